@@ -1,0 +1,280 @@
+"""A song's musical grid: beats with their 1-8 counts, phrases, sections, energy and embedding.
+
+This is what the audio analysis produces and what the player's count overlay, the choreographer and
+the video export read. It is plain data (no I/O): it round-trips through JSON for the store, and the
+instructor's corrections (tap tempo, move the "1", nudge the grid) are applied by the pure function
+:func:`apply_correction`, so a corrected grid is reproducible from the analysis plus the correction.
+
+Conventions
+-----------
+- ``beats`` are in time order; each has ``count`` in 1..8 and ``phrase``, the index into
+  ``phrases`` of the 8-count phrase it belongs to. Beats before the first "1" (a pickup) have
+  ``phrase == -1``.
+- ``phrases`` are the times of the "1"s (count 1), one per 8-count phrase.
+- ``downbeats`` are bar downbeats in the 4/4 sense: the times of counts 1 and 5.
+- ``energy`` has one value in [0, 1] per phrase (same length as ``phrases``).
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+from dataclasses import dataclass, field, replace
+from enum import Enum
+from typing import Any
+
+import numpy as np
+
+ANALYSIS_VERSION = 1
+EMBEDDING_DIM = 128
+COUNTS_PER_PHRASE = 8
+
+
+class SectionLabel(str, Enum):
+    INTRO = "intro"
+    VERSE = "verse"      # "derecho": steady bongo
+    CHORUS = "chorus"
+    MAMBO = "mambo"      # "majao" / instrumental mambo: the most energetic
+    OUTRO = "outro"
+
+    @classmethod
+    def parse(cls, value: str | None) -> SectionLabel:
+        v = (value or "").strip().lower()
+        aliases = {"derecho": cls.VERSE, "majao": cls.MAMBO, "bridge": cls.MAMBO}
+        if v in aliases:
+            return aliases[v]
+        try:
+            return cls(v)
+        except ValueError:
+            return cls.VERSE
+
+
+@dataclass(frozen=True)
+class Beat:
+    time: float
+    count: int       # 1..8
+    phrase: int      # index into SongAnalysis.phrases, -1 for pickup beats before the first "1"
+
+
+@dataclass(frozen=True)
+class Section:
+    start: float
+    end: float
+    label: SectionLabel
+    energy: float    # 0..1, comparable with core.clip.Energy.value01
+
+
+@dataclass(frozen=True)
+class GridCorrection:
+    """What an instructor changed: a tapped tempo, the "1" moved by whole beats, a time offset.
+
+    ``one_shift`` = +1 means "the 1 is one beat later than the analysis said".
+    """
+
+    tempo_bpm: float | None = None
+    one_shift: int = 0
+    offset_s: float = 0.0
+
+    @property
+    def is_identity(self) -> bool:
+        return self.tempo_bpm is None and self.one_shift % COUNTS_PER_PHRASE == 0 and self.offset_s == 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"tempo_bpm": self.tempo_bpm, "one_shift": int(self.one_shift),
+                "offset_s": float(self.offset_s)}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any] | None) -> GridCorrection:
+        d = d or {}
+        tempo = d.get("tempo_bpm")
+        return cls(tempo_bpm=None if tempo is None else float(tempo),
+                   one_shift=int(d.get("one_shift", 0) or 0), offset_s=float(d.get("offset_s", 0.0) or 0.0))
+
+
+@dataclass(frozen=True)
+class SongAnalysis:
+    duration: float
+    tempo_bpm: float
+    beats: tuple[Beat, ...]
+    downbeats: tuple[float, ...]
+    phrases: tuple[float, ...]
+    sections: tuple[Section, ...]
+    energy: tuple[float, ...]
+    embedding: np.ndarray = field(compare=False, hash=False, repr=False)
+    sample_rate: int = 22050
+    analysis_version: int = ANALYSIS_VERSION
+
+    # ----- look-ups used by the player, the choreographer and the export -----
+    @property
+    def beat_times(self) -> np.ndarray:
+        return np.fromiter((b.time for b in self.beats), dtype=np.float64, count=len(self.beats))
+
+    @property
+    def beat_period(self) -> float:
+        return 60.0 / self.tempo_bpm if self.tempo_bpm > 0 else 0.5
+
+    def beat_index_at(self, time: float) -> int:
+        """Index of the last beat at or before ``time`` (-1 before the first beat)."""
+        times = [b.time for b in self.beats]
+        return bisect.bisect_right(times, time + 1e-9) - 1
+
+    def count_at(self, time: float) -> int | None:
+        """The count (1..8) sounding at ``time``; None before the first beat or after the song."""
+        i = self.beat_index_at(time)
+        if i < 0 or time > self.duration + 1e-6:
+            return None
+        return self.beats[i].count
+
+    def phrase_at(self, time: float) -> int:
+        """Index into ``phrases`` of the phrase sounding at ``time``, -1 before the first "1"."""
+        return bisect.bisect_right(list(self.phrases), time + 1e-9) - 1
+
+    def section_at(self, time: float) -> Section | None:
+        for s in self.sections:
+            if s.start <= time < s.end:
+                return s
+        return self.sections[-1] if self.sections and time >= self.sections[-1].end else None
+
+    # ----- serialisation -----
+    def to_dict(self) -> dict[str, Any]:
+        emb = np.asarray(self.embedding, dtype=np.float32).reshape(-1)
+        return {
+            "analysis_version": int(self.analysis_version),
+            "duration": round(float(self.duration), 4),
+            "tempo_bpm": round(float(self.tempo_bpm), 3),
+            "sample_rate": int(self.sample_rate),
+            "beats": [{"time": round(b.time, 4), "count": b.count, "phrase": b.phrase} for b in self.beats],
+            "downbeats": [round(t, 4) for t in self.downbeats],
+            "phrases": [round(t, 4) for t in self.phrases],
+            "sections": [{"start": round(s.start, 4), "end": round(s.end, 4), "label": s.label.value,
+                          "energy": round(s.energy, 4)} for s in self.sections],
+            "energy": [round(e, 4) for e in self.energy],
+            "embedding": [float(v) for v in emb],
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> SongAnalysis:
+        beats = tuple(Beat(float(b["time"]), int(b["count"]), int(b.get("phrase", 0))) for b in d.get("beats", []))
+        sections = tuple(Section(float(s["start"]), float(s["end"]), SectionLabel.parse(s.get("label")),
+                                 float(s.get("energy", 0.0))) for s in d.get("sections", []))
+        emb = np.asarray(d.get("embedding") or np.zeros(EMBEDDING_DIM), dtype=np.float32)
+        return cls(duration=float(d.get("duration", 0.0)), tempo_bpm=float(d.get("tempo_bpm", 0.0)),
+                   beats=beats, downbeats=tuple(float(t) for t in d.get("downbeats", [])),
+                   phrases=tuple(float(t) for t in d.get("phrases", [])), sections=sections,
+                   energy=tuple(float(e) for e in d.get("energy", [])), embedding=emb,
+                   sample_rate=int(d.get("sample_rate", 22050)),
+                   analysis_version=int(d.get("analysis_version", ANALYSIS_VERSION)))
+
+
+@dataclass(frozen=True)
+class Song:
+    """A song in the library. ``path`` is relative to the media folder (or absolute if not copied)."""
+
+    id: int | None
+    title: str
+    path: str
+    content_hash: str
+    duration_s: float = 0.0
+    tempo_bpm: float | None = None
+    added_at: str = ""
+
+    def with_(self, **changes: object) -> Song:
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+
+# ----------------------------------------------------------------------------------------------
+# Building a grid from beat times and counts (shared by the analysis and the corrections)
+# ----------------------------------------------------------------------------------------------
+def build_grid(times: np.ndarray | list[float], counts: np.ndarray | list[int]
+               ) -> tuple[tuple[Beat, ...], tuple[float, ...], tuple[float, ...]]:
+    """Beats, bar downbeats (counts 1 and 5) and phrase starts (count 1) from times and counts."""
+    beats: list[Beat] = []
+    phrases: list[float] = []
+    downbeats: list[float] = []
+    phrase = -1
+    for t, c in zip(times, counts, strict=True):
+        t, c = float(t), int(c)
+        if c == 1:
+            phrase += 1
+            phrases.append(t)
+        if c in (1, 5):
+            downbeats.append(t)
+        beats.append(Beat(t, c, phrase))
+    return tuple(beats), tuple(downbeats), tuple(phrases)
+
+
+def phrase_values(phrases: tuple[float, ...] | list[float], times: np.ndarray, values: np.ndarray,
+                  duration: float) -> tuple[float, ...]:
+    """Mean of a time series (``values`` sampled at ``times``) over each phrase, as a tuple."""
+    out: list[float] = []
+    edges = list(phrases) + [duration]
+    for a, b in zip(edges[:-1], edges[1:], strict=False):
+        m = (times >= a) & (times < b)
+        out.append(float(np.mean(values[m])) if np.any(m) else (out[-1] if out else 0.0))
+    return tuple(out)
+
+
+def apply_correction(analysis: SongAnalysis, correction: GridCorrection) -> SongAnalysis:
+    """The analysis as the instructor corrected it (pure; the original is unchanged).
+
+    - ``tempo_bpm``: the beats are re-laid on a steady grid at that tempo, anchored on the first "1"
+      (tap tempo on music with a steady pulse).
+    - ``one_shift``: counts move so that the "1" is ``one_shift`` beats later (negative: earlier).
+    - ``offset_s``: every beat moves by that many seconds (nudge), clipped to the song.
+    Phrase energies and section boundaries follow the new phrase starts.
+    """
+    if correction.is_identity or not analysis.beats:
+        return analysis
+    times = analysis.beat_times
+    counts = np.array([b.count for b in analysis.beats], dtype=np.int64)
+    tempo = analysis.tempo_bpm
+    if correction.tempo_bpm is not None and correction.tempo_bpm > 0:
+        tempo = float(correction.tempo_bpm)
+        period = 60.0 / tempo
+        ones = np.flatnonzero(counts == 1)
+        anchor_i = int(ones[0]) if ones.size else 0
+        anchor_t, anchor_c = float(times[anchor_i]), int(counts[anchor_i])
+        n_before = int(math.floor(anchor_t / period + 1e-9))
+        n_after = int(math.floor((analysis.duration - anchor_t) / period + 1e-9))
+        k = np.arange(-n_before, n_after + 1)
+        times = anchor_t + k * period
+        counts = (anchor_c - 1 + k) % COUNTS_PER_PHRASE + 1
+    if correction.one_shift:
+        counts = (counts - 1 - int(correction.one_shift)) % COUNTS_PER_PHRASE + 1
+    if correction.offset_s:
+        times = times + float(correction.offset_s)
+        keep = (times >= 0.0) & (times <= analysis.duration)
+        times, counts = times[keep], counts[keep]
+    beats, downbeats, phrases = build_grid(times, counts)
+    # Energy per phrase: resample the old per-phrase curve at the new phrase starts.
+    old_p = np.asarray(analysis.phrases, dtype=np.float64)
+    old_e = np.asarray(analysis.energy, dtype=np.float64)
+    if old_p.size and old_e.size == old_p.size and phrases:
+        idx = np.clip(np.searchsorted(old_p, np.asarray(phrases) + 1e-6, side="right") - 1, 0, old_p.size - 1)
+        energy = tuple(float(old_e[i]) for i in idx)
+    else:
+        energy = tuple(0.5 for _ in phrases)
+    sections = _snap_sections(analysis.sections, phrases, analysis.duration)
+    return replace(analysis, tempo_bpm=tempo, beats=beats, downbeats=downbeats, phrases=phrases,
+                   energy=energy, sections=sections)
+
+
+def _snap_sections(sections: tuple[Section, ...], phrases: tuple[float, ...],
+                   duration: float) -> tuple[Section, ...]:
+    """Move inner section boundaries to the nearest phrase start; drop sections that vanish."""
+    if not sections or not phrases:
+        return sections
+    p = np.asarray(phrases)
+    bounds = [0.0]
+    for s in sections[1:]:
+        bounds.append(float(p[int(np.argmin(np.abs(p - s.start)))]))
+    bounds.append(duration)
+    out: list[Section] = []
+    for s, a, b in zip(sections, bounds[:-1], bounds[1:], strict=True):
+        if b - a > 1e-6:
+            out.append(Section(a, b, s.label, s.energy))
+    return tuple(out)
+
+
+__all__ = ["ANALYSIS_VERSION", "Beat", "COUNTS_PER_PHRASE", "EMBEDDING_DIM", "GridCorrection", "Section",
+           "SectionLabel", "Song", "SongAnalysis", "apply_correction", "build_grid", "phrase_values"]
