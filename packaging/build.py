@@ -1,0 +1,214 @@
+"""Build the one-folder app on the current OS from a clean virtual environment, then smoke-test it.
+
+Why a clean environment: PyInstaller follows every import it can see (inside functions too), so a
+developer's environment with extra packages would leak them into the installer. This script makes
+a fresh venv outside the repository, installs the package with the ``package`` extra, runs the
+spec, and then runs the frozen app's ``self-check`` offscreen. It prints the bundle size, the ten
+largest folders and the start-up times, and writes them to ``dist/build-report.json``.
+
+Usage (from anywhere)::
+
+    python packaging/build.py                       # fresh venv in <tmp>/bb-build-venv
+    python packaging/build.py --reuse-venv          # keep an existing venv (iterating on the spec)
+    python packaging/build.py --smoke-only          # only test an existing dist/ bundle
+    BACHATA_MODELS=../shared/models python packaging/build.py   # pose model not bundled
+
+The macOS DMG and the Windows installer are made afterwards by ``packaging/macos/build_dmg.sh`` and
+``packaging/windows/installer.iss`` from the folder this script leaves in ``dist/``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SPEC = ROOT / "packaging" / "pyinstaller" / "bachata.spec"
+DIST = ROOT / "dist"
+WORK = ROOT / "build" / "pyinstaller"
+GUI_EXE = "BachataBuddy"
+CLI_EXE = "bachata-desktop"
+IS_WIN = sys.platform == "win32"
+IS_MAC = sys.platform == "darwin"
+
+
+def log(msg: str) -> None:
+    print(f"[build] {msg}", flush=True)
+
+
+def venv_python(venv: Path) -> Path:
+    return venv / ("Scripts/python.exe" if IS_WIN else "bin/python")
+
+
+def run(cmd: list[str], **kw) -> subprocess.CompletedProcess:
+    log("$ " + " ".join(str(c) for c in cmd))
+    return subprocess.run([str(c) for c in cmd], check=True, **kw)
+
+
+def make_venv(venv: Path, python: str, reuse: bool) -> Path:
+    if ROOT in venv.resolve().parents:
+        raise SystemExit(f"the build venv must live outside the repository: {venv}")
+    if venv.exists() and not reuse:
+        log(f"removing old venv {venv}")
+        shutil.rmtree(venv)
+    if not venv.exists():
+        run([python, "-m", "venv", venv])
+        run([venv_python(venv), "-m", "pip", "install", "-q", "--upgrade", "pip"])
+    return venv_python(venv)
+
+
+def install(py: Path, extra_pip: list[str]) -> None:
+    env = dict(os.environ, HNSWLIB_NO_NATIVE="1")  # hnswlib builds from source: keep it portable
+    run([py, "-m", "pip", "install", "-q", *extra_pip, f"{ROOT}[package]"], env=env)
+    # ultralytics pulls opencv-python (links libGL, ships its own Qt 5 plugins) next to the
+    # headless build the app declares; both install the same cv2 package. Keep only headless.
+    frozen = subprocess.run([py, "-m", "pip", "list", "--format=json"], check=True,
+                            capture_output=True, text=True).stdout
+    have = {d["name"].lower(): d["version"] for d in json.loads(frozen)}
+    if "opencv-python" in have:
+        run([py, "-m", "pip", "uninstall", "-q", "-y", "opencv-python"])
+        headless = have.get("opencv-python-headless")
+        spec = f"opencv-python-headless=={headless}" if headless else "opencv-python-headless"
+        run([py, "-m", "pip", "install", "-q", "--force-reinstall", "--no-deps", spec])
+
+
+def render_version_info() -> None:
+    """Fill packaging/windows/version_info.txt.in (read by the spec on Windows)."""
+    sys.path.insert(0, str(ROOT))
+    import bachata_desktop as pkg
+
+    nums = [int(x) for x in pkg.__version__.split("+")[0].split(".")[:3] if x.isdigit()]
+    nums = (nums + [0, 0, 0, 0])[:4]
+    text = (ROOT / "packaging" / "windows" / "version_info.txt.in").read_text(encoding="utf-8")
+    for key, value in {
+        "@VERSION_TUPLE@": ", ".join(str(n) for n in nums),
+        "@VERSION@": pkg.__version__,
+        "@APP_NAME@": pkg.APP_NAME,
+        "@EXE@": f"{GUI_EXE}.exe",
+        "@YEAR@": time.strftime("%Y"),
+    }.items():
+        text = text.replace(key, value)
+    out = ROOT / "build" / "version_info.txt"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(text, encoding="utf-8")
+
+
+def pyinstaller(py: Path) -> float:
+    t0 = time.perf_counter()
+    run([py, "-m", "PyInstaller", "--noconfirm", "--clean", "--log-level", "WARN",
+         "--distpath", DIST, "--workpath", WORK, SPEC], cwd=ROOT)
+    return time.perf_counter() - t0
+
+
+def app_dir() -> Path:
+    if IS_MAC:
+        return DIST / "Bachata Buddy.app" / "Contents" / "MacOS"
+    return DIST / GUI_EXE
+
+
+def dir_size(path: Path) -> int:
+    total = 0
+    for p in path.rglob("*"):
+        if p.is_file() and not p.is_symlink():
+            total += p.stat().st_size
+    return total
+
+
+def top_folders(root: Path, n: int = 10) -> list[tuple[str, int]]:
+    """Largest folders two levels below the bundle's _internal (or root): what makes it big."""
+    internal = root / "_internal" if (root / "_internal").is_dir() else root
+    if IS_MAC:
+        internal = root.parent / "Frameworks"
+    sizes: dict[str, int] = {}
+    for p in internal.rglob("*"):
+        if not p.is_file() or p.is_symlink():
+            continue
+        rel = p.relative_to(internal).parts
+        key = "/".join(rel[:2]) if len(rel) > 2 else (rel[0] if len(rel) > 1 else "(top-level files)")
+        sizes[key] = sizes.get(key, 0) + p.stat().st_size
+    return sorted(sizes.items(), key=lambda kv: -kv[1])[:n]
+
+
+def smoke(exe_dir: Path) -> dict:
+    """Run the frozen CLI: --version (start time), self-check, and the GUI open/close."""
+    cli = exe_dir / (f"{CLI_EXE}.exe" if IS_WIN else CLI_EXE)
+    gui = exe_dir / (f"{GUI_EXE}.exe" if IS_WIN else GUI_EXE)
+    results: dict = {}
+    with tempfile.TemporaryDirectory(prefix="bb-smoke-") as home:
+        env = dict(os.environ, QT_QPA_PLATFORM="offscreen", BACHATA_HOME=home,
+                   BACHATA_OFFLINE="1", QT_LOGGING_RULES="qt.multimedia.*=false")
+        env.pop("PYTHONPATH", None)  # the bundle must not see the source tree
+        for label, cmd, limit in (
+            ("version", [cli, "--version"], 120),
+            ("version_warm", [cli, "--version"], 120),
+            ("self_check", [cli, "self-check"], 900),
+            ("gui_open_close", [gui, "--quit-after-ms", "500"], 300),
+        ):
+            t0 = time.perf_counter()
+            proc = subprocess.run([str(c) for c in cmd], env=env, capture_output=True, text=True,
+                                  timeout=limit)
+            dt = time.perf_counter() - t0
+            results[label] = {"seconds": round(dt, 2), "rc": proc.returncode}
+            log(f"{label}: rc={proc.returncode} in {dt:.2f} s")
+            if proc.returncode != 0 or label == "self_check":
+                tail = (proc.stdout + proc.stderr)[-4000:]
+                print(tail, flush=True)
+    return results
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--venv", type=Path, default=Path(tempfile.gettempdir()) / "bb-build-venv")
+    ap.add_argument("--python", default=sys.executable, help="interpreter for the venv")
+    ap.add_argument("--reuse-venv", action="store_true", help="keep an existing venv")
+    ap.add_argument("--skip-install", action="store_true", help="with --reuse-venv: no pip")
+    ap.add_argument("--pip-arg", action="append", default=[],
+                    help="extra pip argument, e.g. --pip-arg=--extra-index-url=URL")
+    ap.add_argument("--smoke-only", action="store_true", help="only test an existing bundle")
+    ap.add_argument("--no-smoke", action="store_true", help="build only")
+    args = ap.parse_args(argv)
+
+    report: dict = {"platform": sys.platform}
+    if not args.smoke_only:
+        py = make_venv(args.venv, args.python, args.reuse_venv or args.skip_install)
+        if not args.skip_install:
+            t0 = time.perf_counter()
+            install(py, args.pip_arg)
+            report["install_seconds"] = round(time.perf_counter() - t0, 1)
+        check = subprocess.run([py, str(ROOT / "models" / "fetch_models.py"), "--check"])
+        if check.returncode:
+            log("bundled models incomplete (see above): the bundle will rely on $BACHATA_MODELS "
+                "or the user's models folder; run models/fetch_models.py first for an installer")
+        render_version_info()
+        report["pyinstaller_seconds"] = round(pyinstaller(py), 1)
+        log(f"pyinstaller took {report['pyinstaller_seconds']} s")
+
+    exe_dir = app_dir()
+    bundle = DIST / ("Bachata Buddy.app" if IS_MAC else GUI_EXE)
+    if not exe_dir.is_dir():
+        raise SystemExit(f"no bundle at {exe_dir}")
+    size = dir_size(bundle)
+    report["bundle"] = str(bundle)
+    report["bundle_mb"] = round(size / 1e6, 1)
+    report["top_folders_mb"] = {k: round(v / 1e6, 1) for k, v in top_folders(exe_dir)}
+    log(f"bundle {bundle}: {size / 1e6:.1f} MB")
+    for name, mb in report["top_folders_mb"].items():
+        log(f"  {mb:9.1f} MB  {name}")
+    ok = True
+    if not args.no_smoke:
+        report["smoke"] = smoke(exe_dir)
+        ok = all(r["rc"] == 0 for r in report["smoke"].values())
+    (DIST / "build-report.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    log("report written to dist/build-report.json; " + ("smoke test passed" if ok else "SMOKE FAILED"))
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
