@@ -1,0 +1,39 @@
+"""Entry point: ``bachata-desktop`` (GUI) and its headless subcommands; ``python -m bachata_desktop``.
+
+Nothing heavy is imported here: the GUI path imports Qt, the CLI paths import only what their
+subcommand needs.
+"""
+
+from __future__ import annotations
+
+import sys
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    from bachata_desktop import offline
+    from bachata_desktop.paths import app_paths
+
+    paths = app_paths()
+    offline.harden(config_dir=str(paths.config / "ultralytics"))
+    if argv and argv[0] == "--self-check":  # the frozen app's smoke test flag
+        argv[0] = "self-check"
+    from bachata_desktop.cli import SUBCOMMANDS, run_cli
+
+    if argv and (argv[0] in SUBCOMMANDS or argv[0] in ("-h", "--help", "--version")):
+        return run_cli(argv)
+    from bachata_desktop.app import run
+
+    from pathlib import Path
+
+    quit_after = None
+    if "--quit-after-ms" in argv:  # benchmarks and smoke tests: open, show, close
+        i = argv.index("--quit-after-ms")
+        quit_after = int(argv[i + 1])
+        del argv[i:i + 2]
+    return run(paths.ensure(), open_paths=[Path(a) for a in argv if not a.startswith("-")],
+               quit_after_ms=quit_after)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

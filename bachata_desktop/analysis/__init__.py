@@ -1,0 +1,1 @@
+"""Models: audio (librosa), pose (YOLO), text (MiniLM), llm (Gemini). Qt-free."""

@@ -1,0 +1,90 @@
+"""Composition root: builds the store, indexes, job pools and the main window, then runs Qt."""
+
+from __future__ import annotations
+
+import logging
+import logging.handlers
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import QCoreApplication, QTimer
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from bachata_desktop import APP_NAME, ORG_NAME, __version__
+from bachata_desktop.core.errors import BachataError
+from bachata_desktop.paths import AppPaths, resource
+from bachata_desktop.store import Store
+from bachata_desktop.store.indexes import IndexSet
+from bachata_desktop.store.settings import load_settings
+from bachata_desktop.ui.context import AppContext, Navigator
+from bachata_desktop.ui.main_window import MainWindow
+from bachata_desktop.workers.manager import JobManager
+
+log = logging.getLogger(__name__)
+
+
+def setup_logging(paths: AppPaths) -> None:
+    try:
+        paths.logs.mkdir(parents=True, exist_ok=True)
+        handler: logging.Handler = logging.handlers.RotatingFileHandler(
+            paths.logs / "bachata-buddy.log", maxBytes=2_000_000, backupCount=3, encoding="utf-8")
+    except OSError:
+        handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+
+
+def build_context(paths: AppPaths) -> AppContext:
+    store = Store.open(paths)
+    store.queue.requeue_interrupted()  # analysis that was running when the app last stopped
+    indexes = IndexSet(paths.indexes, store.embeddings)
+    return AppContext(paths=paths, store=store, indexes=indexes, jobs=JobManager(),
+                      navigator=Navigator(), settings=load_settings(paths.settings_file))
+
+
+def make_application(argv: list[str] | None = None) -> QApplication:
+    app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv)
+    QCoreApplication.setOrganizationName(ORG_NAME)
+    QCoreApplication.setApplicationName(APP_NAME)
+    QCoreApplication.setApplicationVersion(__version__)
+    icon = resource("icons", "app.png")
+    if icon.exists():
+        app.setWindowIcon(QIcon(str(icon)))
+    qss = resource("style.qss")
+    if qss.exists():
+        app.setStyleSheet(qss.read_text("utf-8"))
+    return app  # type: ignore[return-value]
+
+
+def create_main_window(paths: AppPaths) -> tuple[MainWindow, AppContext]:
+    ctx = build_context(paths)
+    window = MainWindow(ctx)
+    app = QApplication.instance()
+    if app is not None:
+        app.aboutToQuit.connect(lambda: shutdown(ctx))
+    return window, ctx
+
+
+def shutdown(ctx: AppContext, timeout_ms: int = 5000) -> None:
+    """Cancel all jobs, wait for the pools, save indexes, close the database."""
+    ctx.jobs.shutdown(timeout_ms)
+    ctx.store.close()
+
+
+def run(paths: AppPaths, open_paths: list[Path] | None = None, quit_after_ms: int | None = None) -> int:
+    setup_logging(paths)
+    app = make_application()
+    try:
+        window, ctx = create_main_window(paths)
+    except BachataError as exc:
+        QMessageBox.critical(None, APP_NAME, str(exc))
+        return 2
+    window.show()
+    if open_paths:
+        QTimer.singleShot(0, lambda: window.handle_paths(open_paths))
+    if quit_after_ms is not None:
+        QTimer.singleShot(quit_after_ms, window.close)
+    return app.exec()

@@ -1,0 +1,34 @@
+"""Helpers shared by the subcommands: open the user's store, print JSON."""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+from typing import Any
+
+from bachata_desktop.paths import app_paths
+
+
+def open_store() -> Any:
+    from bachata_desktop.store import Store
+
+    return Store.open(app_paths().ensure())
+
+
+def _clean(obj: Any) -> Any:
+    if isinstance(obj, float):
+        return obj if math.isfinite(obj) else None
+    if isinstance(obj, dict):
+        return {str(k): _clean(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_clean(v) for v in obj]
+    if hasattr(obj, "tolist"):
+        return _clean(obj.tolist())
+    return obj
+
+
+def print_json(obj: Any) -> None:
+    json.dump(_clean(obj), sys.stdout, indent=2, ensure_ascii=False)
+    sys.stdout.write("\n")
+    sys.stdout.flush()

@@ -1,0 +1,1 @@
+"""Pure domain: dataclasses and rules. Imports only the standard library and numpy."""

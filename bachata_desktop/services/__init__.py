@@ -1,0 +1,1 @@
+"""Use cases that combine analysis and the store. Qt-free."""

@@ -1,0 +1,1 @@
+"""The Qt user interface. Widgets only: work goes to ``workers``."""

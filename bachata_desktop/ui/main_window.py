@@ -1,0 +1,265 @@
+"""The main window: a sidebar of areas, the area pages, a jobs dock and drag-and-drop dispatch."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, QSettings, Qt, QUrl, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QDragEnterEvent, QDropEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QMessageBox,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from bachata_desktop import APP_NAME, __version__
+from bachata_desktop.core.media_types import AUDIO_EXTENSIONS, VIDEO_EXTENSIONS, classify
+from bachata_desktop.ui.about import AboutDialog
+from bachata_desktop.ui.context import AppContext
+from bachata_desktop.ui.library.panel import LibraryPanel
+from bachata_desktop.ui.player.panel import PlayerPanel
+from bachata_desktop.ui.plans.panel import PlansPanel
+from bachata_desktop.ui.songs.panel import SongsPanel
+from bachata_desktop.ui.widgets.jobs_panel import JobsButton, JobsPanel
+from bachata_desktop.ui.wizard.panel import GeneratorPanel
+
+AREAS: tuple[tuple[str, str, str], ...] = (
+    ("library", "Library", "Ctrl+1"),
+    ("songs", "Songs", "Ctrl+2"),
+    ("generator", "Generator", "Ctrl+3"),
+    ("plans", "Class plans", "Ctrl+4"),
+    ("player", "Player", "Ctrl+5"),
+)
+ICONS = {"library": "▦", "songs": "♫", "generator": "✦", "plans": "☰", "player": "▶"}
+
+
+class MainWindow(QMainWindow):
+    drop_rejected = Signal(str)  # the message shown for a drop we cannot use (tests listen)
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.setWindowTitle(APP_NAME)
+        self.setAcceptDrops(True)
+        self.resize(1280, 800)
+        self.setMinimumSize(960, 600)
+
+        self.library = LibraryPanel(ctx)
+        self.songs = SongsPanel(ctx)
+        self.generator = GeneratorPanel(ctx)
+        self.plans = PlansPanel(ctx)
+        self.player = PlayerPanel(ctx)
+        self.pages: dict[str, QWidget] = {"library": self.library, "songs": self.songs,
+                                          "generator": self.generator, "plans": self.plans,
+                                          "player": self.player}
+        self._build_layout()
+        self._build_menus()
+        self._build_jobs_dock()
+        self._connect_navigator()
+        self._restore_state()
+
+    # -- layout ------------------------------------------------------------------------------
+    def _build_layout(self) -> None:
+        central = QWidget()
+        central.setObjectName("central")
+        row = QHBoxLayout(central)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(0)
+        side = QWidget()
+        side.setFixedWidth(190)
+        side_lay = QVBoxLayout(side)
+        side_lay.setContentsMargins(0, 0, 0, 0)
+        side_lay.setSpacing(0)
+        brand = QLabel(f"💃 {APP_NAME}")
+        brand.setObjectName("brand")
+        sub = QLabel("for bachata instructors")
+        sub.setObjectName("brandSub")
+        side_lay.addWidget(brand)
+        side_lay.addWidget(sub)
+        self.nav = QListWidget()
+        self.nav.setObjectName("nav")
+        for key, label, shortcut in AREAS:
+            item = QListWidgetItem(f"{ICONS[key]}   {label}")
+            item.setData(Qt.ItemDataRole.UserRole, key)
+            item.setToolTip(f"{label} ({shortcut})")
+            self.nav.addItem(item)
+        side_lay.addWidget(self.nav, 1)
+        row.addWidget(side)
+        self.stack = QStackedWidget()
+        for key, _label, _ in AREAS:
+            self.stack.addWidget(self.pages[key])
+        row.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
+        self.nav.currentRowChanged.connect(self.stack.setCurrentIndex)
+        self.nav.setCurrentRow(0)
+
+    def _build_menus(self) -> None:
+        file_menu = self.menuBar().addMenu("&File")
+        imp = QAction("Import clips…", self)
+        imp.setShortcut(QKeySequence("Ctrl+I"))
+        imp.triggered.connect(self._on_import_clips_triggered)
+        file_menu.addAction(imp)
+        imp_folder = QAction("Import a folder of clips…", self)
+        imp_folder.triggered.connect(self._on_import_folder_triggered)
+        file_menu.addAction(imp_folder)
+        add_song = QAction("Add songs…", self)
+        add_song.setShortcut(QKeySequence("Ctrl+Shift+O"))
+        add_song.triggered.connect(self._on_add_songs_triggered)
+        file_menu.addAction(add_song)
+        file_menu.addSeparator()
+        open_data = QAction("Show library folder", self)
+        open_data.triggered.connect(
+            lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.ctx.paths.data))))
+        file_menu.addAction(open_data)
+        file_menu.addSeparator()
+        quit_action = QAction("Quit", self)
+        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        quit_action.triggered.connect(self.close)
+        file_menu.addAction(quit_action)
+
+        view = self.menuBar().addMenu("&View")
+        for i, (key, label, shortcut) in enumerate(AREAS):
+            act = QAction(label, self)
+            act.setShortcut(QKeySequence(shortcut))
+            act.triggered.connect(lambda _=False, r=i: self.nav.setCurrentRow(r))
+            view.addAction(act)
+            setattr(self, f"action_show_{key}", act)
+        self.view_menu = view
+
+        help_menu = self.menuBar().addMenu("&Help")
+        about = QAction(f"About {APP_NAME}", self)
+        about.triggered.connect(self.show_about)
+        help_menu.addAction(about)
+
+    def _build_jobs_dock(self) -> None:
+        self.jobs_panel = JobsPanel(self.ctx.jobs)
+        self.jobs_dock = QDockWidget("Tasks", self)
+        self.jobs_dock.setObjectName("jobsDock")
+        self.jobs_dock.setWidget(self.jobs_panel)
+        self.jobs_dock.setAllowedAreas(Qt.DockWidgetArea.BottomDockWidgetArea
+                                       | Qt.DockWidgetArea.RightDockWidgetArea)
+        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.jobs_dock)
+        self.jobs_dock.hide()
+        self.view_menu.addSeparator()
+        self.view_menu.addAction(self.jobs_dock.toggleViewAction())
+        self.jobs_button = JobsButton(self.ctx.jobs)
+        self.jobs_button.clicked.connect(lambda: self.jobs_dock.setVisible(not self.jobs_dock.isVisible()))
+        self.statusBar().addPermanentWidget(self.jobs_button)
+        self.ctx.jobs.job_added.connect(lambda _job: self.jobs_dock.show())
+        self.statusBar().showMessage(f"{APP_NAME} {__version__} · library at {self.ctx.paths.data}", 8000)
+
+    def _connect_navigator(self) -> None:
+        nav = self.ctx.navigator
+        nav.show_area.connect(self.show_area)
+        nav.status.connect(lambda msg: self.statusBar().showMessage(msg, 8000))
+        nav.open_clip.connect(self._on_navigator_open_clip)
+        nav.open_media.connect(self._on_navigator_open_media)
+        nav.open_song.connect(lambda _id: self.show_area("songs"))
+        nav.open_choreography.connect(lambda _id: self.show_area("generator"))
+
+    def show_area(self, key: str) -> None:
+        for row, (k, _l, _s) in enumerate(AREAS):
+            if k == key:
+                self.nav.setCurrentRow(row)
+                return
+
+    def current_area(self) -> str:
+        return AREAS[self.nav.currentRow()][0]
+
+    def _on_navigator_open_clip(self, clip_id: int) -> None:
+        self.show_area("player")
+        self.player.open_clip(clip_id)
+
+    def _on_navigator_open_media(self, path: str, grid: object) -> None:
+        self.show_area("player")
+        self.player.open_media(path, grid)
+
+    # -- drag and drop -------------------------------------------------------------------------
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 - Qt override
+        if event.mimeData().hasUrls():
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802 - Qt override
+        paths = [Path(u.toLocalFile()) for u in event.mimeData().urls() if u.isLocalFile()]
+        self.handle_paths(paths)
+        event.acceptProposedAction()
+
+    def handle_paths(self, paths: list[Path]) -> None:
+        """Dispatch dropped or opened files by type: clips → library, songs → Songs, plans → plans."""
+        plan = classify(paths)
+        nav = self.ctx.navigator
+        if plan.clips:
+            self.show_area("library")
+            nav.import_clips.emit([str(p) for p in plan.clips])
+        if plan.songs:
+            if not plan.clips:
+                self.show_area("songs")
+            nav.import_songs.emit([str(p) for p in plan.songs])
+        if plan.plans:
+            self.show_area("plans")
+            nav.import_plans.emit([str(p) for p in plan.plans])
+        if plan.rejected or not paths:
+            msg = plan.rejection_message() or "Nothing to import in that drop."
+            self.statusBar().showMessage(msg, 10000)
+            self.drop_rejected.emit(msg)
+            if plan.empty:
+                QMessageBox.information(self, "Cannot import", msg)
+
+    def _on_import_clips_triggered(self) -> None:
+        exts = " ".join(f"*{e}" for e in sorted(VIDEO_EXTENSIONS))
+        files, _ = QFileDialog.getOpenFileNames(self, "Import clips", str(Path.home()),
+                                                f"Video clips ({exts})")
+        if files:
+            self.handle_paths([Path(f) for f in files])
+
+    def _on_import_folder_triggered(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Import a folder of clips", str(Path.home()))
+        if folder:
+            self.handle_paths([Path(folder)])
+
+    def _on_add_songs_triggered(self) -> None:
+        exts = " ".join(f"*{e}" for e in sorted(AUDIO_EXTENSIONS))
+        files, _ = QFileDialog.getOpenFileNames(self, "Add songs", str(Path.home()), f"Songs ({exts})")
+        if files:
+            self.handle_paths([Path(f) for f in files])
+
+    def show_about(self) -> None:
+        AboutDialog(self.ctx.paths, self).exec()
+
+    # -- state ---------------------------------------------------------------------------------
+    def _settings(self) -> QSettings:
+        return QSettings(str(self.ctx.paths.config / "window.ini"), QSettings.Format.IniFormat)
+
+    def _restore_state(self) -> None:
+        s = self._settings()
+        geo = s.value("geometry")
+        if isinstance(geo, QByteArray):
+            self.restoreGeometry(geo)
+        state = s.value("state")
+        if isinstance(state, QByteArray):
+            self.restoreState(state)
+        area = s.value("area", "library")
+        self.show_area(str(area))
+
+    def save_state(self) -> None:
+        s = self._settings()
+        s.setValue("geometry", self.saveGeometry())
+        s.setValue("state", self.saveState())
+        s.setValue("area", self.current_area())
+        s.sync()
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
+        self.save_state()
+        for page in self.pages.values():
+            closer = getattr(page, "shutdown", None)
+            if callable(closer):
+                closer()
+        super().closeEvent(event)

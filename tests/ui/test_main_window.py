@@ -1,0 +1,117 @@
+"""The main window opens offscreen, dispatches drops by file type and remembers its state."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+from PySide6.QtGui import QDropEvent
+from PySide6.QtWidgets import QMessageBox
+
+
+def _drop(window, paths: list[Path]) -> None:
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
+    event = QDropEvent(QPointF(100, 100), Qt.DropAction.CopyAction, mime,
+                       Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    window.dropEvent(event)
+
+
+def test_window_has_four_areas_and_player(main_window) -> None:
+    labels = [main_window.nav.item(i).text() for i in range(main_window.nav.count())]
+    assert any("Library" in t for t in labels) and any("Songs" in t for t in labels)
+    assert any("Generator" in t for t in labels) and any("Class plans" in t for t in labels)
+    assert any("Player" in t for t in labels)
+    main_window.show_area("plans")
+    assert main_window.stack.currentWidget() is main_window.plans
+    assert main_window.windowTitle() == "Bachata Buddy"
+
+
+def test_drop_videos_and_folders_go_to_library(qtbot, main_window, tmp_path: Path) -> None:
+    clip = tmp_path / "vuelta ñ.mp4"
+    clip.write_bytes(b"\0")
+    folder = tmp_path / "moves"
+    folder.mkdir()
+    main_window.show_area("songs")
+    with qtbot.waitSignal(main_window.ctx.navigator.import_clips, timeout=2000) as sig:
+        _drop(main_window, [clip, folder])
+    assert sig.args[0] == [str(clip), str(folder)]
+    assert main_window.current_area() == "library"
+
+
+def test_drop_audio_goes_to_songs(qtbot, main_window, tmp_path: Path) -> None:
+    song = tmp_path / "song.m4a"
+    song.write_bytes(b"\0")
+    with qtbot.waitSignal(main_window.ctx.navigator.import_songs, timeout=2000) as sig:
+        _drop(main_window, [song])
+    assert sig.args[0] == [str(song)]
+    assert main_window.current_area() == "songs"
+
+
+def test_drop_of_unknown_file_is_refused_with_message(qtbot, main_window, tmp_path: Path,
+                                                      monkeypatch) -> None:
+    shown: list[str] = []
+    monkeypatch.setattr(QMessageBox, "information", lambda _p, _t, text: shown.append(text))
+    doc = tmp_path / "notes.docx"
+    doc.write_bytes(b"PK")
+    with qtbot.waitSignal(main_window.drop_rejected, timeout=2000) as sig:
+        _drop(main_window, [doc])
+    assert "notes.docx" in sig.args[0] and "Not a video, audio or plan file" in sig.args[0]
+    assert shown and "notes.docx" in shown[0]
+    assert "notes.docx" in main_window.statusBar().currentMessage()
+
+
+def test_mixed_drop_imports_good_and_reports_bad(qtbot, main_window, tmp_path: Path,
+                                                 monkeypatch) -> None:
+    monkeypatch.setattr(QMessageBox, "information", lambda *a: None)
+    clip, junk = tmp_path / "a.mov", tmp_path / "b.exe"
+    clip.write_bytes(b"\0")
+    junk.write_bytes(b"\0")
+    with qtbot.waitSignal(main_window.ctx.navigator.import_clips, timeout=2000):
+        _drop(main_window, [clip, junk])
+    assert "b.exe" in main_window.statusBar().currentMessage()
+
+
+def test_window_state_is_saved_and_restored(qtbot, main_window) -> None:
+    from bachata_desktop.ui.main_window import MainWindow
+
+    main_window.show_area("plans")
+    main_window.resize(1100, 700)
+    main_window.close()
+    again = MainWindow(main_window.ctx)
+    qtbot.addWidget(again)
+    assert again.current_area() == "plans"
+    # the offscreen screen is small, so Qt may clamp the width; the saved height comes back as is
+    assert again.size().height() == 700
+    assert again.size().width() != 1280
+
+
+def test_jobs_show_in_status_bar_and_dock(qtbot, main_window) -> None:
+    import threading
+
+    from bachata_desktop.core.task import check_cancelled
+
+    gate = threading.Event()
+
+    def work(ctx):
+        ctx.report(0.5, "half way")
+        while not gate.is_set():
+            check_cancelled(ctx)
+            gate.wait(0.01)
+
+    job = main_window.ctx.jobs.submit(work, title="Analysing clips")
+    qtbot.waitUntil(lambda: "Analysing clips" in main_window.jobs_button.text(), timeout=3000)
+    assert main_window.jobs_dock.isVisible()
+    row = main_window.jobs_panel.rows[job.id]
+    with qtbot.waitSignal(job.signals.cancelled, timeout=5000):
+        row.cancel.click()
+    qtbot.waitUntil(lambda: main_window.jobs_button.text() == "Ready", timeout=3000)
+    gate.set()
+
+
+def test_about_dialog_lists_versions_and_data_locations(main_window) -> None:
+    from bachata_desktop.ui.about import about_html
+
+    html = about_html(main_window.ctx.paths)
+    assert str(main_window.ctx.paths.data) in html
+    assert "librosa" in html and "PySide6" in html
