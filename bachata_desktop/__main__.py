@@ -7,6 +7,7 @@ subcommand needs.
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -23,8 +24,6 @@ def main(argv: list[str] | None = None) -> int:
     if argv and (argv[0] in SUBCOMMANDS or argv[0] in ("-h", "--help", "--version")):
         return run_cli(argv)
     from bachata_desktop.app import run
-
-    from pathlib import Path
 
     quit_after = None
     if "--quit-after-ms" in argv:  # benchmarks and smoke tests: open, show, close

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import logging.handlers
+import os
 import sys
+import time
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QTimer
@@ -83,8 +86,27 @@ def run(paths: AppPaths, open_paths: list[Path] | None = None, quit_after_ms: in
         QMessageBox.critical(None, APP_NAME, str(exc))
         return 2
     window.show()
+    if os.environ.get("BACHATA_STARTUP_PROBE"):
+        _install_startup_probe(app, window)
     if open_paths:
         QTimer.singleShot(0, lambda: window.handle_paths(open_paths))
     if quit_after_ms is not None:
         QTimer.singleShot(quit_after_ms, window.close)
     return app.exec()
+
+
+def _install_startup_probe(app: QApplication, window: MainWindow) -> None:
+    """Benchmarks: print when the window is on screen and the idle resident memory, then quit."""
+
+    def shown() -> None:
+        print(json.dumps({"event": "shown", "time": time.time()}), flush=True)
+        QTimer.singleShot(2000, idle)
+
+    def idle() -> None:
+        import psutil
+
+        rss = psutil.Process().memory_info().rss
+        print(json.dumps({"event": "idle", "rss_mb": rss / 2**20}), flush=True)
+        window.close()
+
+    QTimer.singleShot(0, shown)

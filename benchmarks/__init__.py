@@ -1,0 +1,1 @@
+"""Benchmarks: ``python -m benchmarks`` runs them all, prints a table and writes results.json."""
