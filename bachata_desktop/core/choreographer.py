@@ -172,7 +172,8 @@ def generate(phrases: Sequence[PhraseSlotSpec], candidates: Sequence[MoveCandida
     notes = list(request.notes)
     # Requested families appear at least once: pin the best placement of each missing one.
     for cat in request.include:
-        if cat in {lib.cat_names[lib.cat[c]] for _, _, c in path}:
+        # Intros and outros have their place (first and last phrase): a bonus there is enough.
+        if cat in ("intros", "outro") or cat in {lib.cat_names[lib.cat[c]] for _, _, c in path}:
             continue
         best: tuple[float, int, int] | None = None
         for t, L, _c in path:

@@ -1,0 +1,3 @@
+"""Understanding instructors' free text: the offline parser and the optional Gemini client."""
+
+from __future__ import annotations
