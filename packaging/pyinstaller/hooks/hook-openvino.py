@@ -11,7 +11,7 @@ model conversion needs.
 
 from __future__ import annotations
 
-from PyInstaller.utils.hooks import collect_dynamic_libs, collect_submodules
+from PyInstaller.utils.hooks import PY_DYLIB_PATTERNS, collect_dynamic_libs, collect_submodules
 
 _UNUSED = (
     "intel_gpu_plugin", "intel_npu_plugin",
@@ -23,8 +23,11 @@ _UNUSED_PY = (
     "openvino.frontend.paddle", "openvino.frontend.jax", "openvino.tools",
 )
 
+# Linux names are fully versioned (libopenvino_ir_frontend.so.2641), which the default patterns
+# miss: without the extra pattern the IR frontend is left out and no model can be read.
 binaries = [
-    (src, dest) for src, dest in collect_dynamic_libs("openvino")
+    (src, dest) for src, dest in collect_dynamic_libs(
+        "openvino", search_patterns=[*PY_DYLIB_PATTERNS, "*.so.*"])
     if not any(name in src for name in _UNUSED)
 ]
 # openvino/__init__ and its opsets import each other by name; collect them (minus the converters).

@@ -1,0 +1,81 @@
+; Inno Setup 6 script: the Windows installer for Bachata Buddy.
+;
+; Build (from the repository root, after packaging/build.py made dist\BachataBuddy):
+;   iscc /DAppVersion=0.1.0 packaging\windows\installer.iss
+; Output: dist\BachataBuddy-<version>-windows-x64-setup.exe
+;
+; Per-user install by default (no administrator rights needed in a studio laptop); an admin can pick
+; "install for all users" in the first dialog. Adds a Start-menu entry, an optional desktop icon,
+; an uninstaller (Settings > Apps) and opens the app's class plans (.bbplan) on double-click.
+; User data (library, plans) lives in %LOCALAPPDATA%\Bachata Buddy and is kept on uninstall.
+
+#define AppName "Bachata Buddy"
+#define AppExe "BachataBuddy.exe"
+#define PlanProgId "BachataBuddy.Plan"
+#ifndef AppVersion
+  #error Pass the version: iscc /DAppVersion=X.Y.Z installer.iss
+#endif
+
+[Setup]
+; A fixed AppId (uuid5 of the bundle id com.bachatabuddy.desktop) lets upgrades replace the old
+; version in place. Never change it.
+AppId={{A2E65EFF-A210-517C-9D47-9817A21D8321}
+AppName={#AppName}
+AppVersion={#AppVersion}
+AppVerName={#AppName} {#AppVersion}
+AppPublisher={#AppName}
+VersionInfoVersion={#AppVersion}
+DefaultDirName={autopf}\{#AppName}
+DefaultGroupName={#AppName}
+DisableProgramGroupPage=yes
+PrivilegesRequired=lowest
+PrivilegesRequiredOverridesAllowed=dialog
+ArchitecturesAllowed=x64compatible
+ArchitecturesInstallIn64BitMode=x64compatible
+MinVersion=10.0
+ChangesAssociations=yes
+SetupIconFile=..\..\resources\icons\app.ico
+UninstallDisplayIcon={app}\{#AppExe}
+UninstallDisplayName={#AppName}
+WizardStyle=modern
+OutputDir=..\..\dist
+OutputBaseFilename=BachataBuddy-{#AppVersion}-windows-x64-setup
+; lzma2 on the ~1 GB torch bundle: "normal" packs in minutes, "max" takes far longer for ~2% less.
+Compression=lzma2/normal
+SolidCompression=yes
+LZMANumBlockThreads=4
+; Setup larger than 2 GB must span (.bin slices); with the CPU-only torch build it stays one file.
+DiskSpanning=no
+CloseApplications=yes
+RestartApplications=no
+
+[Languages]
+Name: "english"; MessagesFile: "compiler:Default.isl"
+
+[Tasks]
+Name: "desktopicon"; Description: "{cm:CreateDesktopIcon}"; GroupDescription: "{cm:AdditionalIcons}"; Flags: unchecked
+
+[Files]
+; The whole PyInstaller one-folder app (windowed BachataBuddy.exe, console bachata-desktop.exe,
+; _internal\ with Python, Qt, the ML stacks, resources\ and models\).
+Source: "..\..\dist\BachataBuddy\*"; DestDir: "{app}"; Flags: ignoreversion recursesubdirs createallsubdirs
+
+[InstallDelete]
+; An upgrade must not keep libraries the new version no longer ships.
+Type: filesandordirs; Name: "{app}\_internal"
+
+[Icons]
+Name: "{group}\{#AppName}"; Filename: "{app}\{#AppExe}"; Comment: "Move library, loop player, class plans"
+Name: "{group}\Uninstall {#AppName}"; Filename: "{uninstallexe}"
+Name: "{autodesktop}\{#AppName}"; Filename: "{app}\{#AppExe}"; Tasks: desktopicon
+
+[Registry]
+; File association for class plans. HKA = HKCU for a per-user install, HKLM for all users.
+Root: HKA; Subkey: "Software\Classes\.bbplan\OpenWithProgids"; ValueType: string; ValueName: "{#PlanProgId}"; ValueData: ""; Flags: uninsdeletevalue
+Root: HKA; Subkey: "Software\Classes\{#PlanProgId}"; ValueType: string; ValueName: ""; ValueData: "{#AppName} class plan"; Flags: uninsdeletekey
+Root: HKA; Subkey: "Software\Classes\{#PlanProgId}\DefaultIcon"; ValueType: string; ValueName: ""; ValueData: "{app}\{#AppExe},0"
+Root: HKA; Subkey: "Software\Classes\{#PlanProgId}\shell\open\command"; ValueType: string; ValueName: ""; ValueData: """{app}\{#AppExe}"" ""%1"""
+Root: HKA; Subkey: "Software\Classes\Applications\{#AppExe}\SupportedTypes"; ValueType: string; ValueName: ".bbplan"; ValueData: ""; Flags: uninsdeletekey
+
+[Run]
+Filename: "{app}\{#AppExe}"; Description: "{cm:LaunchProgram,{#AppName}}"; Flags: nowait postinstall skipifsilent
