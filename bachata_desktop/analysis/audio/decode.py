@@ -76,6 +76,46 @@ def _check_file(p: Path) -> None:
         raise InputError(f"{_name(p)} is empty (0 bytes)")
 
 
+def _header_truncation(p: Path) -> str | None:
+    """A reason when the container itself shows the file was cut short (WAV size, Ogg end page).
+
+    libsndfile quietly reads what is there for these two, so the check is done on the bytes.
+    """
+    try:
+        size = p.stat().st_size
+        with p.open("rb") as fh:
+            head = fh.read(12)
+            if head[:4] == b"RIFF" and head[8:12] == b"WAVE":
+                # walk the chunks to the 'data' chunk and compare its declared size with the file
+                pos = 12
+                while pos + 8 <= size:
+                    fh.seek(pos)
+                    hdr = fh.read(8)
+                    if len(hdr) < 8:
+                        break
+                    cid, clen = hdr[:4], int.from_bytes(hdr[4:8], "little")
+                    if cid == b"data":
+                        if clen not in (0, 0xFFFFFFFF) and pos + 8 + clen > size + 1:
+                            return f"{size - pos - 8} of {clen} audio bytes present"
+                        return None
+                    pos += 8 + clen + (clen & 1)
+                return None
+            if head[:4] == b"OggS":
+                fh.seek(max(0, size - 65536))
+                tail = fh.read()
+                k = tail.rfind(b"OggS")
+                if k < 0 or len(tail) - k < 27:
+                    return "the last Ogg page is cut"
+                if not tail[k + 5] & 0x04:
+                    return "the Ogg stream has no end page"
+                n_seg = tail[k + 26]
+                if len(tail) - k < 27 + n_seg or len(tail) - k < 27 + n_seg + sum(tail[k + 27: k + 27 + n_seg]):
+                    return "the last Ogg page is cut"
+    except OSError:
+        return None
+    return None
+
+
 def _read_soundfile(p: Path, sr: int, max_s: float) -> DecodedAudio | None:
     """Decode with libsndfile; None when it does not know the format (try PyAV)."""
     import soundfile as sf
@@ -88,6 +128,9 @@ def _read_soundfile(p: Path, sr: int, max_s: float) -> DecodedAudio | None:
         return None
     if info.frames / info.samplerate > max_s:
         raise _too_long(p, info.frames / info.samplerate, max_s)
+    reason = _header_truncation(p)
+    if reason:
+        raise InputError(f"{_name(p)} is truncated ({reason})")
     try:
         data, file_sr = sf.read(str(p), dtype="float32", always_2d=True)
     except Exception:  # noqa: BLE001 - a damaged stream inside a known container: let PyAV try
@@ -106,7 +149,7 @@ def _read_pyav(p: Path, sr: int, max_s: float) -> DecodedAudio:
     try:
         container = av.open(str(p))
     except Exception as e:  # noqa: BLE001 - av.error.* (InvalidDataError, ...) all mean the same here
-        raise InputError(f"{_name(p)} is not an audio file FFmpeg can read") from e
+        raise InputError(f"{_name(p)} is not a readable audio file (unknown format or damaged)") from e
     try:
         streams = [s for s in container.streams if s.type == "audio"]
         if not streams:
