@@ -23,6 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from bachata_desktop.core.choreography import (
+    MODALITY_WEIGHTS,
     STYLE_CATEGORIES,
     MoveCandidate,
     PhraseSlotSpec,
@@ -126,8 +127,18 @@ def build_lib(cands: Sequence[MoveCandidate], request_similarity: Mapping[int, f
     if n and len(np.unique(ids)) != n:
         raise InputError("two library moves share the same clip id")
     sims = request_similarity or {}
-    fused = np.array([float(sims[c.clip_id]) if c.clip_id in sims else c.fused_similarity()
-                      for c in order], dtype=np.float64)
+    mods = list(MODALITY_WEIGHTS)
+    nan = float("nan")
+    table = np.array([[c.similarity.get(m, nan) for m in mods] for c in order],
+                     dtype=np.float64).reshape(n, len(mods))
+    known = np.isfinite(table)
+    wts = np.array([MODALITY_WEIGHTS[m] for m in mods])
+    wsum = known @ wts
+    fused = np.where(wsum > 0, np.where(known, table, 0.0) @ wts / np.maximum(wsum, 1e-12), 0.0)
+    if sims:
+        for i, c in enumerate(order):
+            if c.clip_id in sims:
+                fused[i] = float(sims[c.clip_id])
     lo, hi = (float(fused.min()), float(fused.max())) if n else (0.0, 0.0)
     fit = (fused - lo) / (hi - lo) if hi - lo > 1e-9 else np.full(n, 0.5)
     cat_names = sorted({c.category for c in order})
@@ -139,14 +150,19 @@ def build_lib(cands: Sequence[MoveCandidate], request_similarity: Mapping[int, f
         out = np.zeros((n, dim), dtype=np.float64)
         has = np.zeros(n, dtype=bool)
         for i, c in enumerate(order):
-            u = _unit(getattr(c, attr), dim)
-            if u is not None:
-                out[i], has[i] = u, True
+            v = getattr(c, attr)
+            if v is not None and np.size(v) == dim:
+                out[i], has[i] = np.ravel(v), True
+        norms = np.linalg.norm(out, axis=1)
+        has &= np.isfinite(norms) & (norms > 1e-12)
+        out[~has] = 0.0
+        out[has] /= norms[has, None]
         return out, has
 
     sp, has_sp = poses("start_pose")
     ep, has_ep = poses("end_pose")
     cats = [c.category for c in order]
+    dip = np.array([c.is_dip for c in order], dtype=bool)
     return Lib(
         cands=order, ids=ids, fused=fused, fit=fit,
         level=np.array([c.level.rank for c in order], dtype=np.int64),
@@ -158,8 +174,8 @@ def build_lib(cands: Sequence[MoveCandidate], request_similarity: Mapping[int, f
         eh=np.array([_HOLD_INDEX[c.end_hold] for c in order], dtype=np.int64),
         sp=sp, ep=ep, has_sp=has_sp, has_ep=has_ep,
         opener=np.array([c in OPENERS for c in cats]), intro=np.array([c == "intros" for c in cats]),
-        closer=np.array([c.category == "outro" or c.is_dip for c in order]),
-        outro=np.array([c == "outro" for c in cats]), dip=np.array([c.is_dip for c in order]),
+        closer=np.array([c == "outro" for c in cats]) | dip,
+        outro=np.array([c == "outro" for c in cats]), dip=dip,
     )
 
 
