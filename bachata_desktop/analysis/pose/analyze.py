@@ -1,0 +1,300 @@
+"""Analyse one clip: decode, sample, run the pose model in batches, track the couple, embed.
+
+``analyze_clip`` is long work (``ctx`` gets per-batch progress and may cancel). Frames are decoded
+with PyAV; every ``source_fps / analysis_fps``-th frame is scaled by FFmpeg straight to the size
+the model needs and the white side bars of portrait clips are cropped off (less to infer, same
+dancers). The per-frame keypoints of both dancers (NaN = missing) are saved to a compact ``.npz``
+(float16, with frame times) for the player's skeleton overlay.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import numpy as np
+
+from bachata_desktop.analysis.pose.backend import FramePoses, PoseBackend, make_backend
+from bachata_desktop.analysis.pose.couple import CoupleConfig, CoupleTracks, build_couple, \
+    torso_histogram
+from bachata_desktop.analysis.pose.embed import (
+    dancer_embedding,
+    hold_guess,
+    interaction_embedding,
+    motion_energy,
+    pose_descriptor,
+)
+from bachata_desktop.analysis.pose.features import dancer_features, interaction_features
+from bachata_desktop.analysis.pose.model import find_pose_model
+from bachata_desktop.core.errors import InputError
+from bachata_desktop.core.pose import (
+    FOLLOW_DIM,
+    INTERACTION_DIM,
+    LEAD_DIM,
+    PoseAnalysis,
+)
+from bachata_desktop.core.task import NullContext, TaskContext, check_cancelled
+
+log = logging.getLogger(__name__)
+KEYPOINTS_VERSION = 1
+
+
+@dataclass(frozen=True)
+class PoseConfig:
+    """Speed / accuracy settings; the defaults were chosen with ``benchmarks/bench_pose.py``."""
+
+    analysis_fps: float = 10.0
+    imgsz: int = 480
+    batch: int = 8
+    det_conf: float = 0.25        # model threshold; the couple step applies its own
+    backend: str = "auto"         # auto | openvino | ultralytics
+    crop_bars: bool = True
+    edge_s: float = 0.5           # window for the start / end pose descriptors
+    min_dancer_ratio: float = 0.1  # below this fraction of frames with anyone: "nobody found"
+    couple: CoupleConfig = CoupleConfig()
+
+
+_backends: dict[tuple, PoseBackend] = {}
+_backend_lock = threading.Lock()
+
+
+def get_backend(config: PoseConfig, search_path: list[Path] | None = None) -> PoseBackend:
+    """The pose backend for ``config``, loaded once per process (model loading takes seconds)."""
+    model = find_pose_model(search_path)
+    key = (str(model.path), config.imgsz, config.det_conf, config.backend)
+    with _backend_lock:
+        if key not in _backends:
+            _backends[key] = make_backend(model, config.imgsz, config.det_conf, config.backend)
+        return _backends[key]
+
+
+def side_bars(frame: np.ndarray, level: int = 235) -> tuple[int, int]:
+    """Columns [x0, x1) of the picture between plain white (or black) side bars."""
+    w = frame.shape[1]
+    col_min = frame.min(axis=(0, 2))
+    col_max = frame.max(axis=(0, 2))
+    bar = (col_min >= level) | (col_max <= 16)
+    x0 = int(np.argmax(~bar)) if (~bar).any() else 0
+    x1 = int(w - np.argmax(~bar[::-1])) if (~bar).any() else w
+    if x1 - x0 < 0.3 * w or (x0 < 0.02 * w and w - x1 < 0.02 * w):
+        return 0, w
+    return x0, x1
+
+
+def _open(path: Path):
+    import av  # noqa: PLC0415
+
+    if not path.is_file():
+        raise InputError(f"video file not found: {path}")
+    if path.stat().st_size == 0:
+        raise InputError(f"video file is empty: {path.name}")
+    try:
+        container = av.open(str(path))
+    except Exception as exc:  # av raises many FFmpeg error types
+        raise InputError(f"cannot read {path.name} as a video: {exc}") from exc
+    if not container.streams.video:
+        container.close()
+        raise InputError(f"{path.name} has no video stream")
+    return container
+
+
+def analyze_clip(path: str | Path, ctx: TaskContext | None = None, config: PoseConfig | None = None,
+                 flipped: bool = False, keypoints_out: Path | None = None,
+                 search_path: list[Path] | None = None) -> PoseAnalysis:
+    """Couple pose analysis of one clip (see module docstring)."""
+    import av  # noqa: PLC0415
+
+    ctx = ctx or NullContext()
+    config = config or PoseConfig()
+    path = Path(path)
+    t_start = time.perf_counter()
+    container = _open(path)
+    timings = {"decode_s": 0.0, "inference_s": 0.0}
+    try:
+        stream = container.streams.video[0]
+        stream.thread_type = "AUTO"
+        src_fps = float(stream.average_rate or stream.guessed_rate or 30.0)
+        total = stream.frames or int(float(stream.duration * stream.time_base) * src_fps
+                                     if stream.duration else 0)
+        step = max(1, int(round(src_fps / max(config.analysis_fps, 0.1))))
+        ctx.report(0.0, "loading the pose model")
+        t0 = time.perf_counter()
+        backend = get_backend(config, search_path)
+        timings["model_load_s"] = time.perf_counter() - t0
+
+        frames_out: list[FramePoses] = []
+        hists: list[np.ndarray] = []
+        times: list[float] = []
+        batch: list[np.ndarray] = []
+        geom: dict[str, float] = {}
+
+        def flush() -> None:
+            t1 = time.perf_counter()
+            res = backend.predict(batch)
+            timings["inference_s"] += time.perf_counter() - t1
+            for img, fp in zip(batch, res, strict=True):
+                hists.append(np.stack([torso_histogram(img, fp.boxes[i], fp.keypoints[i])
+                                       for i in range(len(fp))]) if len(fp) else np.zeros((0, 64)))
+                frames_out.append(_to_source(fp, geom))
+            batch.clear()
+
+        index = 0
+        t1 = time.perf_counter()
+        try:
+            for frame in container.decode(stream):
+                if index % step == 0:
+                    if not geom:
+                        geom.update(_geometry(frame, config))
+                    img = frame.reformat(width=int(geom["sw"]), height=int(geom["sh"]),
+                                         format="bgr24").to_ndarray()
+                    batch.append(np.ascontiguousarray(img[:, int(geom["cx0"]):int(geom["cx1"])]))
+                    times.append(float(frame.time) if frame.time is not None else index / src_fps)
+                index += 1
+                if len(batch) >= config.batch:
+                    timings["decode_s"] += time.perf_counter() - t1
+                    flush()
+                    check_cancelled(ctx)
+                    ctx.report(min(0.95, 0.95 * index / max(total, index + 1)),
+                               f"{len(frames_out)} frames analysed")
+                    t1 = time.perf_counter()
+        except av.error.FFmpegError as exc:
+            if not times:
+                raise InputError(f"cannot decode {path.name}: {exc}") from exc
+            log.warning("decoding %s stopped early at frame %d: %s", path.name, index, exc)
+        timings["decode_s"] += time.perf_counter() - t1
+        if batch:
+            flush()
+    finally:
+        container.close()
+    if not frames_out:
+        raise InputError(f"{path.name} has no decodable video frames")
+    check_cancelled(ctx)
+    ctx.report(0.96, "tracking the couple")
+    an_fps = src_fps / step
+    t2 = time.perf_counter()
+    tracks = build_couple(frames_out, hists, (int(geom["W"]), int(geom["H"])), an_fps,
+                          replace(config.couple), flipped=flipped)
+    timings["tracking_s"] = time.perf_counter() - t2
+    t3 = time.perf_counter()
+    result = summarise(tracks, an_fps, config)
+    timings["features_s"] = time.perf_counter() - t3
+    kp_file = None
+    if keypoints_out is not None:
+        save_keypoints(keypoints_out, tracks, np.asarray(times), an_fps, src_fps,
+                       (int(geom["W"]), int(geom["H"])), flipped)
+        kp_file = str(keypoints_out)
+    timings["total_s"] = time.perf_counter() - t_start
+    duration = total / src_fps if total else index / src_fps
+    ctx.report(1.0, "pose analysis done")
+    return replace(result, frames_analyzed=len(frames_out), analysis_fps=an_fps,
+                   source_fps=src_fps, duration_s=duration, flipped=flipped,
+                   timings={k: round(v, 4) for k, v in timings.items()},
+                   model_id=backend.model_id, backend=type(backend).__name__, imgsz=config.imgsz,
+                   keypoints_file=kp_file)
+
+
+def _geometry(frame, config: PoseConfig) -> dict[str, float]:
+    """Crop and scale for this clip, from its first sampled frame."""
+    w, h = frame.width, frame.height
+    x0, x1 = side_bars(frame.to_ndarray(format="bgr24")) if config.crop_bars else (0, w)
+    s = min(1.0, config.imgsz / max(x1 - x0, h))
+    sw, sh = max(2, int(round(w * s / 2)) * 2), max(2, int(round(h * s / 2)) * 2)
+    sx, sy = sw / w, sh / h
+    return {"W": w, "H": h, "sw": sw, "sh": sh, "sx": sx, "sy": sy,
+            "cx0": int(np.floor(x0 * sx)), "cx1": int(np.ceil(x1 * sx))}
+
+
+def _to_source(fp: FramePoses, g: dict[str, float]) -> FramePoses:
+    """Map boxes and keypoints from the scaled, cropped frame back to source pixels."""
+    if len(fp) == 0:
+        return fp
+    boxes = fp.boxes.copy()
+    kp = fp.keypoints.copy()
+    boxes[:, [0, 2]] = (boxes[:, [0, 2]] + g["cx0"]) / g["sx"]
+    boxes[:, [1, 3]] = boxes[:, [1, 3]] / g["sy"]
+    kp[..., 0] = (kp[..., 0] + g["cx0"]) / g["sx"]
+    kp[..., 1] = kp[..., 1] / g["sy"]
+    return FramePoses(boxes, fp.scores, kp)
+
+
+def summarise(tracks: CoupleTracks, fps: float, config: PoseConfig | None = None) -> PoseAnalysis:
+    """Features, embeddings and descriptors from tracked keypoints (no video needed)."""
+    config = config or PoseConfig()
+    lead_kp, follow_kp = tracks.keypoints[:, 0], tracks.keypoints[:, 1]
+    lead = dancer_features(lead_kp, fps)
+    follow = dancer_features(follow_kp, fps)
+    inter = interaction_features(lead_kp, follow_kp, lead, follow, fps)
+    n = len(tracks.detected)
+    found = n > 0 and tracks.any_ratio >= config.min_dancer_ratio
+    edge = max(1, int(round(config.edge_s * fps)))
+    if found:
+        emb = (dancer_embedding(lead, LEAD_DIM, seed=1), dancer_embedding(follow, FOLLOW_DIM, seed=1),
+               interaction_embedding(inter, INTERACTION_DIM, seed=3))
+        start = pose_descriptor(lead, follow, inter, tracks.detected, slice(0, edge))
+        end = pose_descriptor(lead, follow, inter, tracks.detected, slice(max(0, n - edge), n))
+        connected = inter.connected[np.isfinite(inter.connected)]
+        hands = float(connected.mean()) if connected.size else 0.0
+        energy = motion_energy(lead, follow)
+    else:
+        emb = (np.zeros(LEAD_DIM, np.float32), np.zeros(FOLLOW_DIM, np.float32),
+               np.zeros(INTERACTION_DIM, np.float32))
+        start = end = pose_descriptor(lead, follow, inter, tracks.detected, slice(0, 0))
+        hands, energy = 0.0, 0.0
+    return PoseAnalysis(
+        frames_analyzed=n, analysis_fps=fps, source_fps=fps, duration_s=n / fps if fps else 0.0,
+        both_dancers_ratio=tracks.both_ratio, any_dancer_ratio=tracks.any_ratio,
+        people_found=bool(found), swaps_repaired=tracks.swaps_repaired, flipped=False,
+        lead_embedding=emb[0], follow_embedding=emb[1], interaction_embedding=emb[2],
+        start_pose=start, end_pose=end,
+        start_hold_guess=hold_guess(start) if found else None,
+        end_hold_guess=hold_guess(end) if found else None,
+        motion_energy=energy, hand_connection_ratio=hands, lead_reason=tracks.lead_reason)
+
+
+def save_keypoints(path: Path, tracks: CoupleTracks, times: np.ndarray, fps: float,
+                   source_fps: float, size: tuple[int, int], flipped: bool) -> None:
+    """Write the per-frame keypoints (lead, follow; NaN = missing) atomically as a float16 .npz."""
+    import os  # noqa: PLC0415
+    import tempfile  # noqa: PLC0415
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".kp-", suffix=".npz", dir=path.parent)
+    os.close(fd)
+    try:
+        np.savez_compressed(tmp, version=np.int32(KEYPOINTS_VERSION),
+                            keypoints=tracks.keypoints.astype(np.float16),
+                            boxes=tracks.boxes.astype(np.float16), detected=tracks.detected,
+                            times=times.astype(np.float32), fps=np.float32(fps),
+                            source_fps=np.float32(source_fps), size=np.asarray(size, np.int32),
+                            flipped=np.bool_(flipped), swaps_repaired=np.int32(tracks.swaps_repaired))
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def load_keypoints(path: Path) -> dict[str, np.ndarray]:
+    """Read a keypoints file written by :func:`save_keypoints` (keypoints as float32)."""
+    try:
+        with np.load(path) as z:
+            data = {k: z[k] for k in z.files}
+    except (OSError, ValueError) as exc:
+        raise InputError(f"keypoints file {Path(path).name} is unreadable: {exc}") from exc
+    data["keypoints"] = data["keypoints"].astype(np.float32)
+    data["boxes"] = data["boxes"].astype(np.float32)
+    return data
+
+
+def tracks_from_keypoints(data: dict[str, np.ndarray]) -> CoupleTracks:
+    """Rebuild tracks from a keypoints file (to recompute embeddings without the video)."""
+    return CoupleTracks(keypoints=data["keypoints"], boxes=data["boxes"],
+                        detected=data["detected"].astype(bool),
+                        swaps_repaired=int(data.get("swaps_repaired", 0)), lead_reason="")
+
+
+__all__ = ["PoseConfig", "analyze_clip", "get_backend", "load_keypoints", "save_keypoints",
+           "side_bars", "summarise", "tracks_from_keypoints"]

@@ -1,0 +1,332 @@
+"""Find the couple among all detected people and keep each dancer's identity across the clip.
+
+Steps (all numpy, after inference):
+
+1. **Candidates**: per frame, detections with ``score >= det_conf`` whose box is at least
+   ``min_height`` of the frame, ranked by ``score * sqrt(area) * centrality``; the best
+   ``max_candidates`` are kept (bystanders and mirror reflections are small, off-centre or both).
+2. **Two-slot tracking**: from the first frame with two candidates (slot 0 = the left one),
+   frame-to-frame Hungarian assignment (``scipy.optimize.linear_sum_assignment``) of the two slots
+   to the candidates. The cost mixes box-centre distance (in box heights), 1 - IoU, keypoint
+   distance and clothing-colour distance; a gate rejects implausible jumps. Frames before the first
+   pair are tracked backwards from it.
+3. **Swap repair**: when the dancers cross or turn, the assignment may exchange them. Each dancer's
+   clothing-colour histogram (torso box) gives a prototype; a two-state Viterbi pass (kept /
+   swapped, with a switch penalty) finds the stretches where the slots' colours fit the other
+   prototype better, and exchanges them. Each exchanged stretch counts as one repaired swap.
+4. **Gap filling**: joints below ``kp_conf`` are NaN; gaps of at most ``max_gap_s`` are linearly
+   interpolated per joint; longer gaps stay NaN (missing is NaN, never zero).
+5. **Lead / follow** (documented heuristic): the lead is the dancer with the longer body, measured
+   in the same frames so camera distance cancels: the median over frames with both dancers of
+   log(torso + thigh length of A / of B). In these libraries (and most bachata teaching videos)
+   the lead is the taller partner; a user override (``flipped``) exchanges them per clip.
+   With no usable measurement the dancer on the left in the first frame is the lead.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from bachata_desktop.analysis.pose.backend import FramePoses
+
+NJ = 17
+
+
+@dataclass(frozen=True)
+class CoupleConfig:
+    det_conf: float = 0.4
+    kp_conf: float = 0.3
+    min_height: float = 0.12        # fraction of frame height
+    max_candidates: int = 4
+    max_gap_s: float = 0.6
+    gate: float = 1.2               # max centre jump, in box heights (grows with the gap)
+    app_weight: float = 1.5
+    switch_penalty: float = 0.6     # Viterbi cost of an identity switch (in histogram distance)
+
+
+@dataclass(frozen=True)
+class CoupleTracks:
+    """The couple through the clip, slot 0 = lead, slot 1 = follow (after ``flipped``)."""
+
+    keypoints: np.ndarray   # (T, 2, 17, 3) float32 x, y, conf in source pixels; NaN = missing
+    boxes: np.ndarray       # (T, 2, 4) float32; NaN = missing
+    detected: np.ndarray    # (T, 2) bool: seen in that frame (not gap-filled)
+    swaps_repaired: int
+    lead_reason: str
+
+    @property
+    def both_ratio(self) -> float:
+        return float(self.detected.all(axis=1).mean()) if len(self.detected) else 0.0
+
+    @property
+    def any_ratio(self) -> float:
+        return float(self.detected.any(axis=1).mean()) if len(self.detected) else 0.0
+
+
+def _iou(a: np.ndarray, b: np.ndarray) -> float:
+    w = max(0.0, min(a[2], b[2]) - max(a[0], b[0]))
+    h = max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
+    inter = w * h
+    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter
+    return float(inter / union) if union > 0 else 0.0
+
+
+def _hist_dist(a: np.ndarray | None, b: np.ndarray | None) -> float:
+    """Hellinger distance of two normalised histograms in [0, 1] (0.5 when unknown)."""
+    if a is None or b is None:
+        return 0.5
+    return float(np.sqrt(max(0.0, 1.0 - np.sum(np.sqrt(a * b)))))
+
+
+def _candidates(fp: FramePoses, hists: np.ndarray, size: tuple[int, int],
+                cfg: CoupleConfig) -> list[int]:
+    w, h = size
+    if len(fp) == 0:
+        return []
+    b = fp.boxes
+    bh = b[:, 3] - b[:, 1]
+    bw = b[:, 2] - b[:, 0]
+    ok = (fp.scores >= cfg.det_conf) & (bh >= cfg.min_height * h)
+    cx = (b[:, 0] + b[:, 2]) / 2
+    central = np.exp(-(((cx - w / 2) / (0.5 * w)) ** 2))
+    rank = fp.scores * np.sqrt(np.maximum(bw * bh, 1.0)) * (0.5 + central)
+    idx = [int(i) for i in np.argsort(-rank) if ok[i]]
+    return idx[: cfg.max_candidates]
+
+
+def _kp_dist(a: np.ndarray, b: np.ndarray, scale: float, kp_conf: float) -> float:
+    m = (a[:, 2] >= kp_conf) & (b[:, 2] >= kp_conf)
+    if m.sum() < 3:
+        return 0.5
+    return float(np.mean(np.linalg.norm(a[m, :2] - b[m, :2], axis=1)) / max(scale, 1.0))
+
+
+def _track(order: list[int], frames: list[FramePoses], hists: list[np.ndarray],
+           cands: list[list[int]], init: tuple[int, int], cfg: CoupleConfig,
+           fps: float, assign: np.ndarray) -> None:
+    """Assign slot -> detection index for frames in ``order`` (first = init frame)."""
+    from scipy.optimize import linear_sum_assignment  # noqa: PLC0415
+
+    t0 = order[0]
+    state: list[dict] = []
+    for s in range(2):
+        d = init[s]
+        fp = frames[t0]
+        state.append({"box": fp.boxes[d].copy(), "kp": fp.keypoints[d].copy(),
+                      "hist": hists[t0][d].copy() if len(hists[t0]) else None, "last": t0})
+        assign[t0, s] = d
+    for t in order[1:]:
+        c = cands[t]
+        if not c:
+            continue
+        fp = frames[t]
+        cost = np.full((2, len(c)), 1e6)
+        for s in range(2):
+            st = state[s]
+            hb = max(float(st["box"][3] - st["box"][1]), 1.0)
+            gap = abs(t - st["last"])
+            gate = cfg.gate * (1.0 + 0.3 * max(0, gap - 1) * 10.0 / max(fps, 1.0))
+            sc = (st["box"][:2] + st["box"][2:]) / 2
+            for j, d in enumerate(c):
+                dc = (fp.boxes[d, :2] + fp.boxes[d, 2:]) / 2
+                dist = float(np.linalg.norm(dc - sc)) / hb
+                if dist > gate:
+                    continue
+                app = _hist_dist(st["hist"], hists[t][d] if len(hists[t]) else None)
+                cost[s, j] = (dist + 0.5 * (1 - _iou(st["box"], fp.boxes[d]))
+                              + _kp_dist(st["kp"], fp.keypoints[d], hb, cfg.kp_conf)
+                              + cfg.app_weight * app)
+        rows, cols = linear_sum_assignment(cost)
+        for s, j in zip(rows, cols, strict=True):
+            if cost[s, j] >= 1e6:
+                continue
+            d = c[j]
+            assign[t, s] = d
+            st = state[s]
+            st["box"] = fp.boxes[d].copy()
+            st["kp"] = fp.keypoints[d].copy()
+            st["last"] = t
+            if len(hists[t]) and st["hist"] is not None:
+                st["hist"] = 0.9 * st["hist"] + 0.1 * hists[t][d]
+
+
+def _viterbi_swaps(cost_keep: np.ndarray, cost_swap: np.ndarray, penalty: float) -> np.ndarray:
+    """Two-state Viterbi; returns a bool array, True where the slots should be exchanged."""
+    n = len(cost_keep)
+    acc = np.zeros((n, 2))
+    back = np.zeros((n, 2), np.int8)
+    acc[0] = [cost_keep[0], cost_swap[0] + 1e-6]
+    for t in range(1, n):
+        for s, c in enumerate((cost_keep[t], cost_swap[t])):
+            stay, switch = acc[t - 1, s], acc[t - 1, 1 - s] + penalty
+            back[t, s] = s if stay <= switch else 1 - s
+            acc[t, s] = min(stay, switch) + c
+    path = np.zeros(n, np.int8)
+    path[-1] = int(np.argmin(acc[-1]))
+    for t in range(n - 1, 0, -1):
+        path[t - 1] = back[t, path[t]]
+    return path.astype(bool)
+
+
+def _repair_swaps(assign: np.ndarray, hists: list[np.ndarray], cfg: CoupleConfig) -> int:
+    """Exchange the slots in stretches whose colours fit the other dancer; returns the count."""
+    repaired = 0
+    for _ in range(2):
+        h = [[hists[t][assign[t, s]] if assign[t, s] >= 0 and len(hists[t]) else None
+              for s in range(2)] for t in range(len(assign))]
+        protos = []
+        for s in range(2):
+            hs = [x[s] for x in h if x[s] is not None]
+            if len(hs) < 3:
+                return repaired
+            protos.append(np.median(np.stack(hs), axis=0))
+            protos[-1] = protos[-1] / max(protos[-1].sum(), 1e-9)
+        if _hist_dist(protos[0], protos[1]) < 0.15:  # dressed alike: colours cannot tell them apart
+            return repaired
+        idx = [t for t in range(len(assign)) if h[t][0] is not None or h[t][1] is not None]
+        if not idx:
+            return repaired
+        keep = np.array([_hist_dist(h[t][0], protos[0]) * (h[t][0] is not None)
+                         + _hist_dist(h[t][1], protos[1]) * (h[t][1] is not None) for t in idx])
+        swap = np.array([_hist_dist(h[t][0], protos[1]) * (h[t][0] is not None)
+                         + _hist_dist(h[t][1], protos[0]) * (h[t][1] is not None) for t in idx])
+        path = _viterbi_swaps(keep, swap, cfg.switch_penalty)
+        if not path.any():
+            return repaired
+        # Whole clip swapped means only the slot order differs: nothing to repair.
+        if path.all():
+            assign[:] = assign[:, ::-1]
+            continue
+        runs = int(np.sum(np.diff(np.concatenate([[0], path.astype(np.int8)])) == 1))
+        repaired += runs
+        frames = np.asarray(idx)[path]
+        assign[frames] = assign[frames][:, ::-1]
+        # Frames between indexed ones (no detections) need no change.
+    return repaired
+
+
+def _fill_gaps(kp: np.ndarray, max_gap: int) -> np.ndarray:
+    """Linear interpolation over NaN runs of at most ``max_gap`` frames, per joint coordinate."""
+    out = kp.copy()
+    t_all = np.arange(kp.shape[0])
+    flat = out.reshape(kp.shape[0], -1)
+    for c in range(flat.shape[1]):
+        v = flat[:, c]
+        bad = np.isnan(v)
+        if not bad.any() or bad.all():
+            continue
+        good = ~bad
+        # Lengths of NaN runs bounded by good values on both sides.
+        edges = np.flatnonzero(np.diff(np.concatenate([[0], bad.astype(np.int8), [0]])))
+        for a, b in zip(edges[::2], edges[1::2], strict=True):
+            if a == 0 or b >= len(v) or b - a > max_gap:
+                continue
+            v[a:b] = np.interp(t_all[a:b], t_all[good], v[good])
+    return out
+
+
+def _body_length(kp: np.ndarray, kp_conf: float) -> np.ndarray:
+    """Per frame: shoulder-mid to hip-mid plus mean hip-knee length (arm-independent), NaN if unseen."""
+    xy = np.where(kp[..., 2:3] >= kp_conf, kp[..., :2], np.nan)
+    sh = (xy[:, 5] + xy[:, 6]) / 2
+    hp = (xy[:, 11] + xy[:, 12]) / 2
+    torso = np.linalg.norm(sh - hp, axis=-1)
+    thigh = np.nanmean(np.stack([np.linalg.norm(xy[:, 11] - xy[:, 13], axis=-1),
+                                 np.linalg.norm(xy[:, 12] - xy[:, 14], axis=-1)]), axis=0) \
+        if len(kp) else np.zeros(0)
+    return torso + thigh
+
+
+def build_couple(frames: list[FramePoses], hists: list[np.ndarray], size: tuple[int, int],
+                 fps: float, cfg: CoupleConfig | None = None, flipped: bool = False) -> CoupleTracks:
+    """Choose the two dancers, track them, repair swaps, fill gaps and order them lead, follow."""
+    import warnings  # noqa: PLC0415
+
+    cfg = cfg or CoupleConfig()
+    n = len(frames)
+    kp = np.full((n, 2, NJ, 3), np.nan, np.float32)
+    boxes = np.full((n, 2, 4), np.nan, np.float32)
+    detected = np.zeros((n, 2), bool)
+    cands = [_candidates(frames[t], hists[t], size, cfg) for t in range(n)]
+    assign = np.full((n, 2), -1, np.int64)
+    start = next((t for t in range(n) if len(cands[t]) >= 2), None)
+    if start is None:  # at most one person ever: keep the best one in slot 0
+        for t in range(n):
+            if cands[t]:
+                assign[t, 0] = cands[t][0]
+    else:
+        a, b = cands[start][:2]
+        fb = frames[start].boxes
+        if fb[a, 0] + fb[a, 2] > fb[b, 0] + fb[b, 2]:
+            a, b = b, a
+        _track(list(range(start, n)), frames, hists, cands, (a, b), cfg, fps, assign)
+        if start > 0:
+            _track(list(range(start, -1, -1)), frames, hists, cands, (a, b), cfg, fps, assign)
+    swaps = _repair_swaps(assign, hists, cfg) if start is not None else 0
+
+    for t in range(n):
+        for s in range(2):
+            d = assign[t, s]
+            if d < 0:
+                continue
+            k = frames[t].keypoints[d].copy()
+            k[k[:, 2] < cfg.kp_conf] = np.nan
+            kp[t, s] = k
+            boxes[t, s] = frames[t].boxes[d]
+            detected[t, s] = True
+    max_gap = max(1, int(round(cfg.max_gap_s * fps)))
+    for s in range(2):
+        kp[:, s] = _fill_gaps(kp[:, s], max_gap)
+        boxes[:, s] = _fill_gaps(boxes[:, s], max_gap)
+
+    # Lead / follow: longer body (torso + thigh), compared within the same frames.
+    reason = "left dancer in the first frame (no body-length measurement)"
+    order = (0, 1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        l0 = _body_length(kp[:, 0], cfg.kp_conf)
+        l1 = _body_length(kp[:, 1], cfg.kp_conf)
+        both = detected.all(axis=1) & np.isfinite(l0) & np.isfinite(l1) & (l0 > 0) & (l1 > 0)
+        if both.sum() >= 3:
+            r = float(np.median(np.log(l0[both] / l1[both])))
+            order = (0, 1) if r >= 0 else (1, 0)
+            reason = f"taller dancer (median body-length ratio {np.exp(abs(r)):.2f})"
+        elif detected[:, 1].sum() == 0 and detected[:, 0].any():
+            reason = "only one dancer seen"
+    if flipped:
+        order = order[::-1]
+        reason += "; flipped by the user"
+    idx = list(order)
+    return CoupleTracks(keypoints=kp[:, idx], boxes=boxes[:, idx], detected=detected[:, idx],
+                        swaps_repaired=swaps, lead_reason=reason)
+
+
+def torso_histogram(frame: np.ndarray, box: np.ndarray, kps: np.ndarray, kp_conf: float = 0.3,
+                    bins: int = 4) -> np.ndarray:
+    """Normalised colour histogram (``bins``^3) of a person's torso: shoulders to hips, or the
+    middle of the box when those joints are unseen. ``frame`` is BGR uint8."""
+    h, w = frame.shape[:2]
+    pts = kps[[5, 6, 11, 12]]
+    ok = pts[:, 2] >= kp_conf
+    if ok.sum() >= 3:
+        x1, y1 = pts[ok, 0].min(), pts[ok, 1].min()
+        x2, y2 = pts[ok, 0].max(), pts[ok, 1].max()
+        pad = 0.15 * max(x2 - x1, 1.0)
+        x1, x2 = x1 - pad, x2 + pad
+    else:
+        bw, bh = box[2] - box[0], box[3] - box[1]
+        x1, x2 = box[0] + 0.25 * bw, box[2] - 0.25 * bw
+        y1, y2 = box[1] + 0.2 * bh, box[1] + 0.55 * bh
+    xi1, xi2 = int(max(0, x1)), int(min(w, x2))
+    yi1, yi2 = int(max(0, y1)), int(min(h, y2))
+    if xi2 - xi1 < 2 or yi2 - yi1 < 2:
+        return np.full(bins ** 3, 1.0 / bins ** 3, np.float32)
+    patch = frame[yi1:yi2:2, xi1:xi2:2].reshape(-1, 3).astype(np.int32) * bins // 256
+    code = (patch[:, 0] * bins + patch[:, 1]) * bins + patch[:, 2]
+    hist = np.bincount(code, minlength=bins ** 3).astype(np.float32)
+    return hist / max(hist.sum(), 1.0)
+
+
+__all__ = ["CoupleConfig", "CoupleTracks", "build_couple", "torso_histogram"]

@@ -1,0 +1,193 @@
+"""Pose analysis benchmark: speed (seconds of analysis per second of video) and quality
+(leave-one-out nearest-neighbour accuracy of ``move_label`` from the pose embeddings).
+
+Per-clip analyses (keypoints .npz + summary JSON) are cached under
+``$BACHATA_BENCH_CACHE`` (default: the system temp dir) keyed by clip, settings and model, so the
+quality benchmark re-runs in seconds; embeddings are always recomputed from the cached keypoints,
+which is what lets the embedding design be iterated. Run: ``python -m benchmarks.bench_pose``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED = REPO.parent / "shared"
+CLIPS = SHARED / "data" / "clips"
+MODELS = SHARED / "models"
+# Open-hold clips: the families danced apart with one or two hands joined (the model sees two
+# separate people). Closed-hold families (basic, bolero, body waves, hip / head rolls, golpes,
+# outro, intros) are danced in an embrace where one dancer hides the other in many frames.
+OPEN_HOLD = ("arm_styling", "cross_body_lead", "footwork", "hammerlock", "ladyturn", "shadow",
+             "spin", "style")
+SPEED_CLIPS = ("spin/spin.mp4", "ladyturn/ladyturn_left.mp4", "cross_body_lead/cross_body_lead.mp4",
+               "hammerlock/energetic_hammerlock.mp4", "shadow/shadow.mp4",
+               "arm_styling/paseala3.mp4")
+
+
+def _setup() -> None:
+    sys.path.insert(0, str(REPO))
+    os.environ.setdefault("BACHATA_MODELS", str(MODELS))
+    os.environ.setdefault("BACHATA_HOME", str(Path(tempfile.gettempdir()) / "bachata-bench-home"))
+
+
+def annotations() -> list[dict]:
+    data = json.loads((CLIPS / "bachata_annotations.json").read_text(encoding="utf-8"))
+    return [c for c in data["clips"] if (CLIPS / c["video_path"]).is_file()]
+
+
+def cache_dir() -> Path:
+    d = Path(os.environ.get("BACHATA_BENCH_CACHE",
+                            Path(tempfile.gettempdir()) / "bachata-bench-pose-cache"))
+    d.mkdir(parents=True, exist_ok=True)
+    return d
+
+
+def cached_analysis(video: Path, config) -> tuple[dict, Path]:
+    """(summary dict, keypoints path) of ``video``, analysed once per settings."""
+    from dataclasses import asdict
+
+    from bachata_desktop.analysis.pose.analyze import analyze_clip
+
+    key = hashlib.sha1(json.dumps([str(video), video.stat().st_size, asdict(config)],
+                                  sort_keys=True, default=str).encode()).hexdigest()[:16]
+    kp = cache_dir() / f"{video.stem}-{key}.npz"
+    js = kp.with_suffix(".json")
+    if kp.is_file() and js.is_file():
+        return json.loads(js.read_text()), kp
+    res = analyze_clip(video, config=config, keypoints_out=kp)
+    js.write_text(json.dumps(res.to_dict()))
+    return res.to_dict(), kp
+
+
+def embeddings_for(kp: Path) -> dict[str, np.ndarray]:
+    from bachata_desktop.analysis.pose.analyze import load_keypoints, summarise, tracks_from_keypoints
+
+    data = load_keypoints(kp)
+    res = summarise(tracks_from_keypoints(data), float(data["fps"]))
+    return res.embeddings
+
+
+def loo_accuracy(vectors: np.ndarray, labels: list[str]) -> float:
+    """Leave-one-out 1-NN accuracy under cosine similarity."""
+    v = vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
+    sim = v @ v.T
+    np.fill_diagonal(sim, -np.inf)
+    nn = np.argmax(sim, axis=1)
+    return float(np.mean([labels[i] == labels[j] for i, j in enumerate(nn)]))
+
+
+def _row(name: str, value: float, unit: str, goal: str, note: str = "",
+         baseline: float | None = None) -> dict:
+    ratio = (value / baseline) if baseline not in (None, 0) else None
+    return {"benchmark": name, "value": round(float(value), 4), "unit": unit,
+            "baseline": None if baseline is None else round(float(baseline), 4),
+            "ratio": None if ratio is None else round(float(ratio), 3), "goal": goal, "note": note}
+
+
+def bench_speed(quick: bool) -> list[dict]:
+    import psutil
+
+    from bachata_desktop.analysis.pose.analyze import PoseConfig, analyze_clip, get_backend
+
+    clips = [CLIPS / c for c in SPEED_CLIPS if (CLIPS / c).is_file()][: 3 if quick else None]
+    rows: list[dict] = []
+    proc = psutil.Process()
+    settings = [("default", PoseConfig())]
+    if not quick:
+        settings += [("ultralytics-480", PoseConfig(backend="ultralytics")),
+                     ("openvino-320", PoseConfig(imgsz=320)),
+                     ("openvino-640", PoseConfig(imgsz=640))]
+    base = None
+    for name, cfg in settings:
+        t0 = time.perf_counter()
+        get_backend(cfg)
+        load = time.perf_counter() - t0
+        analyze_clip(clips[0], config=cfg)  # warm-up (first-inference compilation)
+        dur = dec = inf = tot = 0.0
+        both: list[float] = []
+        frames = 0
+        for c in clips:
+            r = analyze_clip(c, config=cfg)
+            dur += r.duration_s
+            dec += r.timings["decode_s"]
+            inf += r.timings["inference_s"]
+            tot += r.timings["total_s"]
+            frames += r.frames_analyzed
+            both.append(r.both_dancers_ratio)
+        per = tot / dur
+        if base is None:
+            base = per
+        note = (f"{len(clips)} open-hold clips, {dur:.1f} s video, {frames} frames; decode "
+                f"{dec / dur:.3f} s/s, inference {inf / dur:.3f} s/s, other "
+                f"{(tot - dec - inf) / dur:.3f} s/s; model load {load:.2f} s; "
+                f"{r.backend} imgsz {cfg.imgsz} every {round(r.source_fps / r.analysis_fps)} frames")
+        rows.append(_row(f"pose_speed_{name}", per, "s analysis / s video", "<= 0.1 (10x real time)",
+                         note + f"; {1 / per:.1f}x real time", baseline=base))
+        rows.append(_row(f"pose_both_dancers_{name}", float(np.mean(both)), "fraction of frames",
+                         ">= 0.85 on open-hold clips", f"min {min(both):.2f}"))
+    rows.append(_row("pose_peak_rss", proc.memory_info().rss / 2**20, "MiB", "report",
+                     "RSS after all speed runs (ultralytics + torch loaded when that backend ran)"))
+    try:
+        import resource
+
+        rows.append(_row("pose_peak_maxrss", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                         "MiB", "report", "peak RSS of the process (ru_maxrss)"))
+    except ImportError:  # pragma: no cover - Windows
+        pass
+    return rows
+
+
+def bench_quality(quick: bool) -> list[dict]:
+    from bachata_desktop.analysis.pose.analyze import PoseConfig
+
+    clips = annotations()
+    if quick:
+        clips = clips[:20]
+    cfg = PoseConfig()
+    labels, embs, both, open_both = [], [], [], []
+    for c in clips:
+        summary, kp = cached_analysis(CLIPS / c["video_path"], cfg)
+        labels.append(c["move_label"])
+        embs.append(embeddings_for(kp))
+        both.append(summary["both_dancers_ratio"])
+        if c["move_label"] in OPEN_HOLD:
+            open_both.append(summary["both_dancers_ratio"])
+    counts = {lab: labels.count(lab) for lab in set(labels)}
+    chance = sum((n - 1) * n for n in counts.values()) / (len(labels) * (len(labels) - 1))
+    rows = []
+    stacks = {m: np.stack([e[m] for e in embs]) for m in ("lead", "follow", "interaction")}
+    combos = {"lead": ["lead"], "follow": ["follow"], "interaction": ["interaction"],
+              "all": ["lead", "follow", "interaction"]}
+    for name, mods in combos.items():
+        acc = loo_accuracy(np.concatenate([stacks[m] for m in mods], axis=1), labels)
+        rows.append(_row(f"pose_loo_nn_{name}", acc, "accuracy", "far above 0.2 (original app)",
+                         f"{len(labels)} clips, {len(counts)} labels", baseline=chance))
+    rows.append(_row("pose_both_dancers_open_hold", float(np.mean(open_both)), "fraction of frames",
+                     ">= 0.85", f"{len(open_both)} open-hold clips; min {min(open_both):.2f}; "
+                     f"all clips {np.mean(both):.2f}"))
+    return rows
+
+
+def run(quick: bool = False) -> list[dict]:
+    _setup()
+    if not (MODELS / "yolov8n-pose_int8_openvino_model").is_dir() or not CLIPS.is_dir():
+        return [_row("pose_skipped", 0, "", "", f"needs {MODELS} and {CLIPS}")]
+    return bench_speed(quick) + bench_quality(quick)
+
+
+if __name__ == "__main__":
+    _setup()
+    which = sys.argv[1] if len(sys.argv) > 1 else "all"
+    out = {"speed": bench_speed, "quality": bench_quality}.get(which)
+    rows = out("--quick" in sys.argv) if out else run("--quick" in sys.argv)
+    for r in rows:
+        print(json.dumps(r))
