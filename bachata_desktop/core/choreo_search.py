@@ -55,22 +55,26 @@ def hold_cost(a: Hold, b: Hold) -> float:
 _HOLD_TABLE = np.array([[hold_cost(a, b) for b in _HOLDS] for a in _HOLDS], dtype=np.float64)
 
 
-def _unit(v: np.ndarray | None, dim: int | None) -> np.ndarray | None:
+POSE_SCALE = 1.5  # RMS descriptor difference (about torso lengths) that counts as "far apart"
+
+
+def _vec(v: np.ndarray | None) -> np.ndarray | None:
     if v is None:
         return None
     a = np.asarray(v, dtype=np.float64).ravel()
-    if dim is not None and a.shape[0] != dim:
-        return None
-    n = float(np.linalg.norm(a))
-    return a / n if n > 1e-12 and np.all(np.isfinite(a)) else None
+    return a if a.size and np.all(np.isfinite(a)) else None
 
 
 def pose_distance(end_pose: np.ndarray | None, start_pose: np.ndarray | None) -> float:
-    """Cosine distance mapped to 0..1 (0 = same pose); 0.5 when either pose is unknown."""
-    a, b = _unit(end_pose, None), _unit(start_pose, None)
+    """RMS difference of two pose descriptors over :data:`POSE_SCALE`, capped at 1 (0 = same).
+
+    Same metric as ``core.pose`` (descriptor differences in torso lengths); 0.5 when either pose
+    is unknown or the two have different lengths.
+    """
+    a, b = _vec(end_pose), _vec(start_pose)
     if a is None or b is None or a.shape != b.shape:
         return 0.5
-    return float((1.0 - float(a @ b)) / 2.0)
+    return float(min(1.0, np.sqrt(np.mean((a - b) ** 2)) / POSE_SCALE))
 
 
 def transition_cost(a: MoveCandidate, b: MoveCandidate, weights: Weights | None = None) -> float:
@@ -96,10 +100,12 @@ class Lib:
     length: np.ndarray
     sh: np.ndarray
     eh: np.ndarray
-    sp: np.ndarray          # (N, D) unit start poses (zeros where unknown)
+    sp: np.ndarray          # (N, D) start pose descriptors (zeros where unknown)
     ep: np.ndarray
     has_sp: np.ndarray
     has_ep: np.ndarray
+    sp_sq: np.ndarray       # squared norms, for vectorised distances
+    ep_sq: np.ndarray
     opener: np.ndarray
     intro: np.ndarray
     closer: np.ndarray
@@ -110,9 +116,11 @@ class Lib:
         """Pose and hold costs (weighted) for every pair a[i] -> b[j]; zero where a[i] < 0."""
         a_ok = a >= 0
         aa = np.where(a_ok, a, 0)
-        cos = self.ep[aa] @ self.sp[b].T
+        e, st = self.ep[aa], self.sp[b]
+        sq = (self.ep_sq[aa][:, None] + self.sp_sq[b][None, :] - 2.0 * (e @ st.T)) / e.shape[1]
+        dist = np.minimum(1.0, np.sqrt(np.maximum(sq, 0.0)) / POSE_SCALE)
         known = self.has_ep[aa][:, None] & self.has_sp[b][None, :]
-        pose = np.where(known, (1.0 - cos) / 2.0, 0.5) * w.pose
+        pose = np.where(known, dist, 0.5) * w.pose
         hold = _HOLD_TABLE[self.eh[aa]][:, self.sh[b]] * w.hold
         pose[~a_ok] = 0.0
         hold[~a_ok] = 0.0
@@ -153,10 +161,8 @@ def build_lib(cands: Sequence[MoveCandidate], request_similarity: Mapping[int, f
             v = getattr(c, attr)
             if v is not None and np.size(v) == dim:
                 out[i], has[i] = np.ravel(v), True
-        norms = np.linalg.norm(out, axis=1)
-        has &= np.isfinite(norms) & (norms > 1e-12)
+        has &= np.all(np.isfinite(out), axis=1)
         out[~has] = 0.0
-        out[has] /= norms[has, None]
         return out, has
 
     sp, has_sp = poses("start_pose")
@@ -172,7 +178,8 @@ def build_lib(cands: Sequence[MoveCandidate], request_similarity: Mapping[int, f
         length=np.array([c.phrases for c in order], dtype=np.int64),
         sh=np.array([_HOLD_INDEX[c.start_hold] for c in order], dtype=np.int64),
         eh=np.array([_HOLD_INDEX[c.end_hold] for c in order], dtype=np.int64),
-        sp=sp, ep=ep, has_sp=has_sp, has_ep=has_ep,
+        sp=sp, ep=ep, has_sp=has_sp, has_ep=has_ep, sp_sq=np.einsum("ij,ij->i", sp, sp),
+        ep_sq=np.einsum("ij,ij->i", ep, ep),
         opener=np.array([c in OPENERS for c in cats]), intro=np.array([c == "intros" for c in cats]),
         closer=np.array([c == "outro" for c in cats]) | dip,
         outro=np.array([c == "outro" for c in cats]), dip=dip,
