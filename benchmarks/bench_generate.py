@@ -13,7 +13,12 @@ import time
 
 import numpy as np
 
-from bachata_desktop.core.choreographer import generate, slot_transition_costs, swap, transition_cost
+from bachata_desktop.core.choreographer import (
+    generate,
+    slot_transition_costs,
+    swap,
+    transition_cost,
+)
 from bachata_desktop.core.choreography import (
     MODALITY_WEIGHTS,
     MoveCandidate,
