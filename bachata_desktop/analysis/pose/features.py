@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-HAND_LINK = 0.6   # wrist-to-wrist distance (torso lengths) counted as a hand connection
+HAND_LINK = 0.35  # wrist-to-wrist distance (torso lengths) counted as a hand connection
 # Joint angles: (a, b, c) = angle at b between b->a and b->c.
 ANGLE_TRIPLES: tuple[tuple[int, int, int], ...] = (
     (5, 7, 9), (6, 8, 10),        # elbows
@@ -58,7 +58,7 @@ def _nan_ctx():
 
 def _angle(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarray:
     v1, v2 = a - b, c - b
-    cross = v1[..., 0] * v2[..., 1] - v1[..., 1] * v2[...,0]
+    cross = v1[..., 0] * v2[..., 1] - v1[..., 1] * v2[..., 0]
     dot = np.sum(v1 * v2, axis=-1)
     return np.abs(np.arctan2(cross, dot))
 
