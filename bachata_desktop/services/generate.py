@@ -85,8 +85,10 @@ def phrases_from_analysis(analysis: SongAnalysis) -> list[PhraseSlotSpec]:
         energy = float(analysis.energy[i]) if i < len(analysis.energy) else 0.5
         if sec is not None:
             energy = 0.5 * (float(sec.energy) + energy)
+        # A grid re-anchored mid-song can leave a short phrase: keep its real number of counts.
+        counts = int(min(COUNTS_PER_PHRASE, max(1, beats_in.get(i, COUNTS_PER_PHRASE))))
         out.append(PhraseSlotSpec(index=i, start_s=float(t0), end_s=float(t1),
-                                  first_beat_s=float(t0),
+                                  first_beat_s=float(t0), counts=counts,
                                   section_label=sec.label.value if sec else "verse",
                                   section_energy=float(np.clip(energy, 0.0, 1.0))))
     if not out:

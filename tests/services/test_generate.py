@@ -164,7 +164,7 @@ def test_cli_generate_json(store, tmp_path, capsys):
     assert abs(printed["tempo"] - TEMPO) < 2.0
     assert printed["request"]["level"] == "advanced" and "spin" in printed["request"]["avoid"]
     slots = printed["slots"]
-    assert slots and all(s["counts"] % 8 == 0 for s in slots)
+    assert slots and all(0 < s["counts"] <= 16 for s in slots)
     for a, b in zip(slots, slots[1:], strict=False):
         assert b["start"] == pytest.approx(a["end"], abs=1e-3)
     assert {"start", "end", "counts", "clip_id", "rate", "reasons", "alternatives"} <= set(slots[0])
