@@ -387,7 +387,9 @@ def _import_one(store: Any, item: ImportItem, enqueue: bool) -> tuple[Clip, bool
     if not existed:
         copy_atomic(item.path, dest)
     start_hold, end_hold = DEFAULT_HOLDS.get(item.category, (Hold.UNKNOWN, Hold.UNKNOWN))
-    extra: dict[str, Any] = {"import_source": item.source, "has_audio": info.has_audio}
+    # "default" holds may be replaced by the pose analysis' guess; an edit makes them "user".
+    extra: dict[str, Any] = {"import_source": item.source, "has_audio": info.has_audio,
+                             "holds_source": "default"}
     if item.annotation:
         extra["annotation"] = item.annotation
     if item.tempo_bpm is not None:

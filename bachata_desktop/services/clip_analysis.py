@@ -1,0 +1,346 @@
+"""Analysing library clips in the background: pose, soundtrack and description, then indexing.
+
+``analyse_clip`` runs the three analyses of one clip (couple pose from ``analysis.pose``, the
+soundtrack's beat grid and 128-D embedding from ``analysis.audio``, the MiniLM embedding of the
+clip's description from ``analysis.text``) and writes everything for the clip in ONE database
+transaction: the ``pose`` and ``audio`` summaries, the five embeddings with their model ids, the
+measured tempo, the length in counts, the hold guesses and the final state. A step that is missing
+or fails is recorded in the clip's error and the others still count; the keypoints file is written
+under a temporary name and only renamed into ``poses/`` after the transaction commits.
+
+``run_queue`` drains the persistent queue (``store.queue``), so analysis resumes after a restart;
+it can be cancelled between clips (and inside the pose step, between frame batches) and adds the
+new vectors to the hnswlib indexes, saving them at the end of the batch.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import math
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from bachata_desktop.core.clip import AnalysisState, Clip, Hold
+from bachata_desktop.core.errors import Cancelled, InputError, StorageError
+from bachata_desktop.core.task import NullContext, SubContext, TaskContext, check_cancelled
+from bachata_desktop.services.library_import import ANALYSIS_KIND
+
+log = logging.getLogger(__name__)
+
+AUDIO_MODEL_PREFIX = "bachata-audio-v"
+ALLOWED_COUNTS = (4, 8, 16)
+
+
+@dataclass(frozen=True)
+class StepResult:
+    """What one analysis step produced for a clip (nothing is stored yet)."""
+
+    analyses: dict[str, dict[str, Any]]
+    embeddings: dict[str, tuple[np.ndarray, str]]     # modality -> (vector, model id)
+    clip_fields: dict[str, Any]
+    error: str = ""
+    keypoints_tmp: Path | None = None
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class QueueSummary:
+    done: tuple[int, ...] = ()
+    failed: tuple[tuple[int, str], ...] = ()
+    cancelled: bool = False
+
+
+def keypoints_path(store: Any, clip: Clip) -> Path:
+    """Where a clip's keypoints live (named by content, so a restored library finds them)."""
+    return Path(store.paths.poses) / f"{clip.content_hash[:16]}.npz"
+
+
+def counts_from_beats(n_beats: float) -> int:
+    """Length in counts: the nearest of 4 / 8 / 16 on a log scale (a move is 4, 8 or 16 counts)."""
+    if not n_beats or not math.isfinite(n_beats) or n_beats <= 0:
+        return 8
+    return min(ALLOWED_COUNTS, key=lambda c: abs(math.log2(n_beats / c)))
+
+
+def _err(step: str, exc: BaseException) -> str:
+    msg = str(exc).strip().splitlines()[0] if str(exc).strip() else exc.__class__.__name__
+    return f"{step}: {msg}"
+
+
+# -------------------------------------------------------------------------------------------------
+# the three steps (each returns a StepResult and never raises except Cancelled)
+# -------------------------------------------------------------------------------------------------
+def _pose_step(store: Any, clip: Clip, media: Path, ctx: TaskContext) -> StepResult:
+    final = keypoints_path(store, clip)
+    tmp = final.with_name(f".{final.stem}.new.npz")
+    try:
+        from bachata_desktop.analysis.pose.analyze import PoseConfig, analyze_clip
+        from bachata_desktop.paths import model_search_path
+        from bachata_desktop.store.settings import load_settings
+
+        settings = load_settings(store.paths.settings_file)
+        config = PoseConfig(analysis_fps=float(settings.analysis_fps), imgsz=int(settings.pose_imgsz))
+        res = analyze_clip(media, ctx, config=config, flipped=clip.lead_follow_flipped,
+                           keypoints_out=tmp, search_path=model_search_path(store.paths))
+    except Cancelled:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
+    except Exception as exc:  # a missing module or model, or a failure inside: record, go on
+        log.warning("pose analysis of clip %s failed: %s", clip.id, exc)
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        return StepResult({}, {}, {}, error=_err("pose", exc))
+    summary = res.to_dict()
+    summary["keypoints_file"] = final.name  # relative to the poses folder
+    fields: dict[str, Any] = {}
+    holds_source = str(clip.extra.get("holds_source", "default"))
+    if holds_source in ("default", "pose"):
+        start, end = Hold.parse(res.start_hold_guess), Hold.parse(res.end_hold_guess)
+        if start is not Hold.UNKNOWN:
+            fields["start_hold"] = start
+        if end is not Hold.UNKNOWN:
+            fields["end_hold"] = end
+        if "start_hold" in fields or "end_hold" in fields:
+            fields["holds_source"] = "pose"
+    emb: dict[str, tuple[np.ndarray, str]] = {}
+    note = ""
+    if res.has_embeddings:
+        model_id = f"{res.model_id or 'pose'}:{res.imgsz}"
+        for modality, vec in res.embeddings.items():
+            emb[modality] = (np.asarray(vec, np.float32), model_id)
+    else:
+        note = "pose: no dancers found"
+    return StepResult({"pose": summary}, emb, fields, keypoints_tmp=tmp if tmp.exists() else None,
+                      note=note)
+
+
+def _audio_step(clip: Clip, media: Path, ctx: TaskContext) -> StepResult:
+    try:
+        from bachata_desktop.analysis.audio.analyze import analyze_clip_audio
+        from bachata_desktop.core.song import ANALYSIS_VERSION
+
+        grid, emb = analyze_clip_audio(media, ctx)
+    except Cancelled:
+        raise
+    except Exception as exc:
+        log.warning("audio analysis of clip %s failed: %s", clip.id, exc)
+        return StepResult({}, {}, {}, error=_err("audio", exc))
+    analyses: dict[str, dict[str, Any]] = {}
+    fields: dict[str, Any] = {}
+    embeddings: dict[str, tuple[np.ndarray, str]] = {}
+    if emb is not None:
+        embeddings["audio"] = (np.asarray(emb, np.float32), f"{AUDIO_MODEL_PREFIX}{ANALYSIS_VERSION}")
+    note = ""
+    if grid is not None:
+        data = grid.to_dict()
+        data.pop("embedding", None)  # it lives in store.embeddings
+        analyses["audio"] = data
+        fields["tempo_bpm"] = round(float(grid.tempo_bpm), 2)
+        # the move spans the beats of its own soundtrack
+        fields["counts"] = counts_from_beats(len(grid.beats))
+    else:
+        note = "audio: no steady beat" if emb is not None else "audio: no soundtrack"
+        annotated = clip.extra.get("annotated_tempo_bpm")
+        if isinstance(annotated, (int, float)) and annotated > 0:
+            fields["counts"] = counts_from_beats(clip.duration_s * float(annotated) / 60.0)
+    return StepResult(analyses, embeddings, fields, note=note)
+
+
+def embed_description(clip: Clip) -> tuple[np.ndarray, str]:
+    """(384-D text embedding of the clip's description, model id)."""
+    from bachata_desktop.analysis.text.embedder import TextEmbedder
+
+    emb = TextEmbedder.shared()
+    return np.asarray(emb.encode([clip.description])[0], np.float32), str(emb.model_id)
+
+
+def _text_step(clip: Clip) -> StepResult:
+    try:
+        vec, model_id = embed_description(clip)
+    except Exception as exc:
+        log.warning("text embedding of clip %s failed: %s", clip.id, exc)
+        return StepResult({}, {}, {}, error=_err("text", exc))
+    return StepResult({}, {"text": (vec, model_id)}, {"_description": clip.description})
+
+
+# -------------------------------------------------------------------------------------------------
+def analyse_clip(store: Any, indexes: Any, clip_id: int, ctx: TaskContext | None = None,
+                 steps: tuple[str, ...] = ("pose", "audio", "text"), save: bool = True) -> Clip:
+    """Analyse one clip and store the results atomically (see the module docstring).
+
+    Returns the updated clip (state DONE, or FAILED with the failed steps in ``analysis_error``).
+    Raises InputError for an unknown clip, Cancelled when asked to stop (nothing is written, the
+    clip goes back to PENDING), StorageError when the database refuses the write.
+    """
+    ctx = ctx or NullContext()
+    clip = store.clips.get(clip_id)
+    if clip is None:
+        raise InputError(f"no clip {clip_id} in the library")
+    media = store.media_file(clip.media_path)
+    store.clips.set_state(clip_id, AnalysisState.RUNNING)
+    results: list[StepResult] = []
+    try:
+        if not media.is_file():
+            results.append(StepResult({}, {}, {}, error=f"media file missing: {clip.media_path}"))
+        else:
+            if "pose" in steps:
+                results.append(_pose_step(store, clip, media, SubContext(ctx, 0.0, 0.8, "pose: ")))
+            check_cancelled(ctx)
+            if "audio" in steps:
+                ctx.report(0.8, "audio: soundtrack")
+                results.append(_audio_step(clip, media, SubContext(ctx, 0.8, 0.95, "audio: ")))
+            check_cancelled(ctx)
+        if "text" in steps:
+            ctx.report(0.95, "text embedding")
+            results.append(_text_step(clip))
+        check_cancelled(ctx)
+    except Cancelled:
+        for r in results:
+            if r.keypoints_tmp is not None:
+                with contextlib.suppress(OSError):
+                    r.keypoints_tmp.unlink()
+        store.clips.set_state(clip_id, AnalysisState.PENDING)
+        raise
+    clip = _commit(store, clip_id, results)
+    if indexes is not None and clip is not None:
+        touched = _add_to_indexes(indexes, clip_id, results)
+        if save:
+            save_indexes(indexes, touched)
+    ctx.report(1.0, "analysed" if clip and clip.analysis_state is AnalysisState.DONE
+               else "analysed with errors")
+    return clip if clip is not None else store.clips.get(clip_id, include_deleted=True)
+
+
+def _commit(store: Any, clip_id: int, results: list[StepResult]) -> Clip | None:
+    errors = [r.error for r in results if r.error]
+    notes = [r.note for r in results if r.note]
+    kp_tmp = next((r.keypoints_tmp for r in results if r.keypoints_tmp is not None), None)
+    try:
+        with store.db.write():
+            current = store.clips.get(clip_id, include_deleted=True)
+            if current is None:  # purged while it was being analysed
+                return None
+            fields: dict[str, Any] = {}
+            extra = dict(current.extra)
+            embeddings: dict[str, tuple[np.ndarray, str]] = {}
+            for r in results:
+                fields.update(r.clip_fields)
+                embeddings.update(r.embeddings)
+                for kind, data in r.analyses.items():
+                    store.analyses.put("clip", clip_id, kind, data)
+            described = fields.pop("_description", None)
+            if described is not None and described != current.description:
+                # edited while we were analysing: embed what is stored now
+                embeddings["text"] = embed_description(current)
+            holds_source = fields.pop("holds_source", None)
+            if holds_source and str(current.extra.get("holds_source", "default")) in ("default", "pose"):
+                extra["holds_source"] = holds_source
+            else:
+                fields.pop("start_hold", None)
+                fields.pop("end_hold", None)
+            for modality, (vec, model_id) in embeddings.items():
+                store.embeddings.put("clip", clip_id, modality, vec, model_id)
+            extra["analysis_notes"] = notes
+            state = AnalysisState.FAILED if errors else AnalysisState.DONE
+            store.clips.update(current.with_(**fields, extra=extra, analysis_state=state,
+                                             analysis_error="; ".join(errors)))
+            if errors:
+                store.queue.failed(clip_id, "; ".join(errors), ANALYSIS_KIND)
+            else:
+                store.queue.done(clip_id, ANALYSIS_KIND)
+            got = store.clips.get(clip_id, include_deleted=True)
+    except BaseException:
+        if kp_tmp is not None:
+            with contextlib.suppress(OSError):
+                kp_tmp.unlink()
+        raise
+    if kp_tmp is not None:
+        try:
+            os.replace(kp_tmp, kp_tmp.with_name(kp_tmp.name[1:].replace(".new.npz", ".npz")))
+        except OSError as exc:
+            log.warning("could not move keypoints into place: %s", exc)
+    return got
+
+
+def _add_to_indexes(indexes: Any, clip_id: int, results: list[StepResult]) -> set[str]:
+    added: set[str] = set()
+    for r in results:
+        for modality, (vec, model_id) in r.embeddings.items():
+            try:
+                indexes.index(modality).add([clip_id], vec.reshape(1, -1), model_id=model_id)
+                added.add(modality)
+            except Exception as exc:  # the index is derived data: it is rebuilt from SQLite later
+                log.warning("could not add clip %s to the %s index: %s", clip_id, modality, exc)
+    return added
+
+
+def run_queue(store: Any, indexes: Any, ctx: TaskContext | None = None,
+              steps: tuple[str, ...] = ("pose", "audio", "text")) -> QueueSummary:
+    """Analyse every queued clip, oldest first; resumes work a previous run left 'running'.
+
+    Cancelling stops between clips (or between pose batches): the clip being analysed goes back
+    to the queue and nothing of it is written. Returns which clips were analysed and which failed.
+    """
+    ctx = ctx or NullContext()
+    store.queue.requeue_interrupted()
+    done: list[int] = []
+    failed: list[tuple[int, str]] = []
+    touched = False
+    modalities = set(indexes.MODALITIES) if indexes is not None else set()
+    try:
+        while True:
+            check_cancelled(ctx)
+            remaining = len(store.queue.pending(ANALYSIS_KIND))
+            clip_id = store.queue.next(ANALYSIS_KIND)
+            if clip_id is None:
+                break
+            finished = len(done) + len(failed)
+            total = finished + remaining
+            sub = SubContext(ctx, finished / total, (finished + 1) / total,
+                             f"clip {finished + 1}/{total}: ")
+            try:
+                clip = analyse_clip(store, indexes, clip_id, sub, steps=steps, save=False)
+            except (Cancelled, StorageError):
+                store.queue.requeue_interrupted()
+                raise
+            except Exception as exc:  # unexpected: record it on the clip and keep going
+                log.exception("analysis of clip %s crashed", clip_id)
+                msg = _err("analysis", exc)
+                store.clips.set_state(clip_id, AnalysisState.FAILED, msg)
+                store.queue.failed(clip_id, msg, ANALYSIS_KIND)
+                failed.append((clip_id, msg))
+                continue
+            touched = True
+            if clip.analysis_state is AnalysisState.DONE:
+                done.append(clip_id)
+            else:
+                failed.append((clip_id, clip.analysis_error))
+    except Cancelled:
+        if touched:
+            save_indexes(indexes, modalities)
+        raise
+    if touched:
+        save_indexes(indexes, modalities)
+    ctx.report(1.0, f"{len(done)} analysed, {len(failed)} with errors")
+    return QueueSummary(tuple(done), tuple(failed))
+
+
+def save_indexes(indexes: Any, modalities: set[str] | None = None) -> None:
+    """Write the given (default: all) indexes to disk; a failure only costs a rebuild later."""
+    if indexes is None:
+        return
+    for modality in sorted(modalities if modalities is not None else indexes.MODALITIES):
+        try:
+            indexes.index(modality).save()
+        except Exception as exc:
+            log.warning("could not save the %s index: %s", modality, exc)
+
+
+__all__ = ["QueueSummary", "analyse_clip", "counts_from_beats", "embed_description",
+           "keypoints_path", "run_queue", "save_indexes"]

@@ -1,0 +1,114 @@
+"""The clip analysis queue: real pose / audio / text analysis of a few shared clips, failures, resume."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from bachata_desktop.core.clip import AnalysisState, Hold
+from bachata_desktop.core.errors import Cancelled
+from bachata_desktop.core.task import RecordingContext
+from bachata_desktop.services.clip_analysis import (
+    analyse_clip,
+    counts_from_beats,
+    keypoints_path,
+    run_queue,
+)
+from bachata_desktop.services.library_import import import_clips
+from bachata_desktop.store.indexes.hnsw import IndexSet
+from bachata_desktop.store.repos import MODALITY_DIMS
+from tests.conftest import need
+
+# Two short open-hold clips (both dancers visible).
+CLIPS = ("spin/spin2.mp4", "ladyturn/ladyturn_left.mp4")
+FAST = ("basic/slow_basic3.mp4", "spin/spin2.mp4", "shadow/shadow.mp4")
+
+
+def _import(store, shared: Path, rels: tuple[str, ...]) -> list[int]:
+    files = [need(shared / r) for r in rels]
+    return [c.id for c in import_clips(store, files, RecordingContext()).imported]
+
+
+def test_counts_round_to_4_8_16() -> None:
+    assert [counts_from_beats(n) for n in (3, 5, 7, 9, 11, 12, 30, 0)] == [4, 4, 8, 8, 8, 16, 16, 8]
+
+
+@pytest.mark.slow
+def test_full_analysis_of_two_clips(store, shared_clips_dir: Path, pose_model_dir: Path) -> None:
+    ids = _import(store, shared_clips_dir, CLIPS)
+    indexes = IndexSet(store.paths.indexes, store.embeddings)
+    summary = run_queue(store, indexes, RecordingContext())
+    assert sorted(summary.done) == sorted(ids) and summary.failed == ()
+    assert store.queue.pending() == []
+    for cid in ids:
+        clip = store.clips.get(cid)
+        assert clip.analysis_state is AnalysisState.DONE and clip.analysis_error == ""
+        assert 100.0 <= clip.tempo_bpm <= 160.0
+        assert clip.counts in (4, 8, 16)
+        assert clip.start_hold is not Hold.UNKNOWN
+        pose = store.analyses.get("clip", cid, "pose")
+        audio = store.analyses.get("clip", cid, "audio")
+        assert pose["people_found"] and pose["both_dancers_ratio"] > 0.5
+        assert len(audio["beats"]) >= 8 and "embedding" not in audio
+        kp = store.paths.poses / pose["keypoints_file"]
+        assert kp == keypoints_path(store, clip) and kp.is_file()
+        for modality, dim in MODALITY_DIMS.items():
+            vec = store.embeddings.get("clip", cid, modality)
+            assert vec is not None and vec.shape == (dim,) and np.all(np.isfinite(vec))
+            assert abs(float(np.linalg.norm(vec)) - 1.0) < 1e-3 or modality not in ("text", "audio")
+            hits = indexes.index(modality).query(vec, k=1)
+            assert hits[0][0] == cid
+    # no temporary keypoints files left
+    assert not [p for p in store.paths.poses.iterdir() if p.name.startswith(".")]
+    # the indexes were saved and match SQLite: a fresh IndexSet loads them without a rebuild
+    fresh = IndexSet(store.paths.indexes, store.embeddings)
+    assert all(fresh.index(m).rebuilds == 0 for m in MODALITY_DIMS)
+
+
+def test_a_failing_step_is_recorded_and_the_rest_is_stored(store, shared_clips_dir: Path,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BACHATA_MODELS", str(store.paths.data / "no-models-here"))
+    (cid,) = _import(store, shared_clips_dir, FAST[:1])
+    clip = analyse_clip(store, None, cid, RecordingContext())
+    assert clip.analysis_state is AnalysisState.FAILED
+    assert clip.analysis_error.startswith("pose: no pose model found")
+    assert store.analyses.get("clip", cid, "pose") is None
+    assert store.analyses.get("clip", cid, "audio") is not None
+    assert store.embeddings.get("clip", cid, "audio").shape == (128,)
+    assert store.embeddings.get("clip", cid, "text").shape == (384,)
+    assert store.embeddings.get("clip", cid, "lead") is None
+    assert 100.0 <= clip.tempo_bpm <= 160.0
+    assert list(store.paths.poses.iterdir()) == []
+    assert store.queue.failures() == [(cid, clip.analysis_error)]
+
+
+def test_queue_cancel_and_crash_resume(store, app_paths, shared_clips_dir: Path) -> None:
+    from bachata_desktop.store import Store
+
+    ids = _import(store, shared_clips_dir, FAST)
+    steps = ("audio", "text")
+    indexes = IndexSet(store.paths.indexes, store.embeddings)
+    ctx = RecordingContext(cancel_after_reports=8)  # stops inside the second clip
+    with pytest.raises(Cancelled):
+        run_queue(store, indexes, ctx, steps=steps)
+    states = [store.clips.get(i).analysis_state for i in ids]
+    assert states == [AnalysisState.DONE, AnalysisState.PENDING, AnalysisState.PENDING]
+    assert store.embeddings.get("clip", ids[1], "text") is None  # nothing half-written
+    assert store.queue.pending() == ids[1:]
+
+    # a crash while the second clip was running: the row stays 'running' in the database
+    assert store.queue.next() == ids[1]
+    store.clips.set_state(ids[1], AnalysisState.RUNNING)
+    store.close()
+    reopened = Store.open(app_paths)
+    try:
+        summary = run_queue(reopened, IndexSet(app_paths.indexes, reopened.embeddings),
+                            RecordingContext(), steps=steps)
+        assert summary.done == tuple(ids[1:])
+        assert all(reopened.clips.get(i).analysis_state is AnalysisState.DONE for i in ids)
+        assert reopened.queue.pending() == []
+        assert reopened.embeddings.count("audio") == 3
+    finally:
+        reopened.close()
