@@ -383,7 +383,7 @@ class Weights:
     include: float = 0.6       # requested categories
     start: float = 0.9         # open with a basic or an intro
     end: float = 0.9           # close with an outro or a dip
-    edge: float = 0.6          # intros/outros in the middle of the song
+    edge: float = 1.0          # intros/outros in the middle of the song
     pose: float = 0.8          # end pose -> next start pose distance (RMS / 1.5, capped at 1)
     hold: float = 0.5          # end hold -> next start hold incompatibility (0..1)
     same_category: float = 0.35  # two moves of the same family in a row

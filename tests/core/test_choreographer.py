@@ -117,6 +117,7 @@ def test_covers_song_on_count_one_with_rules(phrases, cands):
     assert all(a != b for a, b in zip(ch.clip_ids, ch.clip_ids[1:], strict=False))
     assert moves[0].category in {"basic", "intros"}
     assert moves[-1].category == "outro" or moves[-1].is_dip
+    assert not {m.category for m in moves[1:-1]} & {"intros", "outro"}, "intro/outro mid-song"
     assert len({m.category for m in moves}) >= 8, "little variety across move families"
     for s in ch.slots:
         assert s.reasons["total"] == pytest.approx(s.score)
