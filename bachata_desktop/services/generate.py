@@ -264,6 +264,30 @@ def swap_move(result: GenerationResult, slot_index: int, clip_id: int) -> Genera
                             result.candidates)
 
 
+def save_choreography(store: Any, choreo: Choreography, title: str | None = None,
+                      tags: tuple[str, ...] = (), doc_id: int | None = None) -> Any:
+    """Save (or, with ``doc_id``, replace) a choreography in the library's collection."""
+    from bachata_desktop.core.documents import StoredDocument
+
+    title = (title or f"{choreo.song.title or 'Choreography'} ({choreo.request.level.value})").strip()
+    words = [title, choreo.song.title, *(s.name for s in choreo.slots),
+             *(s.category for s in choreo.slots), *tags]
+    meta = {"song_id": choreo.song.song_id, "level": choreo.request.level.value,
+            "tags": list(tags), "search_text": " ".join(dict.fromkeys(w for w in words if w))}
+    return store.choreographies.save(StoredDocument(doc_id, title, choreo.to_dict(), meta=meta))
+
+
+def load_choreography(store: Any, doc_id: int) -> Choreography:
+    """A saved choreography; InputError when it is missing or unreadable."""
+    doc = store.choreographies.get(doc_id)
+    if doc is None:
+        raise InputError(f"no saved choreography {doc_id}")
+    try:
+        return Choreography.from_dict(doc.data)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise InputError(f"saved choreography {doc_id} is unreadable ({exc})") from exc
+
+
 def understand_request(text: str, base: Request | None = None) -> Request:
     """Free text -> request: Gemini when online and configured, else the offline parser."""
     from bachata_desktop.analysis.llm.gemini import GeminiClient

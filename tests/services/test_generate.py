@@ -22,7 +22,9 @@ from bachata_desktop.services.generate import (
     GenerationResult,
     candidates_from_store,
     generate_choreography,
+    load_choreography,
     phrases_from_analysis,
+    save_choreography,
     swap_move,
 )
 
@@ -133,6 +135,12 @@ def test_generate_from_store_and_swap(store):
     alt = ch.slots[3].alternatives[0].clip_id
     sw = swap_move(res, 3, alt).choreography
     assert sw.slots[3].clip_id == alt and sw.slots[3].pinned
+    doc = save_choreography(store, sw, tags=("class 3",))
+    assert doc.meta["level"] == "intermediate" and "class 3" in doc.meta["tags"]
+    back = load_choreography(store, doc.id)
+    assert back.to_dict() == sw.to_dict()
+    with pytest.raises(InputError):
+        load_choreography(store, 999)
 
 
 def test_empty_library_is_a_clear_error(store):
