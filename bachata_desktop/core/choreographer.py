@@ -217,6 +217,10 @@ def swap(choreo: Choreography, slot_index: int, clip_id: int, candidates: Sequen
     start = choreo.slots[slot_index].phrases[0]
     order = [p.index for p in sorted(choreo.phrases, key=lambda p: p.start_s)]
     pos = order.index(start)
+    span_end = order.index(choreo.slots[-1].phrases[-1]) + 1
+    if pos + by_id[clip_id].phrases > span_end:
+        raise InputError(f"'{by_id[clip_id].name}' ({by_id[clip_id].counts} counts) is too long "
+                         "for what is left of the song here")
     covered = set(order[pos:pos + by_id[clip_id].phrases])
     pins = {s.phrases[0]: s.clip_id for s in choreo.slots
             if s.pinned and not covered.intersection(s.phrases)}
