@@ -17,10 +17,8 @@ failure or cancel, so a broken MP4 is never left behind.
 
 from __future__ import annotations
 
-import errno
 import os
 import time
-import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from fractions import Fraction
@@ -30,10 +28,11 @@ from typing import Any
 import numpy as np
 
 from bachata_desktop.core.choreography import Choreography
-from bachata_desktop.core.errors import BachataError, InputError, StorageError
+from bachata_desktop.core.errors import BachataError, InputError
 from bachata_desktop.core.song import GridCorrection, SongAnalysis, apply_correction
 from bachata_desktop.core.task import TaskContext, check_cancelled
 from bachata_desktop.services import export_render as render
+from bachata_desktop.services.export_files import storage_error, temp_beside
 from bachata_desktop.services.export_media import ClipReader, SongAudio, media_error
 from bachata_desktop.services.export_timing import (
     SlotPlan,
@@ -167,27 +166,6 @@ def _open_moves(store: Any, choreo: Choreography) -> dict[int, _Move]:
     return moves
 
 
-def _temp_output(out: Path) -> Path:
-    folder = out.parent
-    if not folder.is_dir():
-        raise InputError(f"the folder to save the video in does not exist: {folder}")
-    tmp = folder / f".{out.stem}.{uuid.uuid4().hex[:8]}.part"
-    try:
-        with open(tmp, "xb"):
-            pass
-    except OSError as exc:
-        raise _storage_error(exc, out) from exc
-    return tmp
-
-
-def _storage_error(exc: OSError, out: Path) -> StorageError:
-    if exc.errno in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT):
-        return StorageError(f"not enough disk space to write {out.name} in {out.parent}")
-    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
-        return StorageError(f"cannot write to the folder {out.parent}: permission denied")
-    return StorageError(f"cannot write {out}: {exc.strerror or exc}")
-
-
 # ---------------------------------------------------------------------------------------------
 # The export
 # ---------------------------------------------------------------------------------------------
@@ -237,7 +215,7 @@ def export_video(store: Any, choreography: Choreography, song_path: str | os.Pat
             cgrid = clip_grid_from_analysis(m.grid, m.clip.tempo_bpm)
             plans.append(plan_slot(slot, grid, cgrid, m.clip.counts, m.reader.duration, song_period))
         audio = SongAudio(song_file, start_s, end_s)
-        tmp = _temp_output(out)
+        tmp = temp_beside(out)
         frames = _render(tmp, plans, moves, audio, grid, start_s, end_s, width, height, mirror,
                          overlays, show_next, x264_preset, crf, choreography, ctx)
         size = tmp.stat().st_size
@@ -246,7 +224,7 @@ def export_video(store: Any, choreography: Choreography, song_path: str | os.Pat
     except BachataError:
         raise
     except OSError as exc:
-        raise _storage_error(exc, out) from exc
+        raise storage_error(exc, out) from exc
     except Exception as exc:  # an encoder or muxer failure we did not foresee
         raise media_error(exc, f"could not write the video {out.name}") from exc
     finally:
