@@ -64,8 +64,19 @@ def make_venv(venv: Path, python: str, reuse: bool) -> Path:
     return venv_python(venv)
 
 
-def install(py: Path, extra_pip: list[str]) -> None:
+def install(py: Path, extra_pip: list[str], torch: str | None = None) -> None:
     env = dict(os.environ, HNSWLIB_NO_NATIVE="1")  # hnswlib builds from source: keep it portable
+    extra_pip = list(extra_pip)
+    if torch:
+        # A CPU-only torch (a wheel file or a requirement with its index, e.g.
+        # "torch==2.13.0+cpu --index-url https://download.pytorch.org/whl/cpu"): installed first,
+        # then pinned so that resolving the package cannot swap in the CUDA build.
+        run([py, "-m", "pip", "install", "-q", *torch.split()], env=env)
+        version = subprocess.run([py, "-c", "import torch; print(torch.__version__)"], check=True,
+                                 capture_output=True, text=True).stdout.strip()
+        constraint = py.parent.parent / "torch-constraint.txt"
+        constraint.write_text(f"torch=={version}\n", encoding="utf-8")
+        extra_pip += ["-c", str(constraint)]
     run([py, "-m", "pip", "install", "-q", *extra_pip, f"{ROOT}[package]"], env=env)
     # ultralytics pulls opencv-python (links libGL, ships its own Qt 5 plugins) next to the
     # headless build the app declares; both install the same cv2 package. Keep only headless.
@@ -100,10 +111,11 @@ def render_version_info() -> None:
     out.write_text(text, encoding="utf-8")
 
 
-def pyinstaller(py: Path) -> float:
+def pyinstaller(py: Path, exclude: list[str]) -> float:
     t0 = time.perf_counter()
+    env = dict(os.environ, BACHATA_PYI_EXCLUDE=",".join(exclude))  # read by the spec
     run([py, "-m", "PyInstaller", "--noconfirm", "--clean", "--log-level", "WARN",
-         "--distpath", DIST, "--workpath", WORK, SPEC], cwd=ROOT)
+         "--distpath", DIST, "--workpath", WORK, SPEC], cwd=ROOT, env=env)
     return time.perf_counter() - t0
 
 
@@ -164,6 +176,7 @@ def smoke(exe_dir: Path) -> dict:
 
 
 def main(argv: list[str] | None = None) -> int:
+    global DIST, WORK
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--venv", type=Path, default=Path(tempfile.gettempdir()) / "bb-build-venv")
     ap.add_argument("--python", default=sys.executable, help="interpreter for the venv")
@@ -171,23 +184,31 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--skip-install", action="store_true", help="with --reuse-venv: no pip")
     ap.add_argument("--pip-arg", action="append", default=[],
                     help="extra pip argument, e.g. --pip-arg=--extra-index-url=URL")
+    ap.add_argument("--torch", help="install this torch first and pin it (CPU-only build), e.g. "
+                    "a wheel path or 'torch==X+cpu --index-url https://download.pytorch.org/whl/cpu'")
+    ap.add_argument("--exclude", action="append", default=[],
+                    help="leave a package out of the bundle, e.g. --exclude torchvision")
     ap.add_argument("--smoke-only", action="store_true", help="only test an existing bundle")
     ap.add_argument("--no-smoke", action="store_true", help="build only")
+    ap.add_argument("--dist", type=Path, default=DIST, help="output folder (default: dist/)")
     args = ap.parse_args(argv)
+    DIST = args.dist.resolve()
+    WORK = ROOT / "build" / ("pyinstaller" if DIST == ROOT / "dist" else f"pyinstaller-{DIST.name}")
 
     report: dict = {"platform": sys.platform}
     if not args.smoke_only:
         py = make_venv(args.venv, args.python, args.reuse_venv or args.skip_install)
         if not args.skip_install:
             t0 = time.perf_counter()
-            install(py, args.pip_arg)
+            install(py, args.pip_arg, args.torch)
             report["install_seconds"] = round(time.perf_counter() - t0, 1)
         check = subprocess.run([py, str(ROOT / "models" / "fetch_models.py"), "--check"])
         if check.returncode:
             log("bundled models incomplete (see above): the bundle will rely on $BACHATA_MODELS "
                 "or the user's models folder; run models/fetch_models.py first for an installer")
         render_version_info()
-        report["pyinstaller_seconds"] = round(pyinstaller(py), 1)
+        report["excluded"] = args.exclude
+        report["pyinstaller_seconds"] = round(pyinstaller(py, args.exclude), 1)
         log(f"pyinstaller took {report['pyinstaller_seconds']} s")
 
     exe_dir = app_dir()
