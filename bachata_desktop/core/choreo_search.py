@@ -55,6 +55,7 @@ def hold_cost(a: Hold, b: Hold) -> float:
 _HOLD_TABLE = np.array([[hold_cost(a, b) for b in _HOLDS] for a in _HOLDS], dtype=np.float64)
 
 
+PAIR_CACHE_MAX = 1500  # libraries up to this size get an (N, N) pose-cost table
 POSE_SCALE = 1.5  # RMS descriptor difference (about torso lengths) that counts as "far apart"
 
 
@@ -112,16 +113,24 @@ class Lib:
     outro: np.ndarray
     dip: np.ndarray
 
+    pair_pose: np.ndarray | None = None  # (N, N) unweighted pose costs, for small libraries
+
     def trans(self, a: np.ndarray, b: np.ndarray, w: Weights) -> tuple[np.ndarray, np.ndarray]:
         """Pose and hold costs (weighted) for every pair a[i] -> b[j]; zero where a[i] < 0."""
         a_ok = a >= 0
         aa = np.where(a_ok, a, 0)
+        hold = _HOLD_TABLE[self.eh[aa]][:, self.sh[b]] * w.hold
+        if self.pair_pose is not None:
+            pose = self.pair_pose[aa][:, b] * w.pose
+            if not a_ok.all():
+                pose[~a_ok] = 0.0
+                hold[~a_ok] = 0.0
+            return pose, hold
         e, st = self.ep[aa], self.sp[b]
         sq = (self.ep_sq[aa][:, None] + self.sp_sq[b][None, :] - 2.0 * (e @ st.T)) / e.shape[1]
         dist = np.minimum(1.0, np.sqrt(np.maximum(sq, 0.0)) / POSE_SCALE)
         known = self.has_ep[aa][:, None] & self.has_sp[b][None, :]
         pose = np.where(known, dist, 0.5) * w.pose
-        hold = _HOLD_TABLE[self.eh[aa]][:, self.sh[b]] * w.hold
         pose[~a_ok] = 0.0
         hold[~a_ok] = 0.0
         return pose, hold
@@ -169,7 +178,13 @@ def build_lib(cands: Sequence[MoveCandidate], request_similarity: Mapping[int, f
     ep, has_ep = poses("end_pose")
     cats = [c.category for c in order]
     dip = np.array([c.is_dip for c in order], dtype=bool)
-    return Lib(
+    pair_pose = None
+    if n <= PAIR_CACHE_MAX:  # small library: every end -> start pose cost once
+        sq = (np.einsum("ij,ij->i", ep, ep)[:, None] + np.einsum("ij,ij->i", sp, sp)[None, :]
+              - 2.0 * (ep @ sp.T)) / max(1, dim)
+        dist = np.minimum(1.0, np.sqrt(np.maximum(sq, 0.0)) / POSE_SCALE)
+        pair_pose = np.where(has_ep[:, None] & has_sp[None, :], dist, 0.5)
+    lib = Lib(
         cands=order, ids=ids, fused=fused, fit=fit,
         level=np.array([c.level.rank for c in order], dtype=np.int64),
         energy=np.array([c.energy.value01 for c in order], dtype=np.float64),
@@ -184,6 +199,8 @@ def build_lib(cands: Sequence[MoveCandidate], request_similarity: Mapping[int, f
         closer=np.array([c == "outro" for c in cats]) | dip,
         outro=np.array([c == "outro" for c in cats]), dip=dip,
     )
+    lib.pair_pose = pair_pose
+    return lib
 
 
 def select_phrases(phrases: Sequence[PhraseSlotSpec], request: Request) -> list[PhraseSlotSpec]:
@@ -366,18 +383,20 @@ def _finalize(chunks: list[tuple[np.ndarray, np.ndarray, np.ndarray, int, int]],
         return None
     order = np.argsort(-scores, kind="stable")[:width]
     offs = np.cumsum([0] + [len(c[0]) for c in chunks])
-    used_rows, cat_rows, back, last = [], [], [], []
-    for o in order:
-        ci = int(np.searchsorted(offs, o, side="right") - 1)
-        _, hs, cs, src_b, L = chunks[ci]
-        k = o - offs[ci]
-        src, h, c = beams[src_b], int(hs[k]), int(cs[k])
-        u = src.used[h].copy()
-        u[c] += 1
-        cc = src.catcnt[h].copy()
-        cc[lib.cat[c]] += 1
-        used_rows.append(u)
-        cat_rows.append(cc)
-        back.append((src_b, h, c, L))
-        last.append(c)
-    return Beam(scores[order], np.array(last), np.stack(used_rows), np.stack(cat_rows), back)
+    ci = np.searchsorted(offs, order, side="right") - 1
+    k = order - offs[ci]
+    hs = np.array([chunks[i][1][j] for i, j in zip(ci, k, strict=True)], dtype=np.int64)
+    cs = np.array([chunks[i][2][j] for i, j in zip(ci, k, strict=True)], dtype=np.int64)
+    srcs = np.array([chunks[i][3] for i in ci], dtype=np.int64)
+    n = len(order)
+    used = np.empty((n, beams[int(srcs[0])].used.shape[1]), dtype=np.int16)
+    catcnt = np.empty((n, beams[int(srcs[0])].catcnt.shape[1]), dtype=np.int16)
+    for sb in np.unique(srcs):  # one gather per source boundary (at most the longest move)
+        rows = np.flatnonzero(srcs == sb)
+        used[rows] = beams[int(sb)].used[hs[rows]]
+        catcnt[rows] = beams[int(sb)].catcnt[hs[rows]]
+    r = np.arange(n)
+    used[r, cs] += 1
+    catcnt[r, lib.cat[cs]] += 1
+    back = [(int(srcs[i]), int(hs[i]), int(cs[i]), int(chunks[ci[i]][4])) for i in range(n)]
+    return Beam(scores[order], cs, used, catcnt, back)

@@ -9,6 +9,7 @@ click and :func:`swap` re-optimises the rest around it.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -78,7 +79,9 @@ def _slot_terms(lib: Lib, sc: Scorer, t: int, L: int, idx: np.ndarray, prev: int
 
 
 def _reasons(terms: dict[str, np.ndarray], total: np.ndarray, j: int) -> dict[str, float]:
-    out = {k: float(v[j]) for k, v in terms.items() if np.isfinite(v[j])}
+    keys = list(terms)
+    col = np.array([terms[k][j] for k in keys], dtype=np.float64).tolist()
+    out = {k: v for k, v in zip(keys, col, strict=True) if math.isfinite(v)}
     out["total"] = float(total[j])
     return out
 
