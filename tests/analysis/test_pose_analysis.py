@@ -188,14 +188,12 @@ def test_video_with_nobody_says_so(tmp_path):
     assert np.isnan(load_keypoints(kp)["keypoints"]).all()
 
 
-def test_cli_analyze_clip_json(capsys):
+def test_cli_analyze_clip_json(capsys, monkeypatch):
     from bachata_desktop.cli import clip as cli
 
     parser = argparse.ArgumentParser()
     cli.add_arguments(parser)
-    import os
-
-    os.environ.setdefault("BACHATA_MODELS", str(MODELS))
+    monkeypatch.setenv("BACHATA_MODELS", str(MODELS))
     code = cli.run(parser.parse_args([str(CLIPS / OPEN_HOLD[0]), "--json", "--quiet"]))
     assert code == 0
     out = json.loads(capsys.readouterr().out)
@@ -205,9 +203,10 @@ def test_cli_analyze_clip_json(capsys):
     assert isinstance(out["swaps_repaired"], int)
 
 
-def test_cli_bad_file_exits_non_zero(tmp_path, capsys):
+def test_cli_bad_file_exits_non_zero(tmp_path, capsys, monkeypatch):
     from bachata_desktop.cli import clip as cli
 
+    monkeypatch.setenv("BACHATA_MODELS", str(MODELS))
     parser = argparse.ArgumentParser()
     cli.add_arguments(parser)
     bad = tmp_path / "x.mp4"

@@ -174,41 +174,45 @@ def _viterbi_swaps(cost_keep: np.ndarray, cost_swap: np.ndarray, penalty: float)
     return path.astype(bool)
 
 
+def _prototypes(h: list[list[np.ndarray | None]]) -> tuple[np.ndarray, np.ndarray] | None:
+    """Two clothing-colour prototypes: 2-means over every histogram of both slots, seeded with
+    the first frame where both dancers are seen (so prototype 0 is slot 0 there)."""
+    first = next((x for x in h if x[0] is not None and x[1] is not None), None)
+    pool = [y for x in h for y in x if y is not None]
+    if first is None or len(pool) < 4:
+        return None
+    data = np.stack(pool)
+    protos = np.stack([first[0], first[1]])
+    for _ in range(6):
+        d = np.stack([[_hist_dist(x, p) for p in protos] for x in data])
+        lab = np.argmin(d, axis=1)
+        if (lab == 0).sum() == 0 or (lab == 1).sum() == 0:
+            break
+        protos = np.stack([data[lab == k].mean(axis=0) for k in range(2)])
+    return protos[0], protos[1]
+
+
 def _repair_swaps(assign: np.ndarray, hists: list[np.ndarray], cfg: CoupleConfig) -> int:
     """Exchange the slots in stretches whose colours fit the other dancer; returns the count."""
-    repaired = 0
-    for _ in range(2):
-        h = [[hists[t][assign[t, s]] if assign[t, s] >= 0 and len(hists[t]) else None
-              for s in range(2)] for t in range(len(assign))]
-        protos = []
-        for s in range(2):
-            hs = [x[s] for x in h if x[s] is not None]
-            if len(hs) < 3:
-                return repaired
-            protos.append(np.median(np.stack(hs), axis=0))
-            protos[-1] = protos[-1] / max(protos[-1].sum(), 1e-9)
-        if _hist_dist(protos[0], protos[1]) < 0.15:  # dressed alike: colours cannot tell them apart
-            return repaired
-        idx = [t for t in range(len(assign)) if h[t][0] is not None or h[t][1] is not None]
-        if not idx:
-            return repaired
-        keep = np.array([_hist_dist(h[t][0], protos[0]) * (h[t][0] is not None)
-                         + _hist_dist(h[t][1], protos[1]) * (h[t][1] is not None) for t in idx])
-        swap = np.array([_hist_dist(h[t][0], protos[1]) * (h[t][0] is not None)
-                         + _hist_dist(h[t][1], protos[0]) * (h[t][1] is not None) for t in idx])
-        path = _viterbi_swaps(keep, swap, cfg.switch_penalty)
-        if not path.any():
-            return repaired
-        # Whole clip swapped means only the slot order differs: nothing to repair.
-        if path.all():
-            assign[:] = assign[:, ::-1]
-            continue
-        runs = int(np.sum(np.diff(np.concatenate([[0], path.astype(np.int8)])) == 1))
-        repaired += runs
-        frames = np.asarray(idx)[path]
-        assign[frames] = assign[frames][:, ::-1]
-        # Frames between indexed ones (no detections) need no change.
-    return repaired
+    h = [[hists[t][assign[t, s]] if assign[t, s] >= 0 and len(hists[t]) else None
+          for s in range(2)] for t in range(len(assign))]
+    protos = _prototypes(h)
+    if protos is None or _hist_dist(*protos) < 0.15:  # dressed alike: colours cannot tell them apart
+        return 0
+    idx = [t for t in range(len(assign)) if h[t][0] is not None or h[t][1] is not None]
+
+    def fit(t: int, a: np.ndarray, b: np.ndarray) -> float:
+        return ((_hist_dist(h[t][0], a) if h[t][0] is not None else 0.0)
+                + (_hist_dist(h[t][1], b) if h[t][1] is not None else 0.0))
+
+    keep = np.array([fit(t, protos[0], protos[1]) for t in idx])
+    swap = np.array([fit(t, protos[1], protos[0]) for t in idx])
+    path = _viterbi_swaps(keep, swap, cfg.switch_penalty)
+    if not path.any():
+        return 0
+    frames = np.asarray(idx)[path]
+    assign[frames] = assign[frames][:, ::-1]
+    return int(np.sum(np.diff(np.concatenate([[0], path.astype(np.int8)])) == 1))
 
 
 def _fill_gaps(kp: np.ndarray, max_gap: int) -> np.ndarray:

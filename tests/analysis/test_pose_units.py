@@ -1,0 +1,134 @@
+"""Couple tracking, features and descriptors on synthetic keypoints with known answers."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from bachata_desktop.analysis.pose.backend import FramePoses, nms
+from bachata_desktop.analysis.pose.couple import (
+    CoupleConfig,
+    _fill_gaps,
+    _viterbi_swaps,
+    build_couple,
+)
+from bachata_desktop.core.pose import (
+    DESCRIPTOR_SIZE,
+    PoseAnalysis,
+    swap_roles_descriptor,
+    transition_cost,
+)
+
+# A standing person (COCO order), 1 unit = ~100 px, facing the camera.
+BODY = np.array([[0, -1.6], [-.05, -1.65], [.05, -1.65], [-.1, -1.6], [.1, -1.6],
+                 [.25, -1.3], [-.25, -1.3], [.3, -.9], [-.3, -.9], [.3, -.5], [-.3, -.5],
+                 [.15, -.4], [-.15, -.4], [.15, .1], [-.15, .1], [.15, .6], [-.15, .6]])
+
+
+def person(cx: float, cy: float, scale: float = 100.0) -> tuple[np.ndarray, np.ndarray]:
+    kp = np.concatenate([BODY * scale + [cx, cy], np.ones((17, 1))], axis=1).astype(np.float32)
+    box = np.array([kp[:, 0].min() - 10, kp[:, 1].min() - 10, kp[:, 0].max() + 10,
+                    kp[:, 1].max() + 10], np.float32)
+    return kp, box
+
+
+def frame(people: list[tuple[float, float, float]]) -> FramePoses:
+    if not people:
+        return FramePoses.empty()
+    kps, boxes = zip(*(person(x, y, s) for x, y, s in people), strict=True)
+    return FramePoses(np.stack(boxes), np.full(len(people), 0.9, np.float32), np.stack(kps))
+
+
+def hist(color: int) -> np.ndarray:
+    h = np.full(64, 0.002, np.float32)
+    h[color] = 1.0
+    return h / h.sum()
+
+
+def test_two_dancers_tracked_with_a_gap_filled_and_bystander_ignored():
+    frames, hists = [], []
+    for t in range(40):
+        people = [(400 + 2 * t, 500, 110.0), (700 - 2 * t, 500, 100.0), (1200, 450, 30.0)]
+        if 10 <= t < 13:
+            people = [people[0], people[2]]  # the second dancer is hidden for 3 frames
+        frames.append(frame(people))
+        hists.append(np.stack([hist(3), hist(40), hist(10)][: len(people)]) if len(people) == 3
+                     else np.stack([hist(3), hist(10)]))
+    tr = build_couple(frames, hists, (1280, 720), fps=10.0)
+    assert tr.keypoints.shape == (40, 2, 17, 3)
+    assert tr.detected[:, 0].all() and not tr.detected[10:13, 1].any()
+    assert tr.both_ratio == pytest.approx(37 / 40)
+    # The gap is filled by interpolation, the bystander (small, at the edge) never chosen.
+    assert np.isfinite(tr.keypoints[11]).all()
+    xs = np.nanmean(tr.keypoints[:, :, :, 0], axis=2)
+    assert (xs < 1000).all()
+    assert tr.swaps_repaired == 0
+
+
+def test_swap_by_the_tracker_is_repaired_from_clothing_colours():
+    """The two dancers cross; their boxes coincide, so positions alone cannot tell them apart."""
+    frames, hists = [], []
+    for t in range(30):
+        a = 400 + 20 * t   # dancer in colour 3 moves right
+        b = 980 - 20 * t   # dancer in colour 40 moves left
+        frames.append(frame([(a, 500, 100.0), (b, 500, 100.0)]))
+        hists.append(np.stack([hist(3), hist(40)]))
+    tr = build_couple(frames, hists, (1280, 720), fps=10.0, cfg=CoupleConfig(app_weight=0.0))
+    xs = np.nanmean(tr.keypoints[..., 0], axis=2)
+    # Whichever slot holds the dancer who started on the left keeps moving right throughout.
+    left = int(np.argmin(xs[0]))
+    assert np.all(np.diff(xs[:, left]) > 0)
+
+
+def test_viterbi_switches_only_for_a_lasting_difference():
+    keep = np.array([0.1] * 10 + [0.9] * 10 + [0.1] * 10)
+    swap = np.array([0.9] * 10 + [0.1] * 10 + [0.9] * 10)
+    path = _viterbi_swaps(keep, swap, penalty=0.6)
+    assert not path[:10].any() and path[10:20].all() and not path[20:].any()
+    blip = keep.copy()
+    blip[5] = 0.9
+    assert not _viterbi_swaps(np.full(30, 0.1) + (np.arange(30) == 5) * 0.8,
+                              np.full(30, 0.5), penalty=0.6).any()
+
+
+def test_gap_filling_is_bounded():
+    x = np.arange(20, dtype=np.float32).reshape(20, 1)
+    x[3:5] = np.nan    # short gap: filled
+    x[8:16] = np.nan   # long gap: stays NaN
+    out = _fill_gaps(x, max_gap=3)
+    assert np.allclose(out[3:5, 0], [3, 4])
+    assert np.isnan(out[8:16]).all()
+
+
+def test_nobody_gives_nan_tracks():
+    tr = build_couple([FramePoses.empty()] * 10, [np.zeros((0, 64))] * 10, (640, 480), fps=10.0)
+    assert np.isnan(tr.keypoints).all() and tr.both_ratio == 0.0 and tr.any_ratio == 0.0
+
+
+def test_nms_keeps_the_best_of_overlapping_boxes():
+    boxes = np.array([[0, 0, 10, 10], [1, 1, 10, 10], [20, 20, 30, 30]], np.float32)
+    keep = nms(boxes, np.array([0.5, 0.9, 0.8]), 0.7)
+    assert list(keep) == [1, 2]
+
+
+def test_transition_cost_and_role_swap():
+    rng = np.random.default_rng(0)
+    a = tuple(rng.normal(size=DESCRIPTOR_SIZE - 1)) + (1.0,)
+    b = tuple(rng.normal(size=DESCRIPTOR_SIZE - 1)) + (1.0,)
+    assert transition_cost(a, a) == pytest.approx(0.0)
+    assert transition_cost(a, b) > 0.5
+    assert transition_cost(a, (0.0,) * DESCRIPTOR_SIZE) == 1.0  # unmeasured: neutral
+    assert swap_roles_descriptor(swap_roles_descriptor(a)) == pytest.approx(a)
+
+
+def test_summary_dict_round_trip_without_embeddings():
+    z = np.zeros
+    res = PoseAnalysis(frames_analyzed=3, analysis_fps=10.0, source_fps=30.0, duration_s=0.3,
+                       both_dancers_ratio=0.5, any_dancer_ratio=1.0, people_found=True,
+                       swaps_repaired=1, flipped=False, lead_embedding=z(512, np.float32),
+                       follow_embedding=z(512, np.float32), interaction_embedding=z(256, np.float32),
+                       start_pose=(0.0,) * DESCRIPTOR_SIZE, end_pose=(1.0,) * DESCRIPTOR_SIZE,
+                       timings={"total_s": 1.0})
+    d = res.to_dict()
+    assert "lead_embedding" not in d and d["embedding_dims"]["lead"] == 512
+    assert PoseAnalysis.from_dict(d) == res
