@@ -48,7 +48,7 @@ def frame_count(duration: float, fps: float) -> int:
 
 def frame_index(t: float, fps: float) -> int:
     """Index of the frame shown at time ``t``."""
-    return max(0, int(math.floor(t * fps + EPS)))
+    return max(0, int(math.floor(t * fps + 1e-3)))  # frame times come rounded to microseconds
 
 
 def frame_time(n: int, fps: float) -> float:

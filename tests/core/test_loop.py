@@ -136,3 +136,9 @@ def test_speed_trainer_raises_every_n_loops_up_to_target() -> None:
         SpeedTrainer(start=1.2, target=1.0)
     with pytest.raises(ValueError):
         SpeedTrainer(every=0)
+
+
+def test_frame_index_tolerates_microsecond_rounded_frame_times() -> None:
+    # Qt reports frame start times in whole microseconds: 31/30 s comes as 1.033333 s.
+    assert frame_index(1.033333, FPS) == 31 and frame_index(0.933333, FPS) == 28
+    assert frame_index(step_frame(1.033333, FPS, 1, 5.0), FPS) == 32

@@ -1,22 +1,559 @@
-"""The player area (placeholder until the loop-point player lands)."""
+"""The loop-point player: practise a move with an A-B loop, slower, mirrored, counted, step by step.
+
+The panel drives a ``QMediaPlayer`` and paints its ``QVideoSink`` frames in a :class:`VideoView`
+(mirror and overlays). Every rule (where to jump, nudges, speeds, the trainer) lives in
+``core.loop``; this module only turns them into player calls.
+
+The A-B loop jumps back within a frame of B: each shown frame anchors a position estimate
+(frame time + elapsed wall time x rate) and re-arms a precise single-shot timer for the moment the
+playhead reaches B minus half a frame; frames still in flight from before the jump are dropped
+so nothing past B is shown. Every jump is logged in ``loop_jumps`` (position at the jump, B, last
+frame shown) so tests and the benchmark can measure the overshoot.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QVBoxLayout, QWidget
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
+from PySide6.QtCore import QElapsedTimer, Qt, QTimer, QUrl, Signal
+from PySide6.QtMultimedia import QAudioOutput, QMediaPlayer, QVideoFrame, QVideoSink
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QSplitter, QVBoxLayout, QWidget
+
+from bachata_desktop.core.clip import Marker
+from bachata_desktop.core.loop import (
+    BeatGrid,
+    LoopRegion,
+    NudgeUnit,
+    SpeedTrainer,
+    clamp_speed,
+    frame_index,
+    loop_phrase,
+    loop_whole,
+    nudge,
+    step_frame,
+    step_speed,
+)
 from bachata_desktop.ui.context import AppContext
-from bachata_desktop.ui.widgets.empty_state import EmptyState
+from bachata_desktop.ui.player.compat import protect_none
+from bachata_desktop.ui.player.markers import MarkerController
+from bachata_desktop.ui.player.side import MarkersBox, TrainerBox, fmt_time
+from bachata_desktop.ui.player.skeleton import KeypointTrack
+from bachata_desktop.ui.player.timeline import Timeline
+from bachata_desktop.ui.player.transport import TransportBar, make_actions
+from bachata_desktop.ui.player.video_view import VideoView
+from bachata_desktop.ui.player.window import DetachedWindow
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class LoopJump:
+    position: float     # estimated playhead (s) when the jump was made
+    b: float            # loop end (s)
+    last_frame: float   # start time (s) of the last frame shown before the jump
+    frame_dur: float
+
+    @property
+    def overshoot(self) -> float:
+        return self.position - self.b
+
+
+def coerce_grid(grid: object) -> BeatGrid | None:
+    """A BeatGrid from a BeatGrid, a SongAnalysis(-like) object or its dict; None otherwise."""
+    if grid is None or isinstance(grid, BeatGrid):
+        return grid
+    if hasattr(grid, "to_dict"):
+        grid = grid.to_dict()
+    return BeatGrid.from_dict(grid) if isinstance(grid, dict) else None
 
 
 class PlayerPanel(QWidget):
+    frame_shown = Signal(float)          # start time (s) of a frame just handed to the view
+    loop_jumped = Signal(object)         # LoopJump
+    speed_changed = Signal(float)
+    media_loaded = Signal(float)         # duration (s)
+
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        protect_none()  # PySide6 6.12 on CPython 3.11 would abort after a few seconds of video
         self.ctx = ctx
+        self.clip_id: int | None = None
+        self.path: str = ""
+        self.grid: BeatGrid | None = None
+        self.track: KeypointTrack | None = None
+        self.fps = 30.0
+        self.duration = 0.0
+        self.speed = 1.0
+        self.loop: LoopRegion | None = None
+        self.loop_jumps: list[LoopJump] = []
+        self.loops_done = 0
+        self.trainer: SpeedTrainer | None = None
+        self.autoplay = True
+        self.player: QMediaPlayer | None = None
+        self._frame_t = 0.0                 # start time of the frame on screen
+        self._anchor_t = 0.0                # position estimate anchor (s) ...
+        self._anchor_clock = QElapsedTimer()  # ... and when it was taken
+        self._jump_pending = False
+        self._loaded = False
+        self._loop_timer = QTimer(self)
+        self._loop_timer.setSingleShot(True)
+        self._loop_timer.setTimerType(Qt.TimerType.PreciseTimer)
+        self._loop_timer.timeout.connect(self._check_loop)
+        self._window: DetachedWindow | None = None
+        self._build()
+        self.markers = MarkerController(ctx, self)
+        self._set_overlay_availability()
+
+    # -- layout ----------------------------------------------------------------------------------
+    def _build(self) -> None:
+        self.actions_by_name = make_actions(self)
+        self.title = QLabel("No move open")
+        self.title.setObjectName("panelTitle")
+        self.info = QLabel("")
+        self.info.setObjectName("muted")
+        self.view = VideoView()
+        self.view_holder = QWidget()
+        hv = QVBoxLayout(self.view_holder)
+        hv.setContentsMargins(0, 0, 0, 0)
+        hv.addWidget(self.view)
+        self.detached_note = QLabel("The video is in its own window. Close that window (or press D)"
+                                    " to bring it back here.")
+        self.detached_note.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.detached_note.hide()
+        hv.addWidget(self.detached_note)
+        self.timeline = Timeline()
+        self.transport = TransportBar(self.actions_by_name)
+        self.markers_box = MarkersBox()
+        self.trainer_box = TrainerBox()
+        side = QWidget()
+        sl = QVBoxLayout(side)
+        sl.setContentsMargins(0, 0, 0, 0)
+        sl.addWidget(self.markers_box, 1)
+        sl.addWidget(self.trainer_box)
+        side.setMinimumWidth(200)
+        side.setMaximumWidth(300)
+        left = QWidget()
+        ll = QVBoxLayout(left)
+        ll.setContentsMargins(0, 0, 0, 0)
+        ll.addWidget(self.view_holder, 1)
+        ll.addWidget(self.timeline)
+        ll.addWidget(self.transport)
+        split = QSplitter(Qt.Orientation.Horizontal)
+        split.addWidget(left)
+        split.addWidget(side)
+        split.setStretchFactor(0, 1)
+        head = QHBoxLayout()
+        head.addWidget(self.title)
+        head.addWidget(self.info, 1)
         lay = QVBoxLayout(self)
-        lay.addWidget(EmptyState("Player", "Double-click a move to practise it here."))
+        lay.addLayout(head)
+        lay.addWidget(split, 1)
 
+        a = self.actions_by_name
+        a["play"].triggered.connect(self.toggle_play)
+        a["frame_back"].triggered.connect(lambda: self.step_frames(-1))
+        a["frame_fwd"].triggered.connect(lambda: self.step_frames(+1))
+        a["beat_back"].triggered.connect(lambda: self.jump(NudgeUnit.BEAT, -1))
+        a["beat_fwd"].triggered.connect(lambda: self.jump(NudgeUnit.BEAT, +1))
+        a["eight_back"].triggered.connect(lambda: self.jump(NudgeUnit.EIGHT, -1))
+        a["eight_fwd"].triggered.connect(lambda: self.jump(NudgeUnit.EIGHT, +1))
+        a["set_a"].triggered.connect(self.set_a_here)
+        a["set_b"].triggered.connect(self.set_b_here)
+        a["nudge_a_back"].triggered.connect(lambda: self.nudge_loop("a", -1))
+        a["nudge_a_fwd"].triggered.connect(lambda: self.nudge_loop("a", +1))
+        a["nudge_b_back"].triggered.connect(lambda: self.nudge_loop("b", -1))
+        a["nudge_b_fwd"].triggered.connect(lambda: self.nudge_loop("b", +1))
+        a["loop"].toggled.connect(self.set_loop_enabled)
+        a["loop_eight"].triggered.connect(self.loop_current_eight)
+        a["loop_whole"].triggered.connect(lambda: self.set_loop(loop_whole(self.duration)))
+        a["slower"].triggered.connect(lambda: self.set_speed(step_speed(self.speed, -1)))
+        a["faster"].triggered.connect(lambda: self.set_speed(step_speed(self.speed, +1)))
+        a["mirror"].toggled.connect(self.view.set_mirror)
+        a["counts"].toggled.connect(self._on_counts_toggled)
+        a["skeleton"].toggled.connect(self._on_skeleton_toggled)
+        a["trainer"].toggled.connect(self.trainer_box.setChecked)
+        a["detach"].toggled.connect(self.set_detached)
+        a["fullscreen"].triggered.connect(self.toggle_full_screen)
+        a["counts"].setChecked(True)
+        a["skeleton"].setChecked(True)
+        self.trainer_box.toggled.connect(a["trainer"].setChecked)
+        self.trainer_box.changed.connect(self._on_trainer_changed)
+        self.timeline.seek_requested.connect(self.seek)
+        self.timeline.loop_edited.connect(self.set_loop)
+        self.markers_box.seek_requested.connect(self.seek)
+
+    # -- the media player (created on first use: loading the backend costs start-up time) -------
+    def _ensure_player(self) -> QMediaPlayer:
+        if self.player is None:
+            self.player = QMediaPlayer(self)
+            self.audio = QAudioOutput(self)
+            self.player.setAudioOutput(self.audio)
+            self.sink = QVideoSink(self)
+            self.player.setVideoSink(self.sink)
+            self.sink.videoFrameChanged.connect(self._on_sink_frame)
+            self.player.positionChanged.connect(self._on_player_position)
+            self.player.mediaStatusChanged.connect(self._on_player_status)
+            self.player.playbackStateChanged.connect(self._on_player_state)
+            self.player.errorOccurred.connect(self._on_player_error)
+            # Qt >= 6.10: keep the music's pitch when slowed down where the backend can.
+            if hasattr(self.player, "pitchCompensationAvailability"):
+                avail = self.player.pitchCompensationAvailability()
+                if avail == QMediaPlayer.PitchCompensationAvailability.Available:
+                    self.player.setPitchCompensation(True)
+        return self.player
+
+    def pitch_kept(self) -> bool | None:
+        """True if slowed audio keeps its pitch, False if it drops, None if unknown."""
+        p = self._ensure_player()
+        if not hasattr(p, "pitchCompensation"):
+            return None
+        return bool(p.pitchCompensation())
+
+    # -- opening ---------------------------------------------------------------------------------
     def open_clip(self, clip_id: int) -> None:
-        pass
+        """Open a library clip with its beat grid, keypoints and markers (what exists of them)."""
+        store = self.ctx.store
+        clip = store.clips.get(clip_id)
+        if clip is None:
+            self.ctx.navigator.status.emit(f"Clip {clip_id} is not in the library any more.")
+            return
+        grid = BeatGrid.from_dict(store.analyses.get("clip", clip_id, "audio"))
+        pose = store.analyses.get("clip", clip_id, "pose") or {}
+        candidates = [pose.get("keypoints_file"), self.ctx.paths.poses / f"{clip_id}.npz",
+                      self.ctx.paths.poses / f"clip_{clip_id}.npz",
+                      self.ctx.paths.poses / f"{clip.content_hash}.npz"]
+        track = next((t for t in (KeypointTrack.load(c) for c in candidates if c) if t), None)
+        self._open(str(store.media_file(clip.media_path)), grid, track, clip_id, clip.name)
+        if clip.fps > 0:
+            self.fps = clip.fps
 
-    def open_media(self, path: str, grid: object = None) -> None:
-        pass
+    def open_media(self, path: str, grid: object = None, keypoints: str | Path | None = None) -> None:
+        """Open any media file; ``grid``: a beat grid (dict / SongAnalysis / BeatGrid) or None."""
+        self._open(str(path), coerce_grid(grid), KeypointTrack.load(keypoints), None,
+                   Path(path).stem)
+
+    def _open(self, path: str, grid: BeatGrid | None, track: KeypointTrack | None,
+              clip_id: int | None, name: str) -> None:
+        player = self._ensure_player()
+        player.stop()
+        self.path, self.grid, self.track, self.clip_id = path, grid, track, clip_id
+        self.loop, self.loop_jumps, self.loops_done = None, [], 0
+        self.duration, self._frame_t, self._jump_pending = 0.0, 0.0, False
+        self._loaded = False
+        self.view.clear()
+        self.view.pose_size = track.size if track else (0, 0)
+        self.title.setText(name)
+        self.actions_by_name["loop"].setChecked(False)
+        self.timeline.set_loop(None)
+        self._set_overlay_availability()
+        self.markers.load(clip_id)
+        player.setSource(QUrl.fromLocalFile(path))
+
+    def _set_overlay_availability(self) -> None:
+        a = self.actions_by_name
+        has_grid, has_pose = self.grid is not None, self.track is not None
+        a["counts"].setEnabled(has_grid)
+        a["counts"].setToolTip("Show the count on the video (C)" if has_grid else
+                               "No beat grid for this media yet: analyse its music first (C)")
+        a["skeleton"].setEnabled(has_pose)
+        a["skeleton"].setToolTip("Show both dancers' skeletons, lead blue, follow pink (S)"
+                                 if has_pose else
+                                 "No pose analysis for this clip yet: analyse it first (S)")
+        for n in ("beat_back", "beat_fwd", "eight_back", "eight_fwd", "loop_eight"):
+            a[n].setEnabled(has_grid)
+        self.view.show_counts = has_grid and a["counts"].isChecked()
+        self.view.show_skeleton = has_pose and a["skeleton"].isChecked()
+        parts = []
+        if self.grid is not None:
+            parts.append(f"{self.grid.tempo_bpm:.0f} BPM")
+        parts.append("beats ✓" if has_grid else "no beat grid")
+        parts.append("pose ✓" if has_pose else "no pose")
+        self.info.setText("  ·  ".join(parts) if self.path else "")
+
+    # -- player events ---------------------------------------------------------------------------
+    def _on_player_status(self, status: QMediaPlayer.MediaStatus) -> None:
+        p = self._ensure_player()
+        if status == QMediaPlayer.MediaStatus.LoadedMedia and not self._loaded:
+            # LoadedMedia comes again after every seek: only the first one opens the media.
+            self._loaded = True
+            self.duration = p.duration() / 1000.0
+            rate = p.metaData().value(p.metaData().Key.VideoFrameRate)
+            if isinstance(rate, (int, float)) and rate > 0:
+                self.fps = float(rate)
+            self.timeline.set_media(self.duration, self.fps, self.grid)
+            p.setPlaybackRate(self.speed)
+            self.media_loaded.emit(self.duration)
+            if self.autoplay:
+                p.play()
+            else:
+                p.pause()
+        elif status == QMediaPlayer.MediaStatus.EndOfMedia and self.loop and self.loop.enabled:
+            self._jump_to_a(self.duration)
+            p.play()
+        elif status == QMediaPlayer.MediaStatus.InvalidMedia:
+            self.view.placeholder = f"Cannot play {Path(self.path).name}: {p.errorString()}"
+            self.view.clear()
+
+    def _on_player_state(self, state: QMediaPlayer.PlaybackState) -> None:
+        playing = state == QMediaPlayer.PlaybackState.PlayingState
+        self.actions_by_name["play"].setText("❚❚" if playing else "▶")
+        self._anchor(self.position())
+        if not playing:
+            self._loop_timer.stop()
+
+    def _on_player_error(self, _err: QMediaPlayer.Error, message: str) -> None:
+        log.warning("player error on %s: %s", self.path, message)
+        self.ctx.navigator.status.emit(f"Cannot play {Path(self.path).name}: {message}")
+
+    def _on_player_position(self, ms: int) -> None:
+        if self.player is not None and not self.player.hasVideo():  # audio only: no frames
+            self._anchor(ms / 1000.0)
+            self._after_position(ms / 1000.0)
+
+    def _on_sink_frame(self, frame: QVideoFrame) -> None:
+        if not frame.isValid():
+            return
+        t = frame.startTime() / 1e6 if frame.startTime() >= 0 else self.position()
+        fd = 1.0 / self.fps
+        if self._jump_pending:
+            if self.loop is not None and not (self.loop.a - 2 * fd <= t < self.loop.b - fd / 2):
+                return  # still from before the jump back: never show it
+            self._jump_pending = False
+        elif self.is_playing() and self.loop is not None and self.loop.should_jump(t, fd):
+            self._jump_to_a(t)
+            return
+        self._frame_t = t
+        self._anchor(t)
+        self.view.set_frame(frame)
+        self._after_position(t)
+        self.frame_shown.emit(t)
+
+    def _after_position(self, t: float) -> None:
+        self.view.set_overlays(self.grid.count_at(t) if self.grid else None,
+                               self.track.at(t) if self.track else None)
+        self.timeline.set_position(t)
+        count = self.view.count
+        self.transport.time_label.setText(
+            f"{fmt_time(t)} / {fmt_time(self.duration)} · frame {frame_index(t, self.fps)}"
+            + (f" · count {count}" if count else ""))
+        self._arm_loop_timer()
+
+    # -- position estimate and the loop ----------------------------------------------------------
+    def _anchor(self, t: float) -> None:
+        self._anchor_t = t
+        self._anchor_clock.start()
+
+    def position(self) -> float:
+        """Best estimate of the playhead now (s): last frame time + elapsed time x rate."""
+        if not self._anchor_clock.isValid():
+            return self._anchor_t
+        if self.is_playing():
+            return self._anchor_t + self._anchor_clock.nsecsElapsed() / 1e9 * self.speed
+        return self._anchor_t
+
+    def is_playing(self) -> bool:
+        return (self.player is not None
+                and self.player.playbackState() == QMediaPlayer.PlaybackState.PlayingState)
+
+    def _arm_loop_timer(self) -> None:
+        if self.loop is None or not self.is_playing() or self._jump_pending:
+            self._loop_timer.stop()
+            return
+        wait = self.loop.time_to_jump(self.position(), 1.0 / self.fps, self.speed)
+        if wait is None or wait > 1.0:
+            self._loop_timer.stop()
+        elif wait <= 0.002:
+            self._check_loop()
+        else:
+            self._loop_timer.start(max(0, int(wait * 1000) - 1))
+
+    def _check_loop(self) -> None:
+        if self.loop is None or not self.is_playing() or self._jump_pending:
+            return
+        pos, fd = self.position(), 1.0 / self.fps
+        if self.loop.should_jump(pos + 0.002, fd):
+            self._jump_to_a(pos)
+        else:
+            self._arm_loop_timer()
+
+    def _jump_to_a(self, pos: float) -> None:
+        assert self.loop is not None and self.player is not None
+        jump = LoopJump(pos, self.loop.b, self._frame_t, 1.0 / self.fps)
+        self.loop_jumps.append(jump)
+        self._jump_pending = True
+        self._loop_timer.stop()
+        self.player.setPosition(round(self.loop.a * 1000))
+        self._anchor(self.loop.a)
+        self.loops_done += 1
+        if self.trainer is not None:
+            self._apply_trainer()
+        self.loop_jumped.emit(jump)
+
+    # -- commands --------------------------------------------------------------------------------
+    def play(self) -> None:
+        if self.player is not None:
+            self.player.play()
+
+    def pause(self) -> None:
+        if self.player is not None:
+            self.player.pause()
+
+    def toggle_play(self) -> None:
+        if self.is_playing():
+            self.pause()
+        else:
+            self.play()
+
+    def seek(self, t: float) -> None:
+        """Go to ``t`` seconds (a paused player shows that frame)."""
+        if self.player is None:
+            return
+        t = min(max(0.0, t), self.duration) if self.duration > 0 else max(0.0, t)
+        self._jump_pending = False
+        self.player.setPosition(round(t * 1000))
+        self._anchor(t)
+        self.timeline.set_position(t)
+
+    def step_frames(self, delta: int) -> None:
+        """Pause and show the frame ``delta`` frames away (exact: seeks to the frame's middle)."""
+        self.pause()
+        base = self._frame_t if self.view.has_frame() else self.position()
+        target = step_frame(base, self.fps, delta, self.duration)
+        self._frame_t = frame_index(target, self.fps) / self.fps
+        self.seek(target)
+
+    def jump(self, unit: NudgeUnit, direction: int) -> None:
+        self.seek(nudge(self.position(), unit, direction, self.fps, self.grid, self.duration))
+
+    def set_speed(self, speed: float) -> None:
+        self.speed = clamp_speed(speed)
+        if self.player is not None:
+            self.player.setPlaybackRate(self.speed)
+        self._anchor(self._anchor_t)
+        self.transport.speed_label.setText(f"{self.speed:.2f}×")
+        pitch = self.pitch_kept()
+        self.transport.speed_label.setToolTip(
+            "Playback speed (+ / −). " + ("The music keeps its pitch." if pitch else
+                                          "The music's pitch follows the speed."))
+        self._arm_loop_timer()
+        self.speed_changed.emit(self.speed)
+
+    # -- loop editing ----------------------------------------------------------------------------
+    def set_loop(self, loop: LoopRegion | None) -> None:
+        if loop is not None and self.duration > 0:
+            loop = LoopRegion.between(loop.a, min(loop.b, self.duration), loop.enabled)
+        self.loop = loop
+        self.timeline.set_loop(loop)
+        act = self.actions_by_name["loop"]
+        act.blockSignals(True)
+        act.setChecked(bool(loop and loop.enabled))
+        act.blockSignals(False)
+        self._arm_loop_timer()
+
+    def set_loop_enabled(self, on: bool) -> None:
+        if self.loop is None:
+            if not on:
+                return
+            self.loop = loop_whole(self.duration) if self.duration > 0 else None
+        self.set_loop(self.loop.with_enabled(on) if self.loop else None)
+
+    def set_a_here(self) -> None:
+        t = frame_index(self.position(), self.fps) / self.fps
+        self.set_loop(self.loop.with_a(t) if self.loop else LoopRegion.between(t, self.duration))
+
+    def set_b_here(self) -> None:
+        t = (frame_index(self.position(), self.fps) + 1) / self.fps
+        self.set_loop(self.loop.with_b(t) if self.loop else LoopRegion.between(0.0, t))
+
+    def nudge_loop(self, which: str, direction: int) -> None:
+        if self.loop is None:
+            return
+        unit = self.transport.unit()
+        t = self.loop.a if which == "a" else self.loop.b
+        t = nudge(t, unit, direction, self.fps, self.grid, self.duration)
+        if unit is NudgeUnit.FRAME:
+            t = frame_index(t, self.fps) / self.fps
+        self.set_loop(self.loop.with_a(t) if which == "a" else self.loop.with_b(t))
+
+    def loop_current_eight(self) -> None:
+        region = loop_phrase(self.grid, self.position(), self.duration)
+        if region is not None:
+            self.set_loop(region)
+            self.seek(region.a)
+
+    # -- trainer ---------------------------------------------------------------------------------
+    def _on_trainer_changed(self) -> None:
+        if not self.trainer_box.isChecked():
+            self.trainer = None
+            self.trainer_box.status.setText("")
+            return
+        try:
+            self.trainer = self.trainer_box.trainer()
+        except ValueError as exc:
+            self.trainer = None
+            self.trainer_box.status.setText(str(exc))
+            return
+        self.loops_done = 0
+        if self.loop is None or not self.loop.enabled:
+            self.set_loop(self.loop.with_enabled(True) if self.loop else loop_whole(self.duration))
+        self._apply_trainer()
+
+    def _apply_trainer(self) -> None:
+        tr = self.trainer
+        assert tr is not None
+        speed = tr.speed_after(self.loops_done)
+        if abs(speed - self.speed) > 1e-6:
+            self.set_speed(speed)
+        left = "target reached" if tr.finished(self.loops_done) else \
+            f"next step in {tr.every - self.loops_done % tr.every} loop(s)"
+        self.trainer_box.status.setText(f"Loop {self.loops_done} · {self.speed:.2f}× · {left}")
+
+    # -- overlays, detach, full screen -----------------------------------------------------------
+    def _on_counts_toggled(self, on: bool) -> None:
+        self.view.show_counts = on and self.grid is not None
+        self.view.update()
+
+    def _on_skeleton_toggled(self, on: bool) -> None:
+        self.view.show_skeleton = on and self.track is not None
+        self.view.update()
+
+    def set_detached(self, on: bool) -> None:
+        if on and self._window is None:
+            self._window = DetachedWindow(f"{self.title.text()} · Bachata Buddy player")
+            self._window.addActions(list(self.actions_by_name.values()))
+            self._window.closed.connect(lambda: self.actions_by_name["detach"].setChecked(False))
+            self._window.hold(self.view)
+            self.detached_note.show()
+            self._window.show()
+        elif not on and self._window is not None:
+            win, self._window = self._window, None
+            self.view_holder.layout().insertWidget(0, self.view)
+            self.detached_note.hide()
+            win.closed.disconnect()
+            win.close()
+            win.deleteLater()
+
+    def toggle_full_screen(self) -> None:
+        if self._window is None:
+            self.actions_by_name["detach"].setChecked(True)
+        if self._window is not None:
+            self._window.toggle_full_screen()
+
+    def detached_window(self) -> DetachedWindow | None:
+        return self._window
+
+    def shutdown(self) -> None:
+        self.loop = None
+        self._loop_timer.stop()
+        if self.player is not None:
+            self.player.stop()
+            self.player.setSource(QUrl())
+        self.set_detached(False)
+
+    def state(self) -> dict[str, Any]:
+        """A summary for tests and the status bar."""
+        return {"path": self.path, "clip_id": self.clip_id, "speed": self.speed,
+                "loop": self.loop, "mirror": self.view.mirror, "count": self.view.count}

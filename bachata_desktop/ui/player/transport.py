@@ -1,0 +1,129 @@
+"""The player's keyboard actions and the transport bar built from them.
+
+Every control is a ``QAction`` with its key in the tooltip, so the same action serves the
+button, the keyboard (on the panel and on the detached window) and the tests.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
+
+from bachata_desktop.core.loop import NudgeUnit
+
+
+@dataclass(frozen=True)
+class ActionSpec:
+    name: str
+    text: str
+    keys: tuple[str, ...]
+    tip: str
+    checkable: bool = False
+
+
+ACTIONS: tuple[ActionSpec, ...] = (
+    ActionSpec("play", "▶", ("Space",), "Play / pause"),
+    ActionSpec("frame_back", "◀|", ("Left",), "One frame back (pauses)"),
+    ActionSpec("frame_fwd", "|▶", ("Right",), "One frame forward (pauses)"),
+    ActionSpec("beat_back", "◀ beat", ("Shift+Left",), "Jump to the previous beat"),
+    ActionSpec("beat_fwd", "beat ▶", ("Shift+Right",), "Jump to the next beat"),
+    ActionSpec("eight_back", "◀ 8", ("Ctrl+Left",), "Jump back one 8-count"),
+    ActionSpec("eight_fwd", "8 ▶", ("Ctrl+Right",), "Jump forward one 8-count"),
+    ActionSpec("set_a", "A", ("[",), "Set loop start A at the playhead"),
+    ActionSpec("set_b", "B", ("]",), "Set loop end B at the playhead"),
+    ActionSpec("nudge_a_back", "A◀", ("Alt+Left",), "Nudge A back by the nudge unit"),
+    ActionSpec("nudge_a_fwd", "A▶", ("Alt+Right",), "Nudge A forward by the nudge unit"),
+    ActionSpec("nudge_b_back", "B◀", ("Alt+Shift+Left",), "Nudge B back by the nudge unit"),
+    ActionSpec("nudge_b_fwd", "B▶", ("Alt+Shift+Right",), "Nudge B forward by the nudge unit"),
+    ActionSpec("loop", "⟲ Loop", ("L",), "Loop A-B on / off", True),
+    ActionSpec("loop_eight", "Loop 8", ("P",), "Loop the 8-count at the playhead"),
+    ActionSpec("loop_whole", "Loop all", ("W",), "Loop the whole move"),
+    ActionSpec("slower", "−", ("-",), "Slower"),
+    ActionSpec("faster", "+", ("+", "="), "Faster"),
+    ActionSpec("mirror", "⇋ Mirror", ("M",), "Mirror the video (teach facing the class)", True),
+    ActionSpec("counts", "1-8", ("C",), "Show the count on the video", True),
+    ActionSpec("skeleton", "Skeleton", ("S",), "Show both dancers' skeletons (lead blue, "
+               "follow pink)", True),
+    ActionSpec("trainer", "Trainer", ("T",), "Speed trainer: start slow, speed up every N loops",
+               True),
+    ActionSpec("detach", "⧉", ("D",), "Move the video to its own window (close it to bring it "
+               "back)", True),
+    ActionSpec("fullscreen", "⛶", ("F",), "Full screen (Esc leaves)"),
+    ActionSpec("add_marker", "Add marker", ("Ctrl+B",), "Add a marker at the playhead, or save "
+               "the A-B loop as a marker when looping"),
+)
+
+
+def make_actions(parent: QWidget) -> dict[str, QAction]:
+    """The player's actions, with shortcuts live while focus is in ``parent`` (or its children)."""
+    out: dict[str, QAction] = {}
+    for spec in ACTIONS:
+        act = QAction(spec.text, parent)
+        act.setObjectName(f"player_{spec.name}")
+        act.setShortcuts([QKeySequence(k) for k in spec.keys])
+        act.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        shown = " / ".join(QKeySequence(k).toString(QKeySequence.SequenceFormat.NativeText)
+                           for k in spec.keys)
+        act.setToolTip(f"{spec.tip} ({shown})")
+        act.setCheckable(spec.checkable)
+        parent.addAction(act)
+        out[spec.name] = act
+    return out
+
+
+def _button(action: QAction) -> QToolButton:
+    b = QToolButton()
+    b.setDefaultAction(action)
+    b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+    b.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+    b.setAutoRaise(False)
+    return b
+
+
+class TransportBar(QWidget):
+    """Two rows of buttons: playback and jumps, then loop, speed and view toggles."""
+
+    def __init__(self, actions: dict[str, QAction], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.buttons = {name: _button(a) for name, a in actions.items() if name != "add_marker"}
+        self.time_label = QLabel("0:00.00 / 0:00.00")
+        self.time_label.setMinimumWidth(220)
+        self.time_label.setToolTip("Time / length · frame number · count")
+        self.speed_label = QLabel("1.00×")
+        self.speed_label.setMinimumWidth(44)
+        self.speed_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.nudge_unit = QComboBox()
+        for unit in NudgeUnit:
+            self.nudge_unit.addItem(f"by {unit.value}", unit)
+        self.nudge_unit.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.nudge_unit.setToolTip("What the A◀ A▶ B◀ B▶ nudges move by "
+                                   "(Alt+←/→ nudge A, Alt+Shift+←/→ nudge B)")
+        row1 = QHBoxLayout()
+        for n in ("frame_back", "play", "frame_fwd", "beat_back", "beat_fwd", "eight_back",
+                  "eight_fwd"):
+            row1.addWidget(self.buttons[n])
+        row1.addWidget(self.time_label, 1)
+        for n in ("slower",):
+            row1.addWidget(self.buttons[n])
+        row1.addWidget(self.speed_label)
+        for n in ("faster", "trainer", "mirror", "counts", "skeleton", "detach", "fullscreen"):
+            row1.addWidget(self.buttons[n])
+        row2 = QHBoxLayout()
+        for n in ("loop", "set_a", "set_b", "loop_eight", "loop_whole"):
+            row2.addWidget(self.buttons[n])
+        row2.addSpacing(12)
+        row2.addWidget(QLabel("Nudge"))
+        row2.addWidget(self.nudge_unit)
+        for n in ("nudge_a_back", "nudge_a_fwd", "nudge_b_back", "nudge_b_fwd"):
+            row2.addWidget(self.buttons[n])
+        row2.addStretch(1)
+        v = QVBoxLayout(self)
+        v.setContentsMargins(0, 0, 0, 0)
+        v.addLayout(row1)
+        v.addLayout(row2)
+
+    def unit(self) -> NudgeUnit:
+        return NudgeUnit(self.nudge_unit.currentData())
