@@ -301,13 +301,13 @@ class ClipListModel(QAbstractListModel):
         self.sort_field, self.descending = SortField(field), bool(descending)
         if not self._ids:
             return
-        self.layoutAboutToBeChanged.emit([], QAbstractListModel.LayoutChangeHint.VerticalSortHint)
+        self.layoutAboutToBeChanged.emit()
         old = self.persistentIndexList()
         old_ids = [self._ids[i.row()] for i in old]
         self.ensure_loaded()
         self._sort_ids()
         self.changePersistentIndexList(old, [self.index(self._row_of[c], 0) for c in old_ids])
-        self.layoutChanged.emit([], QAbstractListModel.LayoutChangeHint.VerticalSortHint)
+        self.layoutChanged.emit()
 
     # -- internals -----------------------------------------------------------------------------
     def _sort_ids(self) -> None:

@@ -91,6 +91,7 @@ class LibraryPanel(QWidget):
         self._pending: frozenset[int] = frozenset()
         self._ranking: tasks.Ranking | None = None
         self._emitting_change = False
+        self._mutations = 0  # local model changes; a load started before one is stale
         self.setStyleSheet(PANEL_QSS)
 
         screen = QGuiApplication.primaryScreen()
@@ -218,11 +219,16 @@ class LibraryPanel(QWidget):
     # -- loading -------------------------------------------------------------------------------------
     def reload(self) -> None:
         """Load every clip off the GUI thread, then bring the model in line with it."""
+        seen = self._mutations
         self.ctx.jobs.submit(tasks.load_clips, self.ctx.store, title="Loading library", pool="io",
-                             key="library-load", visible=False, on_finished=self._on_clips_loaded,
+                             key="library-load", visible=False,
+                             on_finished=lambda clips: self._on_clips_loaded(clips, seen),
                              on_failed=self._show_error)
 
-    def _on_clips_loaded(self, clips: list[Clip]) -> None:
+    def _on_clips_loaded(self, clips: list[Clip], seen: int) -> None:
+        if seen != self._mutations:
+            self.reload()  # rows changed here while it loaded: its snapshot would undo that
+            return
         self.model.sync(clips)
         first = not self.loaded
         self.loaded = True
@@ -343,10 +349,13 @@ class LibraryPanel(QWidget):
         self.proxy.set_filter(self.proxy.library_filter.with_(text=""))
         self._set_ranking(ranking)
         shown = self.proxy.rowCount()
+        name = ranking.query.replace("_", " ")
         if ranking.kind == "search":
-            text = f"{shown} best matches for “{ranking.query}” (names, tags, notes and meaning)"
+            text = (f"{shown} best matches for “{ranking.query}” (names, tags, notes and meaning)"
+                    if shown else f"No moves match “{ranking.query}”.")
         else:
-            text = f"{shown} moves most like “{ranking.query.replace('_', ' ')}”, most similar first"
+            text = (f"{shown} moves most like “{name}”, most similar first" if shown else
+                    f"No moves to compare with “{name}” yet: similar moves need analysed clips.")
         self.banner.show_message(text, "Show all moves", key="clear-ranking", kind="search")
         if shown:
             self.grid.scrollToTop()
@@ -368,6 +377,7 @@ class LibraryPanel(QWidget):
     # -- editing -------------------------------------------------------------------------------------
     def save_clip(self, clip: Clip) -> None:
         """Save an edit at once (write pool), then re-embed its text in the background (ml pool)."""
+        self._mutations += 1
         self.model.update_clip(clip)  # the card shows the edit straight away
         self.ctx.jobs.submit(save_edits, self.ctx.store, clip, title=f"Saving {clip.name}",
                              pool="write", key=f"save-clip-{clip.id}", visible=False,
@@ -382,6 +392,7 @@ class LibraryPanel(QWidget):
                              visible=False, on_failed=lambda e: log.warning("re-embed failed: %s", e))
 
     def _apply_clip(self, clip: Clip) -> None:
+        self._mutations += 1
         self.model.upsert(clip)
         shown = self.detail.clip
         if shown is not None and shown.id == clip.id:
@@ -398,6 +409,7 @@ class LibraryPanel(QWidget):
 
     def _apply_deleted(self, clips: list[Clip], deleted: bool) -> None:
         ids = [c.id for c in clips if c.id is not None]
+        self._mutations += 1
         self.ctx.jobs.submit(tasks.set_deleted, self.ctx.store, ids, deleted, title="Deleting",
                              pool="write", visible=False, on_failed=self._show_error,
                              on_finished=lambda _ids: self._emit_library_changed())
@@ -429,12 +441,14 @@ class LibraryPanel(QWidget):
 
     def _on_import_partial(self, clip: object) -> None:
         if isinstance(clip, Clip):
+            self._mutations += 1
             self.model.upsert(clip)
             if self.stack.currentWidget() is not self.splitter:
                 self.loaded = True
                 self._update_count()
 
     def _on_import_finished(self, report: Any) -> None:
+        self._mutations += 1
         for clip in getattr(report, "imported", ()):
             self.model.upsert(clip)
         self.loaded = True

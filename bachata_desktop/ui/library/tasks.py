@@ -104,7 +104,7 @@ def similar_moves(ctx: TaskContext, store: Store, indexes: Any, clip_id: int, k:
 
 
 def result_ids(results: Iterable[Any]) -> tuple[tuple[int, ...], tuple[float, ...]]:
-    """Clip ids and scores from search results (objects with ``clip_id``/``score``, dicts or pairs)."""
+    """Clip ids and scores from search results (``SearchHit``, dicts with ``clip_id`` or pairs)."""
     ids: list[int] = []
     scores: list[float] = []
     for r in results:
@@ -112,8 +112,10 @@ def result_ids(results: Iterable[Any]) -> tuple[tuple[int, ...], tuple[float, ..
             cid, score = r.get("clip_id"), r.get("score", 0.0)
         elif isinstance(r, tuple):
             cid, score = r[0], (r[1] if len(r) > 1 else 0.0)
-        else:
-            cid, score = getattr(r, "clip_id", None), getattr(r, "score", 0.0)
+        else:  # services.search.SearchHit carries the clip itself
+            clip = getattr(r, "clip", None)
+            cid = getattr(clip, "id", None) if clip is not None else getattr(r, "clip_id", None)
+            score = getattr(r, "score", 0.0)
         if cid is not None:
             ids.append(int(cid))
             scores.append(float(score or 0.0))
