@@ -74,7 +74,7 @@ class SlotPlan:
         u = self.rate * (np.asarray(song_t, dtype=np.float64) - self.slot.start)
         u = np.maximum(u, 0.0)
         if self.loop_s is not None and self.loop_s > 0:
-            u = np.mod(u, self.loop_s)
+            u = np.mod(u + 1e-6, self.loop_s)  # a beat exactly on the wrap starts again
         last = max(0.0, self.clip_duration - 1e-3)
         return np.clip(self.first_one + u, 0.0, last)
 
