@@ -1,0 +1,439 @@
+"""Backing the whole library up into one archive, and restoring it without ever half-restoring.
+
+``export_library`` writes a zip: ``manifest.json`` (format and schema version, row counts, and the
+size and sha256 of every member), ``library.sqlite3`` (a consistent copy made with SQLite's online
+backup, so the app may keep working meanwhile), ``media/...`` (the clip and song files) and
+``poses/...`` (keypoints). The archive is written to a temporary name and renamed at the end.
+
+``restore_library`` treats the archive as hostile until proven otherwise. Before anything in the
+library is touched it checks: the zip is complete; every member name stays inside the library (no
+``..``, absolute or drive paths, backslashes, symlinks, or unexpected top-level names); the manifest
+lists exactly the members; each member extracts to exactly its declared size (checked while
+streaming, so a zip bomb stops at the declared size) with the declared sha256; the database passes
+``integrity_check``, is not newer than this app, every embedding has its modality's size and only
+finite values, and every clip's media file is present. The members are extracted into a folder
+beside the library, which then replaces the library folder with a rename (the machine-local
+``backups/``, ``models/`` and ``autosave/`` folders are carried over), after a backup of the current
+database into ``backups/``. The hnswlib indexes are derived data: they are dropped and rebuilt.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import shutil
+import sqlite3
+import stat
+import tempfile
+import uuid
+import zipfile
+import zlib
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+import numpy as np
+
+from bachata_desktop.core.errors import InputError, StorageError
+from bachata_desktop.core.task import NullContext, TaskContext, check_cancelled
+
+FORMAT = "bachata-buddy-library"
+FORMAT_VERSION = 1
+MANIFEST = "manifest.json"
+DATABASE = "library.sqlite3"
+CONTENT_DIRS = ("media", "poses")
+LOCAL_DIRS = ("backups", "models", "autosave")   # belong to this machine: kept across a restore
+MAX_MANIFEST_BYTES = 64 << 20
+_CHUNK = 1 << 20
+_COUNTED = ("clips", "analyses", "embeddings", "songs", "markers", "choreographies", "plans")
+
+
+@dataclass(frozen=True)
+class BackupInfo:
+    """What an export wrote or a restore brought back."""
+
+    archive: str
+    schema_version: int
+    counts: dict[str, int]
+    members: int
+    bytes: int
+    external_files: tuple[str, ...] = field(default=())   # songs outside the library, not included
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while chunk := fh.read(_CHUNK):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _counts(conn: sqlite3.Connection) -> dict[str, int]:
+    return {t: int(conn.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0]) for t in _COUNTED}
+
+
+def _content_files(data_dir: Path) -> list[tuple[str, Path]]:
+    out = []
+    for top in CONTENT_DIRS:
+        root = data_dir / top
+        if not root.is_dir():
+            continue
+        for p in sorted(root.rglob("*")):
+            if p.is_file() and not p.is_symlink() and not p.name.startswith("."):
+                out.append((p.relative_to(data_dir).as_posix(), p))
+    return out
+
+
+# -------------------------------------------------------------------------------------------------
+# export
+# -------------------------------------------------------------------------------------------------
+def export_library(store: Any, out_file: Path | str, ctx: TaskContext | None = None) -> BackupInfo:
+    """Write the whole library to ``out_file`` (a zip); see the module docstring."""
+    ctx = ctx or NullContext()
+    out_file = Path(out_file)
+    data_dir = Path(store.paths.data)
+    try:
+        out_file.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp_zip = tempfile.mkstemp(prefix=f".{out_file.name}.", suffix=".partial",
+                                       dir=out_file.parent)
+        os.close(fd)
+    except OSError as exc:
+        raise StorageError(f"cannot write {out_file}: {exc.strerror}") from exc
+    tmp_db = Path(tmp_zip + ".db")
+    try:
+        ctx.report(0.0, "copying the database")
+        dst = sqlite3.connect(tmp_db)
+        try:
+            store.db.conn.backup(dst)
+            schema = int(dst.execute("PRAGMA user_version").fetchone()[0])
+            counts = _counts(dst)
+            external = tuple(str(r[0]) for r in dst.execute("SELECT path FROM songs")
+                             if Path(str(r[0])).is_absolute())
+        finally:
+            dst.close()
+        files = [(DATABASE, tmp_db), *_content_files(data_dir)]
+        total = sum(p.stat().st_size for _, p in files) or 1
+        done = 0
+        members: list[dict[str, Any]] = []
+        with zipfile.ZipFile(tmp_zip, "w", allowZip64=True) as zf:
+            for name, path in files:
+                check_cancelled(ctx)
+                # media and npz are compressed already: store them; deflate the database
+                method = zipfile.ZIP_DEFLATED if name == DATABASE else zipfile.ZIP_STORED
+                info = zipfile.ZipInfo(name, date_time=(2000, 1, 1, 0, 0, 0))
+                info.compress_type = method
+                info.external_attr = (stat.S_IFREG | 0o644) << 16
+                h = hashlib.sha256()
+                size = 0
+                with open(path, "rb") as src, zf.open(info, "w", force_zip64=True) as dst_f:
+                    while chunk := src.read(_CHUNK):
+                        h.update(chunk)
+                        dst_f.write(chunk)
+                        size += len(chunk)
+                members.append({"path": name, "size": size, "sha256": h.hexdigest()})
+                done += size
+                ctx.report(min(0.99, done / total), f"{len(members)}/{len(files)} {name}")
+            manifest = {
+                "format": FORMAT, "format_version": FORMAT_VERSION, "schema_version": schema,
+                "app_version": _app_version(), "created_at": datetime.now(UTC).isoformat(),
+                "counts": counts, "members": members, "external_files": list(external),
+            }
+            zf.writestr(MANIFEST, json.dumps(manifest, indent=1))
+        os.replace(tmp_zip, out_file)
+    except BaseException as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp_zip)
+        if isinstance(exc, OSError):
+            raise StorageError(f"could not write the backup {out_file}: {exc}") from exc
+        raise
+    finally:
+        with contextlib.suppress(OSError):
+            tmp_db.unlink()
+    ctx.report(1.0, f"exported {counts['clips']} clips")
+    return BackupInfo(str(out_file), schema, counts, len(members), done, external)
+
+
+def _app_version() -> str:
+    from bachata_desktop import __version__
+
+    return str(__version__)
+
+
+# -------------------------------------------------------------------------------------------------
+# validation
+# -------------------------------------------------------------------------------------------------
+def _check_member_name(info: zipfile.ZipInfo) -> str | None:
+    """The safe relative path of a member, None for a directory; InputError for a hostile one."""
+    raw = info.filename
+    mode = info.external_attr >> 16
+    if stat.S_ISLNK(mode):
+        raise InputError(f"the archive contains a symbolic link ({raw}); refused")
+    if "\\" in raw or "\x00" in raw or raw.startswith("/") or (len(raw) > 1 and raw[1] == ":"):
+        raise InputError(f"the archive contains an unsafe path ({raw}); refused")
+    p = PurePosixPath(raw)
+    if any(part in ("..", "") for part in p.parts) or p.is_absolute():
+        raise InputError(f"the archive contains a path that escapes the library ({raw}); refused")
+    if raw.endswith("/"):
+        return None
+    if raw not in (MANIFEST, DATABASE) and (len(p.parts) < 2 or p.parts[0] not in CONTENT_DIRS):
+        raise InputError(f"the archive contains an unexpected file ({raw}); refused")
+    return raw
+
+
+def _read_manifest(zf: zipfile.ZipFile) -> dict[str, Any]:
+    try:
+        info = zf.getinfo(MANIFEST)
+    except KeyError as exc:
+        raise InputError("not a Bachata Buddy library archive (no manifest.json)") from exc
+    if info.file_size > MAX_MANIFEST_BYTES:
+        raise InputError("the archive's manifest is implausibly large; refused")
+    try:
+        m = json.loads(zf.read(MANIFEST).decode("utf-8"))
+    except (ValueError, zipfile.BadZipFile, OSError) as exc:
+        raise InputError(f"the archive's manifest is unreadable ({exc}); refused") from exc
+    if not isinstance(m, dict) or m.get("format") != FORMAT:
+        raise InputError("not a Bachata Buddy library archive (unknown manifest format)")
+    if int(m.get("format_version", 0)) > FORMAT_VERSION:
+        raise InputError("the archive was written by a newer version of Bachata Buddy; "
+                         "please update the app")
+    if not isinstance(m.get("members"), list):
+        raise InputError("the archive's manifest lists no members; refused")
+    return m
+
+
+def _validate_listing(zf: zipfile.ZipFile, manifest: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    declared: dict[str, dict[str, Any]] = {}
+    for e in manifest["members"]:
+        if not isinstance(e, dict) or not isinstance(e.get("path"), str) or \
+                not isinstance(e.get("size"), int) or not isinstance(e.get("sha256"), str) or \
+                e["size"] < 0:
+            raise InputError("the archive's manifest has a malformed member entry; refused")
+        declared[e["path"]] = e
+    present: set[str] = set()
+    for info in zf.infolist():
+        name = _check_member_name(info)
+        if name is None or name == MANIFEST:
+            continue
+        if name in present:
+            raise InputError(f"the archive contains {name} twice; refused")
+        present.add(name)
+        if name not in declared:
+            raise InputError(f"the archive contains {name}, which its manifest does not list; "
+                             "refused")
+        if info.file_size != declared[name]["size"]:
+            raise InputError(f"{name} in the archive is not the size its manifest declares; "
+                             "refused")
+    missing = sorted(set(declared) - present)
+    if missing:
+        raise InputError(f"the archive is missing {missing[0]} (listed in its manifest); refused")
+    if DATABASE not in present:
+        raise InputError("the archive holds no library database; refused")
+    return declared
+
+
+def _extract(zf: zipfile.ZipFile, declared: dict[str, dict[str, Any]], dest: Path,
+             ctx: TaskContext) -> None:
+    total = sum(e["size"] for e in declared.values()) or 1
+    done = 0
+    for name, entry in declared.items():
+        check_cancelled(ctx)
+        target = dest.joinpath(*PurePosixPath(name).parts)
+        if dest.resolve() not in target.resolve().parents:
+            raise InputError(f"the archive contains a path that escapes the library ({name})")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        h = hashlib.sha256()
+        size = 0
+        try:
+            with zf.open(name) as src, open(target, "xb") as out:
+                while chunk := src.read(_CHUNK):
+                    size += len(chunk)
+                    if size > entry["size"]:
+                        raise InputError(f"{name} is bigger than its manifest declares; refused")
+                    h.update(chunk)
+                    out.write(chunk)
+        except (zipfile.BadZipFile, EOFError, zlib.error) as exc:
+            raise InputError(f"the archive is damaged or truncated ({name}); refused") from exc
+        if size != entry["size"] or h.hexdigest() != entry["sha256"]:
+            raise InputError(f"checksum mismatch for {name}: the archive is damaged or was "
+                             "altered; refused")
+        done += size
+        ctx.report(0.1 + 0.7 * done / total, f"checked {name}")
+
+
+def _validate_database(db_file: Path, root: Path, manifest: dict[str, Any]) -> dict[str, int]:
+    from bachata_desktop.store.migrations import SCHEMA_VERSION
+    from bachata_desktop.store.repos import MODALITY_DIMS
+
+    try:
+        conn = sqlite3.connect(f"{db_file.resolve().as_uri()}?mode=ro", uri=True)
+    except sqlite3.Error as exc:
+        raise InputError(f"the archive's database cannot be opened ({exc}); refused") from exc
+    try:
+        try:
+            ok = conn.execute("PRAGMA integrity_check").fetchone()[0]
+            version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+        except sqlite3.DatabaseError as exc:
+            raise InputError(f"the archive's database is damaged ({exc}); refused") from exc
+        if ok != "ok":
+            raise InputError(f"the archive's database is damaged ({ok}); refused")
+        if version > SCHEMA_VERSION:
+            raise InputError("the archive's database is from a newer version of Bachata Buddy; "
+                             "please update the app")
+        if version < 1:
+            raise InputError("the archive's database is empty; refused")
+        for owner_kind, owner_id, modality, dim, blob in conn.execute(
+                "SELECT owner_kind, owner_id, modality, dim, vector FROM embeddings"):
+            want = MODALITY_DIMS.get(modality)
+            where = f"{owner_kind} {owner_id} {modality}"
+            if want is None:
+                raise InputError(f"unknown embedding modality in the archive ({where}); refused")
+            if dim != want or not isinstance(blob, bytes) or len(blob) != 4 * want:
+                raise InputError(f"wrong embedding size in the archive ({where}: "
+                                 f"{len(blob) // 4 if isinstance(blob, bytes) else '?'} values, "
+                                 f"expected {want}); refused")
+            if not np.all(np.isfinite(np.frombuffer(blob, dtype="<f4"))):
+                raise InputError(f"embedding with NaN or Inf in the archive ({where}); refused")
+        for (media_path,) in conn.execute("SELECT media_path FROM clips"):
+            _check_stored_path(str(media_path), root, "clip media")
+        for (song_path,) in conn.execute("SELECT path FROM songs"):
+            if not Path(str(song_path)).is_absolute():
+                _check_stored_path(str(song_path), root, "song")
+        counts = _counts(conn)
+    finally:
+        conn.close()
+    declared = manifest.get("counts") or {}
+    for k, v in counts.items():
+        if k in declared and int(declared[k]) != v:
+            raise InputError(f"the archive's database has {v} {k}, its manifest says "
+                             f"{declared[k]}; refused")
+    return counts
+
+
+def _check_stored_path(rel: str, root: Path, what: str) -> None:
+    p = PurePosixPath(rel.replace("\\", "/"))
+    if p.is_absolute() or ".." in p.parts or not p.parts:
+        raise InputError(f"a {what} path in the archive escapes the library ({rel}); refused")
+    if not (root / "media").joinpath(*p.parts).is_file():
+        raise InputError(f"the archive lacks the {what} file {rel}; refused")
+
+
+# -------------------------------------------------------------------------------------------------
+# restore
+# -------------------------------------------------------------------------------------------------
+def restore_library(store_or_paths: Any, archive: Path | str, ctx: TaskContext | None = None,
+                    indexes: Any = None) -> BackupInfo:
+    """Replace the library with ``archive`` after validating all of it (see the module docstring).
+
+    ``store_or_paths`` is the open :class:`Store` (it is closed: reopen it with ``Store.open``) or
+    its ``AppPaths``. Raises InputError (nothing changed) for a bad or hostile archive.
+    """
+    ctx = ctx or NullContext()
+    archive = Path(archive)
+    store = store_or_paths if hasattr(store_or_paths, "db") else None
+    paths = store.paths if store is not None else store_or_paths
+    data_dir = Path(paths.data)
+    if not archive.is_file():
+        raise InputError(f"backup archive not found: {archive}")
+    ctx.report(0.0, "checking the archive")
+    try:
+        zf = zipfile.ZipFile(archive)
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise InputError(f"{archive.name} is not a library archive or is truncated; refused") \
+            from exc
+    staging = data_dir.parent / f".{data_dir.name}-restore-{uuid.uuid4().hex[:8]}"
+    try:
+        with zf:
+            manifest = _read_manifest(zf)
+            declared = _validate_listing(zf, manifest)
+            need = sum(e["size"] for e in declared.values())
+            data_dir.parent.mkdir(parents=True, exist_ok=True)
+            free = shutil.disk_usage(data_dir.parent).free
+            if need > free:
+                raise StorageError(f"not enough disk space to restore ({need >> 20} MB needed, "
+                                   f"{free >> 20} MB free); nothing was changed")
+            staging.mkdir()
+            _extract(zf, declared, staging, ctx)
+        counts = _validate_database(staging / DATABASE, staging, manifest)
+        check_cancelled(ctx)
+        ctx.report(0.85, "migrating the restored database")
+        from bachata_desktop.store.db import Database
+
+        db = Database.open(staging / DATABASE, staging / "backups")  # migrates an older schema
+        schema = db.user_version()
+        db.close()
+        for name in CONTENT_DIRS:
+            (staging / name).mkdir(exist_ok=True)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    ctx.report(0.9, "replacing the library")
+    if store is not None:
+        store.close()
+    _backup_current(data_dir / DATABASE, Path(paths.backups))
+    _swap_in(staging, data_dir)
+    _drop_indexes(paths, indexes)
+    ctx.report(1.0, f"restored {counts['clips']} clips")
+    return BackupInfo(str(archive), schema, counts, len(declared), sum(
+        e["size"] for e in declared.values()), tuple(manifest.get("external_files") or ()))
+
+
+def _swap_in(staging: Path, data_dir: Path) -> None:
+    """Move machine-local folders into ``staging``, then swap it with ``data_dir`` by renames."""
+    aside = data_dir.parent / f".{data_dir.name}-old-{uuid.uuid4().hex[:8]}"
+    try:
+        if data_dir.exists():
+            for name in LOCAL_DIRS:
+                src = data_dir / name
+                if src.is_dir():  # copied, not moved: the old library stays whole until the swap
+                    shutil.copytree(src, staging / name, symlinks=True, dirs_exist_ok=True)
+            os.replace(data_dir, aside)
+        os.replace(staging, data_dir)
+    except OSError as exc:
+        if aside.exists() and not data_dir.exists():
+            os.replace(aside, data_dir)  # put the old library back
+        shutil.rmtree(staging, ignore_errors=True)
+        raise StorageError(f"could not replace the library at {data_dir}: {exc}; "
+                           "nothing was changed") from exc
+    shutil.rmtree(aside, ignore_errors=True)
+
+
+def _backup_current(db_file: Path, folder: Path) -> None:
+    """A copy of the database being replaced, so that a restore can itself be undone."""
+    if not db_file.is_file():
+        return
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+    target = folder / f"{db_file.stem}-{stamp}-before-restore.sqlite3"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        src = sqlite3.connect(db_file)
+        dst = sqlite3.connect(target)
+        try:
+            src.backup(dst)
+        finally:
+            dst.close()
+            src.close()
+    except (OSError, sqlite3.Error) as exc:
+        with contextlib.suppress(OSError):
+            target.unlink()
+        raise StorageError(f"could not back up the current library before restoring: {exc}; "
+                           "nothing was changed") from exc
+
+
+def _drop_indexes(paths: Any, indexes: Any) -> None:
+    """The indexes describe the old library: delete them so they are rebuilt from SQLite."""
+    if indexes is not None:
+        indexes.invalidate()
+    folder = Path(paths.indexes)
+    if folder.is_dir():
+        for sub in folder.iterdir():
+            if sub.is_dir():
+                shutil.rmtree(sub, ignore_errors=True)
+
+
+__all__ = ["BackupInfo", "FORMAT", "FORMAT_VERSION", "export_library", "restore_library"]

@@ -1,0 +1,254 @@
+"""Finding moves: one ranked list from words and meaning, and "similar moves" for a clip.
+
+``search`` merges a plain text match over names, category, tags and notes (what the instructor
+typed literally) with a semantic match (the query's MiniLM embedding against the clips' description
+embeddings in the hnswlib ``text`` index), so "hammerlock" finds the clip named so first and "smooth
+turn for beginners" still finds lady turns and spins. Score = 0.6 x meaning + 0.4 x words.
+
+``similar`` ranks clips by the fusion of DESIGN.md: 0.35 text + 0.35 audio + 0.10 lead + 0.10
+follow + 0.10 interaction cosine similarity, with the weights renormalised over the modalities
+both clips have (a clip whose dancers were not found still compares by text and audio).
+
+``reembed_text`` refreshes a clip's description embedding after an edit.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from bachata_desktop.core.clip import Clip, category_label
+from bachata_desktop.core.errors import InputError
+
+log = logging.getLogger(__name__)
+
+FUSION_WEIGHTS: dict[str, float] = {"text": 0.35, "audio": 0.35, "lead": 0.10, "follow": 0.10,
+                                    "interaction": 0.10}
+SEMANTIC_WEIGHT = 0.6
+LEXICAL_WEIGHT = 0.4
+# field weights of the plain text match
+_FIELDS = (("name", 1.0), ("category", 0.8), ("tags", 0.8), ("notes", 0.5), ("teaching_notes", 0.5))
+_STOP = frozenset({"a", "an", "the", "and", "or", "for", "with", "of", "to", "in", "on", "me",
+                   "some", "move", "moves", "clip", "clips"})
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    """One result: the clip, its score in [0, 1] (higher is better) and a short reason."""
+
+    clip: Clip
+    score: float
+    why: str
+    parts: dict[str, float] = field(default_factory=dict, compare=False, hash=False)
+
+
+def _fold(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text.lower())
+    return "".join(ch for ch in text if not unicodedata.combining(ch)).replace("_", " ")
+
+
+def tokens(text: str) -> list[str]:
+    words = re.findall(r"\w+", _fold(text))
+    return [w for w in words if w not in _STOP and len(w) > 1] or [w for w in words if w]
+
+
+def _live_ids(store: Any, ids: list[int]) -> set[int]:
+    out: set[int] = set()
+    for i in range(0, len(ids), 500):
+        chunk = ids[i:i + 500]
+        marks = ",".join("?" for _ in chunk)
+        out.update(int(r[0]) for r in store.db.query(
+            f"SELECT id FROM clips WHERE deleted_at IS NULL AND id IN ({marks})", tuple(chunk)))
+    return out
+
+
+def lexical_scores(store: Any, text: str) -> dict[int, tuple[float, str]]:
+    """Clips whose name, category, tags or notes contain the query's words: id -> (0..1, why)."""
+    words = tokens(text)
+    if not words:
+        return {}
+    cols = "SELECT id, name, category, tags, notes, teaching_notes FROM clips WHERE deleted_at IS NULL"
+    if text.isascii() and store.clips.count() > 2000:
+        # SQL narrows a big library's rows (LIKE folds ASCII case only; accented names may be
+        # missed by an unaccented query there); Python scores them.
+        likes = " OR ".join("(name LIKE ? OR category LIKE ? OR tags LIKE ? OR notes LIKE ? OR "
+                            "teaching_notes LIKE ?)" for _ in words)
+        params: list[str] = []
+        for w in words:
+            params.extend([f"%{w}%"] * 5)
+        rows = store.db.query(f"{cols} AND ({likes})", tuple(params))
+    else:  # small library or non-ASCII query: score every row in Python (accents folded)
+        rows = store.db.query(cols)
+    phrase = " ".join(words)
+    out: dict[int, tuple[float, str]] = {}
+    for r in rows:
+        fields = {"name": _fold(r["name"]),
+                  "category": _fold(f"{r['category']} {category_label(r['category'])}"),
+                  "tags": _fold(" ".join(json.loads(r["tags"] or "[]"))),
+                  "notes": _fold(r["notes"]), "teaching_notes": _fold(r["teaching_notes"])}
+        total = 0.0
+        matched: list[str] = []
+        for w in words:
+            best, where = 0.0, ""
+            for name, weight in _FIELDS:
+                words_in = re.findall(r"\w+", fields[name])
+                if w in words_in:
+                    hit = weight
+                elif any(x.startswith(w) for x in words_in) or (len(w) >= 4 and w in fields[name]):
+                    hit = 0.8 * weight
+                else:
+                    continue
+                if hit > best:
+                    best, where = hit, name
+            if best:
+                total += best
+                matched.append(f"{where} '{w}'")
+        if not total:
+            continue
+        score = total / len(words)
+        if len(words) > 1 and phrase in fields["name"]:
+            score = min(1.0, score + 0.2)
+        out[int(r["id"])] = (min(1.0, score), ", ".join(matched))
+    return out
+
+
+def query_embedding(text: str) -> tuple[np.ndarray, str] | None:
+    """(384-D query vector, model id), or None when the text model is not installed."""
+    try:
+        from bachata_desktop.analysis.text.embedder import TextEmbedder
+
+        emb = TextEmbedder.shared()
+        return np.asarray(emb.encode([text])[0], np.float32), str(emb.model_id)
+    except Exception as exc:  # model missing or failing: words-only search still works
+        log.warning("semantic search unavailable: %s", exc)
+        return None
+
+
+def search(store: Any, indexes: Any, text: str, k: int = 20) -> list[SearchHit]:
+    """Clips matching ``text`` by words and by meaning, best first (empty query: no results)."""
+    text = (text or "").strip()
+    if not text or k <= 0:
+        return []
+    lexical = lexical_scores(store, text)
+    semantic: dict[int, float] = {}
+    q = query_embedding(text) if indexes is not None else None
+    if q is not None:
+        index = indexes.index("text")
+        want = max(3 * k, 50)
+        for cid, cos in index.query(q[0], k=want):
+            semantic[cid] = max(0.0, float(cos))
+    ids = sorted(set(lexical) | set(semantic))
+    live = _live_ids(store, ids)
+    scored: list[tuple[float, int, str, dict[str, float]]] = []
+    for cid in ids:
+        if cid not in live:
+            continue
+        lex, why_lex = lexical.get(cid, (0.0, ""))
+        sem = semantic.get(cid, 0.0)
+        score = SEMANTIC_WEIGHT * sem + LEXICAL_WEIGHT * lex if semantic else lex
+        reasons = [f"matches {why_lex}"] if why_lex else []
+        if cid in semantic:
+            reasons.append(f"meaning {sem:.2f}")
+        scored.append((score, cid, "; ".join(reasons), {"words": lex, "meaning": sem}))
+    scored.sort(key=lambda t: (-t[0], t[1]))
+    top = scored[:k]
+    clips = store.clips.get_many([cid for _, cid, _, _ in top])
+    return [SearchHit(clips[cid], round(s, 6), why, parts) for s, cid, why, parts in top
+            if cid in clips]
+
+
+def _unit(v: np.ndarray) -> np.ndarray:
+    v = np.asarray(v, np.float32).reshape(-1)
+    n = float(np.linalg.norm(v))
+    return v / n if n > 1e-12 else v
+
+
+def _query_vectors(store: Any, clip: Clip) -> dict[str, np.ndarray]:
+    vecs: dict[str, np.ndarray] = {}
+    for modality in FUSION_WEIGHTS:
+        v = store.embeddings.get("clip", clip.id, modality)
+        if v is not None and np.any(v):
+            vecs[modality] = _unit(v)
+    if "text" not in vecs:  # not analysed yet: its description is enough for the text part
+        q = query_embedding(clip.description)
+        if q is not None:
+            vecs["text"] = _unit(q[0])
+    return vecs
+
+
+def similar(store: Any, indexes: Any, clip_id: int, k: int = 10) -> list[SearchHit]:
+    """The clips most like ``clip_id`` by trimodal fusion, best first (the clip itself excluded)."""
+    clip = store.clips.get(clip_id)
+    if clip is None:
+        raise InputError(f"no clip {clip_id} in the library")
+    qv = _query_vectors(store, clip)
+    if not qv:
+        return []
+    want = max(5 * k, 100)
+    sims: dict[str, dict[int, float]] = {}
+    for modality, v in qv.items():
+        sims[modality] = {cid: float(s) for cid, s in
+                          indexes.index(modality).query(v, k=want, exclude={clip_id})}
+    candidates = sorted(set().union(*[set(s) for s in sims.values()]) - {clip_id})
+    live = _live_ids(store, candidates)
+    scored: list[tuple[float, int, dict[str, float]]] = []
+    for cid in candidates:
+        if cid not in live:
+            continue
+        parts: dict[str, float] = {}
+        for modality, v in qv.items():
+            s = sims[modality].get(cid)
+            if s is None:  # outside this modality's top candidates: compute it exactly
+                u = indexes.index(modality).vector(cid)
+                if u is None or not np.any(u):
+                    continue
+                s = float(np.dot(v, _unit(u)))
+            parts[modality] = s
+        wsum = sum(FUSION_WEIGHTS[m] for m in parts)
+        if wsum <= 0:
+            continue
+        score = sum(FUSION_WEIGHTS[m] * s for m, s in parts.items()) / wsum
+        scored.append((score, cid, parts))
+    scored.sort(key=lambda t: (-t[0], t[1]))
+    top = scored[:k]
+    clips = store.clips.get_many([cid for _, cid, _ in top])
+    hits = []
+    for score, cid, parts in top:
+        if cid not in clips:
+            continue
+        why = ", ".join(f"{m} {parts[m]:.2f}" for m in FUSION_WEIGHTS if m in parts)
+        if clips[cid].category == clip.category:
+            why = f"same category; {why}"
+        hits.append(SearchHit(clips[cid], round(float(score), 6), why, parts))
+    return hits
+
+
+def reembed_text(store: Any, indexes: Any, clip_id: int) -> None:
+    """Embed the clip's (edited) description again, store it, and update the text index."""
+    from bachata_desktop.services.clip_analysis import embed_description
+
+    clip = store.clips.get(clip_id, include_deleted=True)
+    if clip is None:
+        raise InputError(f"no clip {clip_id} in the library")
+    vec, model_id = embed_description(clip)
+    with store.db.write():
+        current = store.clips.get(clip_id, include_deleted=True)
+        if current is None:
+            return
+        if current.description != clip.description:  # edited again meanwhile: embed the latest
+            vec, model_id = embed_description(current)
+        store.embeddings.put("clip", clip_id, "text", vec, model_id)
+    if indexes is not None:
+        index = indexes.index("text")
+        index.add([clip_id], vec.reshape(1, -1), model_id=model_id)
+        index.save()
+
+
+__all__ = ["FUSION_WEIGHTS", "SearchHit", "lexical_scores", "query_embedding", "reembed_text",
+           "search", "similar", "tokens"]
