@@ -202,7 +202,8 @@ def synth_song(bpm: float = 125.0, *, leading_silence: float = 0.0, pickup_beats
     bt = np.asarray(beat_times)
     keep = bt < total - 0.05
     return SynthSong(audio=buf, sr=sr, bpm=float(bpm), beat_times=bt[keep],
-                     counts=np.asarray(counts)[keep], ones=np.asarray(ones), sections=tuple(sections))
+                     counts=np.asarray(counts)[keep], ones=np.asarray([o for o in ones if o < total - 0.05]),
+                     sections=tuple(sections))
 
 
 __all__ = ["DEFAULT_FORM", "SR", "SynthSong", "synth_song"]

@@ -54,8 +54,9 @@ def tempo_curve(onset: np.ndarray, frame_rate: float, config: TempoConfig = Temp
     x = _normalise(onset)
     bpms = np.arange(config.bpm_min, config.bpm_max + step / 2, step)
     periods = 60.0 * frame_rate / bpms
-    multiples = np.array([1.0, 2.0, 4.0, 8.0])
-    weights = np.array([1.0, 0.8, 0.7, 0.6])
+    # the half beat (the güira's eighths) separates a tempo from its 2/3 (lag 0.5 beat vs 0.75 beat)
+    multiples = np.array([0.5, 1.0, 2.0, 4.0, 8.0])
+    weights = np.array([0.6, 1.0, 0.8, 0.7, 0.6])
     max_lag = int(np.ceil(periods.max() * multiples.max())) + 2
     if x.size < 2 * (periods.max() + 2):
         return bpms, np.zeros_like(bpms)

@@ -26,6 +26,7 @@ class Features:
     onset_mid: np.ndarray     # (n,) flux of ~400-4000 Hz (bongo, guitar attacks)
     onset_high: np.ndarray    # (n,) flux above ~4000 Hz (güira, slaps)
     rms_db: np.ndarray        # (n,) frame loudness in dB (relative to full scale)
+    low_db: np.ndarray        # (n,) loudness of the bands below ~200 Hz (the bass line), dB
     mel_db: np.ndarray        # (N_MELS, n)
     chroma: np.ndarray        # (12, n), each frame max-normalised
     mfcc: np.ndarray          # (20, n)
@@ -87,6 +88,7 @@ def compute_features(y: np.ndarray, sr: int) -> Features:
     onset_low = _flux(mel_db, np.flatnonzero(mel_f < 200))
     onset_mid = _flux(mel_db, np.flatnonzero((mel_f >= 400) & (mel_f < 4000)))
     onset_high = _flux(mel_db, np.flatnonzero(mel_f >= 4000))
+    low_db = (10.0 * np.log10(np.maximum(mel[mel_f < 200].mean(axis=0), 1e-10))).astype(np.float32)
 
     # loudness: Parseval over the Hann-windowed frame, in dB re full scale
     energy = power.sum(axis=0) * 2.0 / (N_FFT * N_FFT * 0.375)
@@ -108,7 +110,7 @@ def compute_features(y: np.ndarray, sr: int) -> Features:
     nyq = sr / 2.0
     spectral = np.vstack([centroid / nyq, bandwidth / nyq, rolloff / nyq, flatness, hf]).astype(np.float32)
     return Features(sr=sr, hop=HOP, onset=onset, onset_low=onset_low, onset_mid=onset_mid,
-                    onset_high=onset_high, rms_db=rms_db, mel_db=mel_db, chroma=chroma.astype(np.float32),
+                    onset_high=onset_high, rms_db=rms_db, low_db=low_db, mel_db=mel_db, chroma=chroma.astype(np.float32),
                     mfcc=mfcc, spectral=spectral)
 
 

@@ -21,7 +21,7 @@ from bachata_desktop.analysis.audio.features import Features
 @dataclass(frozen=True)
 class GridConfig:
     w_bass: float = 1.0
-    w_accent: float = 1.0
+    w_accent: float = 1.5
     w_novelty: float = 1.0
     w_entry: float = 2.0
     slip_cost: float = 8.0       # log-cost of an inserted or skipped beat
@@ -77,7 +77,12 @@ def novelty(vectors: np.ndarray, half: int) -> np.ndarray:
 
 def beat_features(feats: Features, frames: np.ndarray) -> dict[str, np.ndarray]:
     """Per-beat evidence: bass onset, accent, structural novelty, bass entry."""
-    bass = beat_values(feats.onset_low, frames)
+    # the bass line's level just after each beat: the root lands on 1 and 5, lighter notes on 3, 7
+    # and the "and" before 1 and 5 (an onset measure is fooled by those anticipations)
+    period = float(np.median(np.diff(frames))) if frames.size > 1 else 10.0
+    n = feats.n_frames
+    bass = np.array([feats.low_db[min(int(f), n - 1): min(int(f + 0.3 * period) + 1, n)].mean()
+                     if int(f) < n else feats.low_db[-1] for f in frames])
     accent = beat_values(0.6 * feats.onset_mid + 0.4 * feats.onset_high, frames)
     mfcc = feats.mfcc[1:13]
     mfcc = (mfcc - mfcc.mean(axis=1, keepdims=True)) / (mfcc.std(axis=1, keepdims=True) + 1e-6)
@@ -92,7 +97,15 @@ def beat_features(feats: Features, frames: np.ndarray) -> dict[str, np.ndarray]:
     strong = np.flatnonzero(bz > 1.5)
     if strong.size and strong[0] > 0:
         entry[strong[0]] = 1.0
-    return {"bass": bz, "accent": _robust_z(accent), "novelty": np.maximum(nz, 0.0), "entry": entry}
+    az = _robust_z(accent)
+    # a beat right after silence (or at the very start) has every band rising at once: its accent
+    # says nothing about the count
+    ref = float(np.percentile(feats.rms_db, 95))
+    for i, f in enumerate(frames):
+        a, b = max(0, int(f - 0.5 * period)), max(0, int(f) - 1)
+        if b <= a or float(feats.rms_db[a:b].max()) < ref - 40.0:
+            az[i] = 0.0
+    return {"bass": bz, "accent": az, "novelty": np.maximum(nz, 0.0), "entry": entry}
 
 
 def assign_counts(ev: dict[str, np.ndarray], config: GridConfig = GridConfig()) -> np.ndarray:
