@@ -30,6 +30,7 @@ from bachata_desktop.core.loop import (
     SpeedTrainer,
     clamp_speed,
     frame_index,
+    frame_time,
     loop_phrase,
     loop_whole,
     nudge,
@@ -104,6 +105,10 @@ class PlayerPanel(QWidget):
         self._loop_timer.timeout.connect(self._check_loop)
         self._window: DetachedWindow | None = None
         self._build()
+        # Keys work whenever focus is in the panel: it takes focus itself when media opens.
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.view.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+        self.timeline.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
         self.markers = MarkerController(ctx, self)
         self._set_overlay_availability()
 
@@ -251,6 +256,7 @@ class PlayerPanel(QWidget):
         self._set_overlay_availability()
         self.markers.load(clip_id)
         player.setSource(QUrl.fromLocalFile(path))
+        self.setFocus()
 
     def _set_overlay_availability(self) -> None:
         a = self.actions_by_name
@@ -426,7 +432,9 @@ class PlayerPanel(QWidget):
         self.seek(target)
 
     def jump(self, unit: NudgeUnit, direction: int) -> None:
-        self.seek(nudge(self.position(), unit, direction, self.fps, self.grid, self.duration))
+        """Jump by a beat or an 8-count, onto the frame in which that beat falls."""
+        t = nudge(self.position(), unit, direction, self.fps, self.grid, self.duration)
+        self.seek(frame_time(frame_index(t, self.fps), self.fps))
 
     def set_speed(self, speed: float) -> None:
         self.speed = clamp_speed(speed)
