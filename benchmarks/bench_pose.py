@@ -2,7 +2,8 @@
 (leave-one-out nearest-neighbour accuracy of ``move_label`` from the pose embeddings).
 
 Per-clip analyses (keypoints .npz + summary JSON) are cached under
-``$BACHATA_BENCH_CACHE`` (default: the system temp dir) keyed by clip, settings and model, so the
+``$BACHATA_BENCH_CACHE`` (default: the system temp dir) keyed by clip, settings and the pose
+code, so the
 quality benchmark re-runs in seconds; embeddings are always recomputed from the cached keypoints,
 which is what lets the embedding design be iterated. Run: ``python -m benchmarks.bench_pose``.
 """
@@ -57,7 +58,11 @@ def cached_analysis(video: Path, config) -> tuple[dict, Path]:
 
     from bachata_desktop.analysis.pose.analyze import analyze_clip
 
-    key = hashlib.sha1(json.dumps([str(video), video.stat().st_size, asdict(config)],
+    # Only the code that changes keypoints; embeddings are always recomputed from them.
+    pose = REPO / "bachata_desktop" / "analysis" / "pose"
+    code = hashlib.sha1(b"".join((pose / f).read_bytes() for f in (
+        "analyze.py", "backend.py", "couple.py"))).hexdigest()
+    key = hashlib.sha1(json.dumps([str(video), video.stat().st_size, asdict(config), code],
                                   sort_keys=True, default=str).encode()).hexdigest()[:16]
     kp = cache_dir() / f"{video.stem}-{key}.npz"
     js = kp.with_suffix(".json")
@@ -68,12 +73,35 @@ def cached_analysis(video: Path, config) -> tuple[dict, Path]:
     return res.to_dict(), kp
 
 
-def embeddings_for(kp: Path) -> dict[str, np.ndarray]:
-    from bachata_desktop.analysis.pose.analyze import load_keypoints, summarise, tracks_from_keypoints
+def embeddings_for(kp: Path, part: slice | None = None) -> dict[str, np.ndarray]:
+    """Embeddings recomputed from cached keypoints (optionally of a part of the clip)."""
+    from dataclasses import replace
+
+    from bachata_desktop.analysis.pose.analyze import (
+        load_keypoints,
+        summarise,
+        tracks_from_keypoints,
+    )
 
     data = load_keypoints(kp)
-    res = summarise(tracks_from_keypoints(data), float(data["fps"]))
+    tracks = tracks_from_keypoints(data)
+    if part is not None:
+        tracks = replace(tracks, keypoints=tracks.keypoints[part], boxes=tracks.boxes[part],
+                         detected=tracks.detected[part])
+    res = summarise(tracks, float(data["fps"]))
     return res.embeddings
+
+
+def half_clip_retrieval(kps: list[Path]) -> float:
+    """Does the first half of a clip find its own second half among all second halves?"""
+    first, second = [], []
+    for kp in kps:
+        n = len(np.load(kp)["times"])
+        a, b = embeddings_for(kp, slice(0, n // 2)), embeddings_for(kp, slice(n // 2, n))
+        first.append(np.concatenate([a[m] for m in ("lead", "follow", "interaction")]))
+        second.append(np.concatenate([b[m] for m in ("lead", "follow", "interaction")]))
+    sim = np.stack(first) @ np.stack(second).T
+    return float(np.mean(np.argmax(sim, axis=1) == np.arange(len(kps))))
 
 
 def loo_accuracy(vectors: np.ndarray, labels: list[str]) -> float:
@@ -153,9 +181,10 @@ def bench_quality(quick: bool) -> list[dict]:
     if quick:
         clips = clips[:20]
     cfg = PoseConfig()
-    labels, embs, both, open_both = [], [], [], []
+    labels, embs, both, open_both, kps = [], [], [], [], []
     for c in clips:
         summary, kp = cached_analysis(CLIPS / c["video_path"], cfg)
+        kps.append(kp)
         labels.append(c["move_label"])
         embs.append(embeddings_for(kp))
         both.append(summary["both_dancers_ratio"])
@@ -171,6 +200,9 @@ def bench_quality(quick: bool) -> list[dict]:
         acc = loo_accuracy(np.concatenate([stacks[m] for m in mods], axis=1), labels)
         rows.append(_row(f"pose_loo_nn_{name}", acc, "accuracy", "far above 0.2 (original app)",
                          f"{len(labels)} clips, {len(counts)} labels", baseline=chance))
+    rows.append(_row("pose_half_clip_self_retrieval", half_clip_retrieval(kps), "accuracy",
+                     "report", "first half of each clip retrieves its own second half (all 3 "
+                     "embeddings)", baseline=1 / len(kps)))
     rows.append(_row("pose_both_dancers_open_hold", float(np.mean(open_both)), "fraction of frames",
                      ">= 0.85", f"{len(open_both)} open-hold clips; min {min(open_both):.2f}; "
                      f"all clips {np.mean(both):.2f}"))

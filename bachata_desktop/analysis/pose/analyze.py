@@ -18,8 +18,12 @@ from pathlib import Path
 import numpy as np
 
 from bachata_desktop.analysis.pose.backend import FramePoses, PoseBackend, make_backend
-from bachata_desktop.analysis.pose.couple import CoupleConfig, CoupleTracks, build_couple, \
-    torso_histogram
+from bachata_desktop.analysis.pose.couple import (
+    CoupleConfig,
+    CoupleTracks,
+    build_couple,
+    torso_histogram,
+)
 from bachata_desktop.analysis.pose.embed import (
     dancer_embedding,
     hold_guess,

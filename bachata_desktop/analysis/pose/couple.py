@@ -250,7 +250,6 @@ def _body_length(kp: np.ndarray, kp_conf: float) -> np.ndarray:
 def build_couple(frames: list[FramePoses], hists: list[np.ndarray], size: tuple[int, int],
                  fps: float, cfg: CoupleConfig | None = None, flipped: bool = False) -> CoupleTracks:
     """Choose the two dancers, track them, repair swaps, fill gaps and order them lead, follow."""
-    import warnings  # noqa: PLC0415
 
     cfg = cfg or CoupleConfig()
     n = len(frames)

@@ -147,5 +147,12 @@ def load_yolo(model: ModelFile):  # -> ultralytics.YOLO
     return YOLO(str(model.path), task="pose")
 
 
-__all__ = ["ModelFile", "ModelFormat", "find_pose_model", "load_yolo", "manifest_entries",
-           "sha256_file", "verify"]
+def load_pose_model(model: ModelFile | None = None, imgsz: int = 480, backend: str = "auto"):
+    """A ready pose backend for ``model`` (default: the first on the search path)."""
+    from bachata_desktop.analysis.pose.backend import make_backend  # noqa: PLC0415
+
+    return make_backend(model or find_pose_model(), imgsz=imgsz, conf=0.25, kind=backend)
+
+
+__all__ = ["ModelFile", "ModelFormat", "find_pose_model", "load_pose_model", "load_yolo",
+           "manifest_entries", "sha256_file", "verify"]
