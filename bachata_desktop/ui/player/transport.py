@@ -49,9 +49,9 @@ ACTIONS: tuple[ActionSpec, ...] = (
                "follow pink)", True),
     ActionSpec("trainer", "Trainer", ("T",), "Speed trainer: start slow, speed up every N loops",
                True),
-    ActionSpec("detach", "⧉", ("D",), "Move the video to its own window (close it to bring it "
+    ActionSpec("detach", "Window", ("D",), "Move the video to its own window (close it to bring it "
                "back)", True),
-    ActionSpec("fullscreen", "⛶", ("F",), "Full screen (Esc leaves)"),
+    ActionSpec("fullscreen", "Full screen", ("F",), "Full screen (Esc leaves)"),
     ActionSpec("add_marker", "Add marker", ("Ctrl+B",), "Add a marker at the playhead, or save "
                "the A-B loop as a marker when looping"),
 )
@@ -90,7 +90,7 @@ class TransportBar(QWidget):
         super().__init__(parent)
         self.buttons = {name: _button(a) for name, a in actions.items() if name != "add_marker"}
         self.time_label = QLabel("0:00.00 / 0:00.00")
-        self.time_label.setMinimumWidth(220)
+        self.time_label.setMinimumWidth(260)
         self.time_label.setToolTip("Time / length · frame number · count")
         self.speed_label = QLabel("1.00×")
         self.speed_label.setMinimumWidth(44)
@@ -105,9 +105,8 @@ class TransportBar(QWidget):
         for n in ("frame_back", "play", "frame_fwd", "beat_back", "beat_fwd", "eight_back",
                   "eight_fwd"):
             row1.addWidget(self.buttons[n])
-        row1.addWidget(self.time_label, 1)
-        for n in ("slower",):
-            row1.addWidget(self.buttons[n])
+        row1.addStretch(1)
+        row1.addWidget(self.buttons["slower"])
         row1.addWidget(self.speed_label)
         for n in ("faster", "trainer", "mirror", "counts", "skeleton", "detach", "fullscreen"):
             row1.addWidget(self.buttons[n])
@@ -120,6 +119,7 @@ class TransportBar(QWidget):
         for n in ("nudge_a_back", "nudge_a_fwd", "nudge_b_back", "nudge_b_fwd"):
             row2.addWidget(self.buttons[n])
         row2.addStretch(1)
+        row2.addWidget(self.time_label)
         v = QVBoxLayout(self)
         v.setContentsMargins(0, 0, 0, 0)
         v.addLayout(row1)
