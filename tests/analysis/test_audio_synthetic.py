@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from synth import synth_song  # tests/analysis is on sys.path (pytest rootdir-relative import)
 
 from bachata_desktop.analysis.audio.analyze import AnalysisConfig, analyze_samples
 from bachata_desktop.analysis.audio.beats import TempoConfig
 from bachata_desktop.core.errors import Cancelled, InputError
 from bachata_desktop.core.song import COUNTS_PER_PHRASE, SectionLabel
 from bachata_desktop.core.task import RecordingContext
-
-from synth import synth_song  # tests/analysis is on sys.path (pytest rootdir-relative import)
 
 mir_eval = pytest.importorskip("mir_eval")
 

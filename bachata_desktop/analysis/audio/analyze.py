@@ -27,7 +27,13 @@ from bachata_desktop.analysis.audio.features import compute_features
 from bachata_desktop.analysis.audio.grid import GridConfig, assign_counts, beat_features
 from bachata_desktop.analysis.audio.sections import find_sections
 from bachata_desktop.core.errors import InputError
-from bachata_desktop.core.song import ANALYSIS_VERSION, Section, SectionLabel, SongAnalysis, build_grid
+from bachata_desktop.core.song import (
+    ANALYSIS_VERSION,
+    Section,
+    SectionLabel,
+    SongAnalysis,
+    build_grid,
+)
 from bachata_desktop.core.task import NullContext, TaskContext, check_cancelled
 
 SILENCE_DB = -60.0

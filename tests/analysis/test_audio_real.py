@@ -1,0 +1,76 @@
+"""The real music in ../shared: decoding, plausibility of the grid, and the clips' soundtracks."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from bachata_desktop.analysis.audio.analyze import analyze_clip_audio, analyze_song
+from bachata_desktop.core.song import SongAnalysis
+
+
+@pytest.fixture(scope="module")
+def real_songs(shared_songs_dir: Path) -> dict[str, SongAnalysis]:
+    folder = shared_songs_dir
+    files = sorted(folder.glob("*.ogg")) + sorted(folder.glob("*.mp3")) + sorted(folder.glob("*.m4a"))
+    if not files:
+        pytest.skip(f"no songs in {folder}")
+    return {f.name: analyze_song(f) for f in files}
+
+
+def test_real_songs_are_plausible(real_songs: dict[str, SongAnalysis]) -> None:
+    for name, a in real_songs.items():
+        assert 100.0 * 0.97 <= a.tempo_bpm <= 160.0 * 1.03, name
+        t = a.beat_times
+        assert np.all(np.diff(t) > 0), name
+        # beats cover most of the song at about the reported tempo
+        expected = a.duration * a.tempo_bpm / 60.0
+        assert 0.8 * expected <= len(t) <= 1.05 * expected, (name, len(t), expected)
+        ibi = np.diff(t)
+        assert np.median(np.abs(ibi - 60.0 / a.tempo_bpm)) < 0.03, name
+        # counts advance one by one (a rare slip at a break is allowed)
+        counts = np.array([b.count for b in a.beats])
+        assert np.mean((np.diff(counts) % 8) == 1) > 0.98, name
+        assert len(a.energy) == len(a.phrases) >= 4
+        assert a.sections[0].start == 0.0 and a.sections[-1].end == pytest.approx(a.duration)
+        e = a.embedding
+        assert e.shape == (128,) and np.all(np.isfinite(e)) and abs(np.linalg.norm(e) - 1) < 1e-5
+
+
+def test_real_song_analysis_is_deterministic(real_songs: dict[str, SongAnalysis],
+                                             shared_songs_dir: Path) -> None:
+    name, first = next(iter(real_songs.items()))
+    again = analyze_song(shared_songs_dir / name)
+    assert again == first
+    assert np.array_equal(again.embedding, first.embedding)
+
+
+def test_clip_soundtracks_match_annotated_tempo(shared_clips_dir: Path) -> None:
+    CLIPS = shared_clips_dir  # noqa: N806
+    annotations = CLIPS / "bachata_annotations.json"
+    if not annotations.exists():
+        pytest.skip(f"shared asset not found: {annotations}")
+    ann = json.loads(annotations.read_text(encoding="utf-8"))
+    close, total = 0, 0
+    embeddings = []
+    for c in ann["clips"]:
+        p = CLIPS / c["video_path"]
+        if not p.exists() or not c.get("estimated_tempo"):
+            continue
+        grid, emb = analyze_clip_audio(p)
+        assert emb is not None and emb.shape == (128,) and np.all(np.isfinite(emb))
+        embeddings.append(emb)
+        total += 1
+        assert grid is not None, c["clip_id"]
+        assert grid.beats and all(1 <= b.count <= 8 for b in grid.beats)
+        if abs(grid.tempo_bpm - c["estimated_tempo"]) / c["estimated_tempo"] <= 0.05:
+            close += 1
+    if total == 0:
+        pytest.skip(f"no annotated clips found in {CLIPS}")
+    assert close / total >= 0.85, f"{close}/{total} clips within 5% of the annotated tempo"
+    # embeddings differ between clips (not a constant vector)
+    m = np.stack(embeddings)
+    assert float(np.mean(m @ m.T)) < 0.999
