@@ -75,7 +75,9 @@ def decode_frame(media: Path, max_size: QSize = DISK_SIZE, position: float = 1 /
                     break
             if frame is None:
                 raise InputError(f"{media.name} has no decodable video frame")
-            rgb = frame.to_ndarray(format="rgb24")
+            # twice the box is plenty to crop bars and scale smoothly, and 4x cheaper than 720p
+            dw, dh = _fit(frame.width, frame.height, QSize(max_size.width() * 2, max_size.height() * 2))
+            rgb = frame.to_ndarray(format="rgb24", width=dw, height=dh)
     except (OSError, av.error.FFmpegError) as exc:  # type: ignore[attr-defined]
         raise InputError(f"Cannot read a frame of {media.name}: {exc}") from exc
     rgb = crop_side_bars(rgb)
@@ -92,7 +94,7 @@ def crop_side_bars(rgb: np.ndarray, level: float = 245.0) -> np.ndarray:
     A column is a bar when its mean is nearly white or nearly black (a small logo in a bar
     does not move the mean much).
     """
-    cols = rgb.mean(axis=(0, 2))
+    cols = rgb[::4].mean(axis=(0, 2))  # every 4th row is enough for a column's mean
     plain = (cols >= level) | (cols <= 255.0 - level)
     keep = np.flatnonzero(~plain)
     if keep.size < rgb.shape[1] * 0.2:  # nearly all plain: a title card, keep it whole
