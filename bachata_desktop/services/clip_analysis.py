@@ -291,6 +291,13 @@ def run_queue(store: Any, indexes: Any, ctx: TaskContext | None = None,
     store.queue.requeue_interrupted()
     done: list[int] = []
     failed: list[tuple[int, str]] = []
+    if "text" in steps:  # one fast batch first, so search by meaning works for every queued clip
+        try:
+            from bachata_desktop.services.search import reembed_texts
+
+            reembed_texts(store, indexes, store.queue.pending(ANALYSIS_KIND), missing_only=True)
+        except Exception as exc:  # the per-clip step records the error
+            log.warning("batch text embedding failed: %s", exc)
     touched = False
     modalities = set(indexes.MODALITIES) if indexes is not None else set()
     try:

@@ -231,24 +231,49 @@ def similar(store: Any, indexes: Any, clip_id: int, k: int = 10) -> list[SearchH
 
 def reembed_text(store: Any, indexes: Any, clip_id: int) -> None:
     """Embed the clip's (edited) description again, store it, and update the text index."""
-    from bachata_desktop.services.clip_analysis import embed_description
-
-    clip = store.clips.get(clip_id, include_deleted=True)
-    if clip is None:
+    if store.clips.get(clip_id, include_deleted=True) is None:
         raise InputError(f"no clip {clip_id} in the library")
-    vec, model_id = embed_description(clip)
+    reembed_texts(store, indexes, [clip_id])
+
+
+def reembed_texts(store: Any, indexes: Any, clip_ids: list[int] | None = None,
+                  missing_only: bool = False) -> int:
+    """Embed many clips' descriptions in one batch (default: every clip); returns how many.
+
+    Much faster than one clip at a time; used after an import so that search by meaning works
+    before the slower pose analysis of the queue has reached every clip.
+    """
+    from bachata_desktop.analysis.text.embedder import TextEmbedder
+
+    ids = list(clip_ids) if clip_ids is not None else store.clips.ids()
+    if missing_only:
+        ids = [i for i in ids if store.embeddings.get("clip", i, "text") is None]
+    clips = store.clips.get_many(ids)
+    ids = [i for i in ids if i in clips]
+    if not ids:
+        return 0
+    emb = TextEmbedder.shared()
+    texts = [clips[i].description for i in ids]
+    vecs = np.asarray(emb.encode(texts), np.float32)
+    model_id = str(emb.model_id)
+    written: list[int] = []
     with store.db.write():
-        current = store.clips.get(clip_id, include_deleted=True)
-        if current is None:
-            return
-        if current.description != clip.description:  # edited again meanwhile: embed the latest
-            vec, model_id = embed_description(current)
-        store.embeddings.put("clip", clip_id, "text", vec, model_id)
-    if indexes is not None:
+        for i, text, vec in zip(ids, texts, vecs, strict=True):
+            current = store.clips.get(i, include_deleted=True)
+            if current is None:
+                continue
+            if current.description != text:  # edited meanwhile: embed what is stored now
+                vec = np.asarray(emb.encode([current.description])[0], np.float32)
+                vecs[ids.index(i)] = vec
+            store.embeddings.put("clip", i, "text", vec, model_id)
+            written.append(i)
+    if indexes is not None and written:
         index = indexes.index("text")
-        index.add([clip_id], vec.reshape(1, -1), model_id=model_id)
+        pos = [ids.index(i) for i in written]
+        index.add(written, vecs[pos], model_id=model_id)
         index.save()
+    return len(written)
 
 
 __all__ = ["FUSION_WEIGHTS", "SearchHit", "lexical_scores", "query_embedding", "reembed_text",
-           "search", "similar", "tokens"]
+           "reembed_texts", "search", "similar", "tokens"]

