@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import pytest
+
+# tests/ui is on sys.path (pytest's rootdir-relative import)
+from library_helpers import add_synthetic_clips, synthetic_clip
 from PySide6.QtCore import QModelIndex, Qt
 
 from bachata_desktop.core.clip import AnalysisState, Energy, Level, RoleFocus
@@ -17,8 +20,6 @@ from bachata_desktop.ui.library.model import (
     sort_key,
 )
 from bachata_desktop.ui.library.proxy import Analysed, ClipFilterProxy, LibraryFilter
-
-from library_helpers import add_synthetic_clips, synthetic_clip  # tests/ui is on sys.path (rootdir-relative import)
 
 
 @pytest.fixture

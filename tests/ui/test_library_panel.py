@@ -13,7 +13,6 @@ from PySide6.QtGui import QDropEvent
 
 from bachata_desktop.core.clip import Energy, Hold, Level
 from bachata_desktop.ui.library.model import ClipRole
-from bachata_desktop.ui.library.proxy import LibraryFilter
 
 SHARED = Path(os.environ.get("BACHATA_SHARED", Path(__file__).resolve().parents[2].parent / "shared"))
 CLIPS_DIR = SHARED / "data" / "clips"
@@ -89,7 +88,7 @@ def test_thumbnails_are_made_in_background_and_cached_on_disk(qtbot, imported) -
     assert len(files) == len(ids)
     pm = lib.thumbs.cached(ids[0])
     assert pm.width() > 50 and pm.height() > 50
-    assert not pm.toImage().pixelColor(pm.width() // 2, pm.height() // 2).name() == "#3b3242"
+    assert pm.toImage().pixelColor(pm.width() // 2, pm.height() // 2).name() != "#3b3242"
 
 
 def test_re_dropping_the_same_clips_adds_nothing(qtbot, imported) -> None:
@@ -141,7 +140,6 @@ def test_search_box_filters_by_words_then_ranks_by_meaning(qtbot, imported) -> N
         reembed_text(lib.ctx.store, lib.ctx.indexes, cid)
     lib.search_edit.setText("bodyw")
     assert lib.proxy.visible_ids() == [_clip_by_key(lib, "triple_bodywave").id]  # at once, by words
-    qtbot.keyClicks(lib.search_edit, "")  # no-op, keeps focus semantics realistic
     lib.search_edit.setText("the follower turns around")
     with qtbot.waitSignal(lib.proxy.layoutChanged, timeout=30000):
         lib.run_search()
@@ -261,7 +259,3 @@ def test_import_starts_analysis_and_the_queue_resumes_on_start(qtbot, main_windo
     lib.ctx.jobs.cancel_all()
     qtbot.waitUntil(lambda: not again.analysis_running(), timeout=60000)
 
-
-def test_filter_combo_values_round_trip() -> None:
-    assert LibraryFilter().active is False
-    assert LibraryFilter(level=Level.BEGINNER).active
