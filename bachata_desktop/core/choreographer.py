@@ -198,6 +198,11 @@ def generate(phrases: Sequence[PhraseSlotSpec], candidates: Sequence[MoveCandida
             path, pin_idx = search(lib, sc, trial, beam_width, top_k), trial
         except InputError:
             notes.append(f"could not fit a '{cat}' move into the routine")
+    first, last = path[0][2], path[-1][2]
+    if not lib.opener[first] and not (sc.allowed & lib.opener).any():
+        notes.append(f"no basic or intro move at level '{request.level.value}' or below to open with")
+    if not lib.closer[last] and not (sc.allowed & lib.closer).any():
+        notes.append(f"no outro or dip at level '{request.level.value}' or below to end with")
     return _assemble(lib, sc, span, path, pin_idx, user_pins, song, request, seed, n_alternatives,
                      tuple(notes))
 

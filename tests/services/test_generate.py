@@ -180,3 +180,45 @@ def test_cli_generate_json(store, tmp_path, capsys):
     rc = run_cli(["generate", "--song", str(tmp_path / "missing.wav"), "--json"])
     err = capsys.readouterr().err.strip()
     assert rc == 2 and len(err.splitlines()) == 1 and "not found" in err
+
+
+@pytest.mark.slow
+def test_shared_clip_library(store):
+    """The 45 real clips of the original web app, imported as they are (metadata and text)."""
+    from conftest import ANNOTATIONS, CLIPS_DIR, need
+
+    from bachata_desktop.analysis.text import embedder as emb
+    from bachata_desktop.services.library_import import import_clips
+
+    need(ANNOTATIONS)
+    report = import_clips(store, [CLIPS_DIR], RecordingContext(), annotations=ANNOTATIONS,
+                          enqueue_analysis=False)
+    clips = {c.id: c for c in store.clips.list()}
+    assert len(clips) >= 40, report
+    if emb.is_available():  # one batch (what the clip analysis stores one clip at a time)
+        embedder = emb.TextEmbedder.shared()
+        vecs = embedder.encode([c.description for c in clips.values()])
+        for c, vec in zip(clips.values(), vecs, strict=True):
+            store.embeddings.put("clip", c.id, "text", vec, embedder.model_id)
+    an = song_analysis(n_phrases=24)
+    for req in (Request(level=Level.BEGINNER, seed=1),
+                Request(level=Level.ADVANCED, style=Style.SENSUAL, include=("bodywaves",),
+                        avoid=("spin", "ladyturn"), text="sensual with body waves", seed=2)):
+        ch = generate_choreography(RecordingContext(), store, SongInfo("synthetic"), an,
+                                   req).choreography
+        moves = [clips[i] for i in ch.clip_ids]
+        assert all(m.level.rank <= req.level.rank for m in moves)
+        assert not {m.category for m in moves} & set(req.avoid)
+        assert set(req.include) <= {m.category for m in moves}
+        assert all(a != b for a, b in zip(ch.clip_ids, ch.clip_ids[1:], strict=False))
+        assert moves[0].category in {"basic", "intros"}
+        closers = [c for c in clips.values() if c.level.rank <= req.level.rank
+                   and c.category not in req.avoid
+                   and (c.category == "outro" or "dip" in c.name.lower())]
+        if closers:
+            assert moves[-1].category == "outro" or "dip" in moves[-1].name.lower()
+        else:  # the library has no closing move at this level: said, not hidden
+            assert any("to end with" in n for n in ch.notes)
+        ph = phrases_from_analysis(an)
+        assert ch.slots[0].start == ph[0].start_s and ch.slots[-1].end == ph[-1].end_s
+        assert len({m.category for m in moves}) >= 4
