@@ -131,16 +131,55 @@ def _read_soundfile(p: Path, sr: int, max_s: float) -> DecodedAudio | None:
     reason = _header_truncation(p)
     if reason:
         raise InputError(f"{_name(p)} is truncated ({reason})")
+    file_sr = int(info.samplerate)
     try:
-        data, file_sr = sf.read(str(p), dtype="float32", always_2d=True)
+        mono = _read_mono_parallel(p, info.frames) if info.frames > 60 * file_sr else None
+        if mono is None:
+            data, _ = sf.read(str(p), dtype="float32", always_2d=True)
+            mono = _mix(data)
     except Exception:  # noqa: BLE001 - a damaged stream inside a known container: let PyAV try
         return None
-    if data.shape[0] < _TRUNCATED_SHARE * info.frames:
-        raise InputError(f"{_name(p)} is truncated: only {data.shape[0] / file_sr:.1f} s of "
+    if mono.shape[0] < _TRUNCATED_SHARE * info.frames:
+        raise InputError(f"{_name(p)} is truncated: only {mono.shape[0] / file_sr:.1f} s of "
                          f"{info.frames / file_sr:.1f} s could be decoded")
-    mono = data.mean(axis=1) if data.shape[1] > 1 else data[:, 0]
-    return DecodedAudio(_resample(mono, int(file_sr), sr), sr, int(file_sr), int(data.shape[1]),
-                        "soundfile")
+    return DecodedAudio(_resample(mono, file_sr, sr), sr, file_sr, int(info.channels), "soundfile")
+
+
+def _mix(data: np.ndarray) -> np.ndarray:
+    if data.shape[1] == 1:
+        return data[:, 0]
+    if data.shape[1] == 2:
+        out = data[:, 0] + data[:, 1]
+        out *= 0.5
+        return out
+    return data.mean(axis=1, dtype=np.float32)
+
+
+def _read_mono_parallel(p: Path, frames: int) -> np.ndarray | None:
+    """Decode the two halves of a long file on two threads (libsndfile releases the GIL and
+    seeks sample-exactly); None on one core, or if seeking is not supported."""
+    if (os.cpu_count() or 1) < 2:
+        return None
+    from concurrent.futures import ThreadPoolExecutor
+
+    import soundfile as sf
+
+    half = frames // 2
+
+    def part(a: int, b: int) -> np.ndarray:
+        with sf.SoundFile(str(p)) as fh:
+            if not fh.seekable():
+                raise OSError("not seekable")
+            fh.seek(a)
+            return _mix(fh.read(b - a, dtype="float32", always_2d=True))
+
+    try:
+        with ThreadPoolExecutor(2) as ex:
+            first, second = ex.submit(part, 0, half), ex.submit(part, half, frames)
+            a, b = first.result(), second.result()
+    except OSError:
+        return None
+    return np.concatenate([a, b])
 
 
 def _read_pyav(p: Path, sr: int, max_s: float) -> DecodedAudio:

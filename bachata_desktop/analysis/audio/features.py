@@ -48,7 +48,8 @@ class Features:
 
 
 @functools.lru_cache(maxsize=4)
-def _filters(sr: int, n_fft: int, n_mels: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def _filters(sr: int, n_fft: int, n_mels: int
+             ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     import librosa
 
     mel = librosa.filters.mel(sr=sr, n_fft=n_fft, n_mels=n_mels, fmin=30.0, fmax=min(11000.0, sr / 2)).astype(np.float32)
@@ -57,7 +58,9 @@ def _filters(sr: int, n_fft: int, n_mels: int) -> tuple[np.ndarray, np.ndarray, 
     freqs = librosa.fft_frequencies(sr=sr, n_fft=n_fft)
     chroma[:, (freqs < 60) | (freqs > 5000)] = 0.0
     mel_f = librosa.mel_frequencies(n_mels=n_mels + 2, fmin=30.0, fmax=min(11000.0, sr / 2))[1:-1]
-    return mel, chroma, freqs.astype(np.float32), mel_f.astype(np.float32)
+    f32 = freqs.astype(np.float32)
+    shape_w = np.vstack([np.ones_like(f32), f32, f32 * f32, (f32 > 3000).astype(np.float32)])
+    return mel, chroma, f32, mel_f.astype(np.float32), shape_w
 
 
 def _flux(mel_db: np.ndarray, rows: np.ndarray) -> np.ndarray:
@@ -75,11 +78,11 @@ def compute_features(y: np.ndarray, sr: int) -> Features:
     y = np.asarray(y, dtype=np.float32)
     if y.size < N_FFT:
         y = np.pad(y, (0, N_FFT - y.size))
-    mel_fb, chroma_fb, freqs, mel_f = _filters(sr, N_FFT, N_MELS)
+    mel_fb, chroma_fb, _freqs, mel_f, shape_w = _filters(sr, N_FFT, N_MELS)
     spec = librosa.stft(y, n_fft=N_FFT, hop_length=HOP, center=True, dtype=np.complex64)
     mag = np.abs(spec)
     del spec
-    power = mag * mag
+    power = np.square(mag)
     mel = mel_fb @ power
     mel_db = 10.0 * np.log10(np.maximum(mel, 1e-10))
     mel_db = np.maximum(mel_db, mel_db.max() - 80.0).astype(np.float32)
@@ -91,22 +94,23 @@ def compute_features(y: np.ndarray, sr: int) -> Features:
     low_db = (10.0 * np.log10(np.maximum(mel[mel_f < 200].mean(axis=0), 1e-10))).astype(np.float32)
 
     # loudness: Parseval over the Hann-windowed frame, in dB re full scale
-    energy = power.sum(axis=0) * 2.0 / (N_FFT * N_FFT * 0.375)
+    energy = (shape_w[0] @ power) * 2.0 / (N_FFT * N_FFT * 0.375)
     rms_db = (10.0 * np.log10(np.maximum(energy, 1e-10))).astype(np.float32)
 
     chroma = chroma_fb @ power
     chroma /= np.maximum(chroma.max(axis=0, keepdims=True), 1e-10)
     mfcc = librosa.feature.mfcc(S=mel_db, n_mfcc=20).astype(np.float32)
 
-    # spectral shape on every frame (cheap matrix products, no sorting)
-    total = np.maximum(mag.sum(axis=0), 1e-10)
-    centroid = (freqs @ mag) / total
-    bandwidth = np.sqrt(np.maximum(((freqs * freqs) @ mag) / total - centroid ** 2, 0.0))
-    cum = np.cumsum(mag[::4], axis=0)
-    rolloff = freqs[::4][np.argmax(cum >= 0.85 * cum[-1:], axis=0)]
-    logm = np.log(mag[1:] + 1e-10)
-    flatness = np.exp(logm.mean(axis=0)) / (mag[1:].mean(axis=0) + 1e-10)
-    hf = mag[freqs > 3000].sum(axis=0) / total
+    # spectral shape: one matrix product for the sums over bins, rolloff and flatness from the mel bands
+    stats = shape_w @ mag                               # (4, n): sum, sum f, sum f^2, sum above 3 kHz
+    total = np.maximum(stats[0], 1e-10)
+    centroid = stats[1] / total
+    bandwidth = np.sqrt(np.maximum(stats[2] / total - centroid ** 2, 0.0))
+    hf = stats[3] / total
+    cum = np.cumsum(mel, axis=0)
+    rolloff = mel_f[np.argmax(cum >= 0.85 * cum[-1:], axis=0)]
+    logm = np.log(mel + 1e-10)
+    flatness = np.exp(logm.mean(axis=0)) / (mel.mean(axis=0) + 1e-10)
     nyq = sr / 2.0
     spectral = np.vstack([centroid / nyq, bandwidth / nyq, rolloff / nyq, flatness, hf]).astype(np.float32)
     return Features(sr=sr, hop=HOP, onset=onset, onset_low=onset_low, onset_mid=onset_mid,
