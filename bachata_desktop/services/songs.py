@@ -1,0 +1,175 @@
+"""Songs in the library: import (hash, analyse, copy), analysis cached by content hash, corrections.
+
+A song is analysed once: its analysis (``core.song.SongAnalysis`` as JSON) is stored with the song,
+keyed by the file's SHA-256, and reused while ``analysis_version`` matches. The instructor's
+corrections are stored beside it, never baked in, so a better analysis later still gets them;
+:func:`load_analysis` returns the corrected grid that the player, generator and export use.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+import numpy as np
+
+from bachata_desktop.core.errors import BachataError, Cancelled, InputError
+from bachata_desktop.core.song import (
+    ANALYSIS_VERSION,
+    GridCorrection,
+    Song,
+    SongAnalysis,
+    apply_correction,
+)
+from bachata_desktop.core.task import NullContext, SubContext, TaskContext, check_cancelled
+
+SONGS_FOLDER = "songs"
+AUDIO_MODEL_ID = f"bachata-audio-v{ANALYSIS_VERSION}"   # same id as the clips' audio embeddings
+
+
+@dataclass(frozen=True)
+class SongImportResult:
+    songs: tuple[Song, ...]            # every song now in the library from this import
+    analysed: int                      # analysed in this run
+    cached: int                        # already in the library with a current analysis
+    errors: tuple[str, ...]            # one clear line per file that could not be added
+
+    def summary(self) -> str:
+        parts = [f"{len(self.songs)} song{'s' if len(self.songs) != 1 else ''} ready"]
+        if self.cached:
+            parts.append(f"{self.cached} already in the library")
+        if self.errors:
+            parts.append(f"{len(self.errors)} not added: " + "; ".join(self.errors[:3]))
+        return ", ".join(parts)
+
+
+def _hash(path: Path) -> str:
+    from bachata_desktop.services.library_import import file_hash
+
+    try:
+        return file_hash(path)
+    except OSError as exc:
+        raise InputError(f"cannot read {path.name}: {exc.strerror or exc}") from exc
+
+
+def _store_analysis(store: Any, song_id: int, analysis: SongAnalysis) -> None:
+    store.songs.set_analysis(song_id, analysis.to_dict())
+    store.embeddings.put("song", song_id, "audio", np.asarray(analysis.embedding, np.float32),
+                         AUDIO_MODEL_ID)
+
+
+def cached_analysis(store: Any, song_id: int) -> SongAnalysis | None:
+    """The stored analysis (uncorrected) if it is of the current version."""
+    data = store.songs.analysis(song_id)
+    if not data or int(data.get("analysis_version", 0)) != ANALYSIS_VERSION:
+        return None
+    return SongAnalysis.from_dict(data)
+
+
+def get_correction(store: Any, song_id: int) -> GridCorrection:
+    return GridCorrection.from_dict(store.songs.corrections(song_id))
+
+
+def load_analysis(store: Any, song_id: int, corrected: bool = True) -> SongAnalysis | None:
+    """The song's analysis with the instructor's corrections applied (None if not analysed)."""
+    a = cached_analysis(store, song_id)
+    if a is None or not corrected:
+        return a
+    return apply_correction(a, get_correction(store, song_id))
+
+
+def save_correction(store: Any, song_id: int, correction: GridCorrection) -> SongAnalysis | None:
+    """Persist the correction; returns the corrected analysis."""
+    store.songs.set_corrections(song_id, correction.to_dict())
+    return load_analysis(store, song_id)
+
+
+def add_song(ctx: TaskContext, store: Any, path: str | Path, title: str | None = None
+             ) -> tuple[Song, bool]:
+    """(song, analysed_now). Known content (same hash) is not analysed or copied again."""
+    from bachata_desktop.analysis.audio.analyze import analyze_song
+    from bachata_desktop.services.library_import import copy_atomic, safe_file_name
+
+    src = Path(path)
+    if not src.is_file():
+        raise InputError(f"song file not found: {src}")
+    h = _hash(src)
+    existing = store.songs.get_by_hash(h)
+    if existing is not None and cached_analysis(store, existing.id) is not None:
+        ctx.report(1.0, "already analysed")
+        return existing, False
+    media = store.media_file(existing.path) if existing is not None else src
+    if not media.is_file():
+        media = src
+    analysis = analyze_song(media, ctx)             # validates the audio before anything is copied
+    check_cancelled(ctx)
+    if existing is not None:
+        _store_analysis(store, existing.id, analysis)
+        return store.songs.get(existing.id), True
+    rel = PurePosixPath(SONGS_FOLDER) / f"{h[:12]}_{safe_file_name(src.stem)}{src.suffix.lower()}"
+    dest = store.paths.media / Path(*rel.parts)
+    existed = dest.exists()
+    if not existed:
+        copy_atomic(src, dest)
+    try:
+        song = store.songs.add(Song(id=None, title=title or src.stem, path=str(rel), content_hash=h,
+                                    duration_s=round(analysis.duration, 3),
+                                    tempo_bpm=round(analysis.tempo_bpm, 2)))
+        _store_analysis(store, song.id, analysis)
+    except BaseException:
+        if not existed:
+            with contextlib.suppress(OSError):
+                dest.unlink()
+        raise
+    return store.songs.get(song.id), True
+
+
+def import_songs(ctx: TaskContext, store: Any, paths: list[str] | list[Path] | tuple[Path, ...]
+                 ) -> SongImportResult:
+    """Add and analyse several songs (a job); one bad file does not stop the others.
+
+    Each added song is sent as ``ctx.partial(song)`` as soon as it is ready.
+    """
+    ctx = ctx or NullContext()
+    files = [Path(p) for p in paths]
+    songs: list[Song] = []
+    errors: list[str] = []
+    analysed = cached = 0
+    for i, p in enumerate(files):
+        check_cancelled(ctx)
+        sub = SubContext(ctx, i / max(len(files), 1), (i + 1) / max(len(files), 1),
+                         prefix=f"{p.name}: ")
+        try:
+            song, fresh = add_song(sub, store, p)
+        except Cancelled:
+            raise
+        except BachataError as exc:
+            errors.append(str(exc))
+            continue
+        songs.append(song)
+        analysed += int(fresh)
+        cached += int(not fresh)
+        ctx.partial(song)
+    ctx.report(1.0, "songs ready")
+    if files and not songs and len(files) == 1:
+        raise InputError(errors[0])
+    return SongImportResult(tuple(songs), analysed, cached, tuple(errors))
+
+
+def reanalyse(ctx: TaskContext, store: Any, song_id: int) -> SongAnalysis:
+    """Analyse a stored song again (e.g. after an analysis upgrade); corrections are kept."""
+    from bachata_desktop.analysis.audio.analyze import analyze_song
+
+    song = store.songs.get(song_id)
+    if song is None:
+        raise InputError(f"song {song_id} is not in the library")
+    media = store.media_file(song.path)
+    analysis = analyze_song(media, ctx)
+    _store_analysis(store, song_id, analysis)
+    return apply_correction(analysis, get_correction(store, song_id))
+
+
+__all__ = ["AUDIO_MODEL_ID", "SONGS_FOLDER", "SongImportResult", "add_song", "cached_analysis",
+           "get_correction", "import_songs", "load_analysis", "reanalyse", "save_correction"]

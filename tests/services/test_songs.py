@@ -1,0 +1,50 @@
+"""services.songs on a real store: import, cache by content hash, corrections, bad files."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "analysis"))
+from synth import synth_song  # noqa: E402
+
+from bachata_desktop.core.errors import InputError  # noqa: E402
+from bachata_desktop.core.song import GridCorrection  # noqa: E402
+from bachata_desktop.core.task import RecordingContext  # noqa: E402
+from bachata_desktop.services import songs as svc  # noqa: E402
+
+
+def test_import_analyses_once_and_applies_corrections(store, tmp_path: Path) -> None:
+    a = synth_song(128, duration=25.0, seed=1).write(tmp_path / "Obsesión.wav")
+    bad = tmp_path / "notes.mp3"
+    bad.write_text("not audio\n" * 40)
+    ctx = RecordingContext()
+    res = svc.import_songs(ctx, store, [a, bad])
+    assert len(res.songs) == 1 and res.analysed == 1 and len(res.errors) == 1
+    assert "notes.mp3" in res.errors[0]
+    song = res.songs[0]
+    assert ctx.partials == [song]
+    assert song.title == "Obsesión" and abs(song.tempo_bpm - 128) < 2.6
+    assert store.media_file(song.path).is_file() and song.path.startswith("songs/")
+    assert store.songs.state(song.id)[0] == "done"
+    assert store.embeddings.get("song", song.id, "audio").shape == (128,)
+
+    again = svc.import_songs(RecordingContext(), store, [a])
+    assert again.cached == 1 and again.analysed == 0 and again.songs[0].id == song.id
+
+    plain = svc.load_analysis(store, song.id)
+    corrected = svc.save_correction(store, song.id, GridCorrection(one_shift=1))
+    assert corrected.phrases[0] == pytest.approx(plain.phrases[0] + plain.beat_period, abs=0.05)
+    assert svc.get_correction(store, song.id) == GridCorrection(one_shift=1)
+    assert svc.load_analysis(store, song.id, corrected=False).phrases == plain.phrases
+
+
+def test_single_bad_file_fails_with_its_message(store, tmp_path: Path) -> None:
+    empty = tmp_path / "empty.ogg"
+    empty.write_bytes(b"")
+    with pytest.raises(InputError, match="empty"):
+        svc.import_songs(RecordingContext(), store, [empty])
+    assert store.songs.list() == []
+    assert not any((store.paths.media / "songs").glob("*")) if (store.paths.media / "songs").exists() else True
