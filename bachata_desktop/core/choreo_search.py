@@ -115,6 +115,10 @@ class Lib:
 
     pair_pose: np.ndarray | None = None  # (N, N) unweighted pose costs, for small libraries
 
+    def fits(self, L: int) -> np.ndarray:
+        """Moves that can fill L phrases: their own length, or any longer move cut to 1 phrase."""
+        return (self.length == L) | ((L == 1) & (self.length > 1))
+
     def trans(self, a: np.ndarray, b: np.ndarray, w: Weights) -> tuple[np.ndarray, np.ndarray]:
         """Pose and hold costs (weighted) for every pair a[i] -> b[j]; zero where a[i] < 0."""
         a_ok = a >= 0
@@ -222,7 +226,8 @@ def select_phrases(phrases: Sequence[PhraseSlotSpec], request: Request) -> list[
 class Scorer:
     """Unary score terms of every (phrase, move) pair, as arrays per move length."""
 
-    TERMS = ("fit", "energy", "level", "peak", "style", "role", "include", "position", "noise")
+    TERMS = ("fit", "energy", "level", "peak", "style", "role", "include", "position", "shortened",
+             "noise")
 
     def __init__(self, lib: Lib, phrases: list[PhraseSlotSpec], req: Request, w: Weights,
                  seed: int) -> None:
@@ -278,6 +283,8 @@ class Scorer:
             end_bonus = end_bonus + 0.5 * w.end * dip
         pos = pos + np.where(last, end_bonus, -w.edge * outro)
         out["position"] = pos
+        out["shortened"] = np.broadcast_to(-w.shorten * (lib.length[idx] > L)[None, :],
+                                           (len(t), len(idx))).astype(np.float64)
         out["noise"] = self.noise[t][:, idx]
         return out
 
@@ -302,8 +309,10 @@ def search(lib: Lib, sc: Scorer, pins: Mapping[int, int], beam_width: int, top_k
             ) -> list[tuple[int, int, int]]:
     """Best sequence of (start phrase, length, candidate index) covering all phrases."""
     P, w, N = sc.P, sc.w, len(lib.ids)
-    lengths = sorted(int(x) for x in np.unique(lib.length) if x <= P)
-    groups = {L: np.flatnonzero(lib.length == L) for L in lengths}
+    # Length 1 is always possible (a longer move cut to its first 8 counts, at a cost), so any
+    # span can be filled even by a library of 16-count moves.
+    lengths = sorted({1} | {int(x) for x in np.unique(lib.length) if x <= P})
+    groups = {L: np.flatnonzero(lib.fits(L)) for L in lengths}
     tops: dict[int, np.ndarray] = {}
     topu: dict[int, np.ndarray] = {}
     for L, g in groups.items():
@@ -314,7 +323,11 @@ def search(lib: Lib, sc: Scorer, pins: Mapping[int, int], beam_width: int, top_k
             np.arange(len(g)), (len(t), 1))
         tops[L] = g[part]
         topu[L] = np.take_along_axis(u, part, axis=1)
-    pin_u = {b: float(sc.unary(np.array([b]), int(lib.length[c]), np.array([c]), masked=False)[0, 0])
+    pin_len = {}
+    for b, c in pins.items():  # a pinned move keeps its length unless the song or a pin cuts it
+        L = int(lib.length[c])
+        pin_len[b] = L if b + L <= P and not any(b < q < b + L for q in pins) else 1
+    pin_u = {b: float(sc.unary(np.array([b]), pin_len[b], np.array([c]), masked=False)[0, 0])
              for b, c in pins.items()}
     ncat = max(1, len(lib.cat_names))
     beams: dict[int, Beam] = {0: Beam(np.zeros(1), np.full(1, -1), np.zeros((1, N), np.int16),
@@ -335,7 +348,7 @@ def search(lib: Lib, sc: Scorer, pins: Mapping[int, int], beam_width: int, top_k
                 continue
             if t in pins:
                 c = pins[t]
-                if lib.length[c] != L:
+                if pin_len[t] != L:
                     continue
                 cands, u = np.array([c]), np.array([pin_u[t]])
             else:

@@ -101,7 +101,7 @@ def _assemble(lib: Lib, sc: Scorer, phrases: list[PhraseSlotSpec], path: list[tu
         nxt = path[i + 1][2] if i + 1 < len(path) else -1
         used[c] -= 1
         catcnt[lib.cat[c]] -= 1
-        g = np.flatnonzero((lib.length == L) & sc.allowed)
+        g = np.flatnonzero(lib.fits(L) & sc.allowed)
         g = g[(g != prev) & (g != nxt) & (g != c)]
         if len(g) > 4 * n_alt:  # rank by the unary score first: cheap for big libraries
             u = sc.unary(np.array([t]), L, g)[0]
@@ -182,7 +182,7 @@ def generate(phrases: Sequence[PhraseSlotSpec], candidates: Sequence[MoveCandida
         for t, L, _c in path:
             if t in pin_idx or len(path) > 2 and (t == 0 or t + L == sc.P):
                 continue
-            g = np.flatnonzero((lib.length == L) & sc.allowed
+            g = np.flatnonzero(lib.fits(L) & sc.allowed
                                & (np.array(lib.cat_names)[lib.cat] == cat))
             if len(g):
                 u = sc.unary(np.array([t]), L, g)[0]
@@ -225,10 +225,6 @@ def swap(choreo: Choreography, slot_index: int, clip_id: int, candidates: Sequen
     start = choreo.slots[slot_index].phrases[0]
     order = [p.index for p in sorted(choreo.phrases, key=lambda p: p.start_s)]
     pos = order.index(start)
-    span_end = order.index(choreo.slots[-1].phrases[-1]) + 1
-    if pos + by_id[clip_id].phrases > span_end:
-        raise InputError(f"'{by_id[clip_id].name}' ({by_id[clip_id].counts} counts) is too long "
-                         "for what is left of the song here")
     covered = set(order[pos:pos + by_id[clip_id].phrases])
     pins = {s.phrases[0]: s.clip_id for s in choreo.slots
             if s.pinned and not covered.intersection(s.phrases)}

@@ -389,4 +389,5 @@ class Weights:
     same_category: float = 0.35  # two moves of the same family in a row
     reuse: float = 0.6         # per earlier use of the same clip
     category_reuse: float = 0.08  # per earlier use of the same family (variety)
+    shorten: float = 0.8       # a longer move cut to one phrase (only its first 8 counts)
     noise: float = 0.06        # seeded tie-break noise amplitude
