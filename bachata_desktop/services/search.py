@@ -74,7 +74,7 @@ def lexical_scores(store: Any, text: str) -> dict[int, tuple[float, str]]:
     if not words:
         return {}
     cols = "SELECT id, name, category, tags, notes, teaching_notes FROM clips WHERE deleted_at IS NULL"
-    if text.isascii() and store.clips.count() > 2000:
+    if text.isascii() and store.clips.count() > 500:
         # SQL narrows a big library's rows (LIKE folds ASCII case only; accented names may be
         # missed by an unaccented query there); Python scores them.
         likes = " OR ".join("(name LIKE ? OR category LIKE ? OR tags LIKE ? OR notes LIKE ? OR "
@@ -92,15 +92,18 @@ def lexical_scores(store: Any, text: str) -> dict[int, tuple[float, str]]:
                   "category": _fold(f"{r['category']} {category_label(r['category'])}"),
                   "tags": _fold(" ".join(json.loads(r["tags"] or "[]"))),
                   "notes": _fold(r["notes"]), "teaching_notes": _fold(r["teaching_notes"])}
+        blob = " ".join(fields.values())
+        if not any(w in blob for w in words):  # cheap reject: most rows match nothing
+            continue
+        split = {name: re.findall(r"\w+", text) for name, text in fields.items()}
         total = 0.0
         matched: list[str] = []
         for w in words:
             best, where = 0.0, ""
             for name, weight in _FIELDS:
-                words_in = re.findall(r"\w+", fields[name])
-                if w in words_in:
+                if w in split[name]:
                     hit = weight
-                elif any(x.startswith(w) for x in words_in) or (len(w) >= 4 and w in fields[name]):
+                elif any(x.startswith(w) for x in split[name]) or (len(w) >= 4 and w in fields[name]):
                     hit = 0.8 * weight
                 else:
                     continue
@@ -169,25 +172,49 @@ def _unit(v: np.ndarray) -> np.ndarray:
     return v / n if n > 1e-12 else v
 
 
-def _query_vectors(store: Any, clip: Clip) -> dict[str, np.ndarray]:
+def _query_vectors(store: Any, clip: Clip, weights: dict[str, float]) -> dict[str, np.ndarray]:
     vecs: dict[str, np.ndarray] = {}
-    for modality in FUSION_WEIGHTS:
+    for modality in weights:
         v = store.embeddings.get("clip", clip.id, modality)
         if v is not None and np.any(v):
             vecs[modality] = _unit(v)
-    if "text" not in vecs:  # not analysed yet: its description is enough for the text part
+    if "text" in weights and "text" not in vecs:  # not analysed yet: its description is enough for the text part
         q = query_embedding(clip.description)
         if q is not None:
             vecs["text"] = _unit(q[0])
     return vecs
 
 
-def similar(store: Any, indexes: Any, clip_id: int, k: int = 10) -> list[SearchHit]:
-    """The clips most like ``clip_id`` by trimodal fusion, best first (the clip itself excluded)."""
+def _stored_vectors(store: Any, modality: str, ids: list[int]) -> dict[int, np.ndarray]:
+    out: dict[int, np.ndarray] = {}
+    for i in range(0, len(ids), 500):
+        chunk = ids[i:i + 500]
+        marks = ",".join("?" for _ in chunk)
+        for r in store.db.query(
+                "SELECT owner_id, vector FROM embeddings WHERE owner_kind='clip' AND modality=? "
+                f"AND owner_id IN ({marks})", (modality, *chunk)):
+            out[int(r[0])] = np.frombuffer(r[1], dtype="<f4")
+    return out
+
+
+def similar(store: Any, indexes: Any, clip_id: int, k: int = 10,
+            weights: dict[str, float] | None = None,
+            same_category_first: bool = True) -> list[SearchHit]:
+    """The clips most like ``clip_id`` by trimodal fusion, best first (the clip itself excluded).
+
+    With ``same_category_first`` (the default) the clips of the same move family come first, each
+    group ranked by the fusion score: an instructor asking for moves like a hammerlock wants the
+    other hammerlocks before a look-alike from another family. On the shared clips the fusion
+    alone ranks a same-family clip first for about two thirds of the clips (text carries it; the
+    clips' music and pose embeddings say little about the family), see benchmarks/bench_library.
+    ``weights`` (default :data:`FUSION_WEIGHTS`) may name a subset of the modalities, e.g.
+    ``{"lead": 1.0}`` for "moves where the lead does something similar".
+    """
+    weights = {m: w for m, w in (weights or FUSION_WEIGHTS).items() if w > 0}
     clip = store.clips.get(clip_id)
     if clip is None:
         raise InputError(f"no clip {clip_id} in the library")
-    qv = _query_vectors(store, clip)
+    qv = _query_vectors(store, clip, weights)
     if not qv:
         return []
     want = max(5 * k, 100)
@@ -195,34 +222,42 @@ def similar(store: Any, indexes: Any, clip_id: int, k: int = 10) -> list[SearchH
     for modality, v in qv.items():
         sims[modality] = {cid: float(s) for cid, s in
                           indexes.index(modality).query(v, k=want, exclude={clip_id})}
-    candidates = sorted(set().union(*[set(s) for s in sims.values()]) - {clip_id})
+    pool = set().union(*[set(s) for s in sims.values()])
+    family: set[int] = set()
+    if same_category_first:  # every clip of the family competes, not only the nearest ones
+        family = {int(r[0]) for r in store.db.query(
+            "SELECT id FROM clips WHERE category=? AND deleted_at IS NULL LIMIT 5000",
+            (clip.category,))}
+        pool.update(family)
+    candidates = sorted(pool - {clip_id})
     live = _live_ids(store, candidates)
+    for modality, v in qv.items():  # candidates outside a modality's top list: exact, in one go
+        missing = [c for c in candidates if c in live and c not in sims[modality]]
+        for cid, u in _stored_vectors(store, modality, missing).items():
+            if np.any(u):
+                sims[modality][cid] = float(np.dot(v, _unit(u)))
     scored: list[tuple[float, int, dict[str, float]]] = []
     for cid in candidates:
         if cid not in live:
             continue
         parts: dict[str, float] = {}
-        for modality, v in qv.items():
+        for modality in qv:
             s = sims[modality].get(cid)
-            if s is None:  # outside this modality's top candidates: compute it exactly
-                u = indexes.index(modality).vector(cid)
-                if u is None or not np.any(u):
-                    continue
-                s = float(np.dot(v, _unit(u)))
-            parts[modality] = s
-        wsum = sum(FUSION_WEIGHTS[m] for m in parts)
+            if s is not None:
+                parts[modality] = s
+        wsum = sum(weights[m] for m in parts)
         if wsum <= 0:
             continue
-        score = sum(FUSION_WEIGHTS[m] * s for m, s in parts.items()) / wsum
+        score = sum(weights[m] * s for m, s in parts.items()) / wsum
         scored.append((score, cid, parts))
-    scored.sort(key=lambda t: (-t[0], t[1]))
+    scored.sort(key=lambda t: (t[1] not in family, -t[0], t[1]))
     top = scored[:k]
     clips = store.clips.get_many([cid for _, cid, _ in top])
     hits = []
     for score, cid, parts in top:
         if cid not in clips:
             continue
-        why = ", ".join(f"{m} {parts[m]:.2f}" for m in FUSION_WEIGHTS if m in parts)
+        why = ", ".join(f"{m} {parts[m]:.2f}" for m in weights if m in parts)
         if clips[cid].category == clip.category:
             why = f"same category; {why}"
         hits.append(SearchHit(clips[cid], round(float(score), 6), why, parts))
