@@ -171,5 +171,22 @@ def reanalyse(ctx: TaskContext, store: Any, song_id: int) -> SongAnalysis:
     return apply_correction(analysis, get_correction(store, song_id))
 
 
+def waveform_peaks(ctx: TaskContext, path: str | Path, bins: int = 3000) -> tuple[np.ndarray, float]:
+    """((bins, 2) float32 min/max envelope in [-1, 1], duration) of a song, for drawing (a job)."""
+    from bachata_desktop.analysis.audio.decode import decode_audio
+
+    ctx.report(0.0, "reading the waveform")
+    audio = decode_audio(path, sr=11025)
+    check_cancelled(ctx)
+    y = audio.samples
+    bins = max(1, min(bins, y.size))
+    edges = np.linspace(0, y.size, bins + 1).astype(np.int64)
+    mins = np.minimum.reduceat(y, edges[:-1])
+    maxs = np.maximum.reduceat(y, edges[:-1])
+    peak = float(max(np.abs(mins).max(initial=0.0), np.abs(maxs).max(initial=0.0), 1e-6))
+    ctx.report(1.0, "waveform ready")
+    return (np.stack([mins, maxs], axis=1) / peak).astype(np.float32), audio.duration
+
+
 __all__ = ["AUDIO_MODEL_ID", "SONGS_FOLDER", "SongImportResult", "add_song", "cached_analysis",
-           "get_correction", "import_songs", "load_analysis", "reanalyse", "save_correction"]
+           "get_correction", "import_songs", "load_analysis", "reanalyse", "save_correction", "waveform_peaks"]

@@ -1,16 +1,419 @@
-"""The songs area (placeholder until the Songs view lands)."""
+"""The Songs area: drop songs, see where the "1" is, play with the counts lit, correct the grid.
+
+Left, the list of songs (title, duration, BPM, analysed state). Right, the waveform with sections,
+beat grid, counts and energy; a large 1-8 count display that follows playback; and the instructor's
+corrections: tap tempo (T), shift the "1" (left/right arrows), nudge the grid (shift+arrows), all
+applied at once on screen by the pure ``core.song.apply_correction`` and saved with the song.
+Importing and analysing run as jobs (``services.songs``); this panel only shows and asks.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QVBoxLayout, QWidget
+import time
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
 
+import numpy as np
+from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, QTimer, QUrl, Signal
+from PySide6.QtGui import QDragEnterEvent, QDropEvent, QKeyEvent
+from PySide6.QtMultimedia import QAudioOutput, QMediaPlayer
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QListView,
+    QPushButton,
+    QSplitter,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from bachata_desktop.core.media_types import AUDIO_EXTENSIONS
+from bachata_desktop.core.song import GridCorrection, Song, SongAnalysis, apply_correction
+from bachata_desktop.services import songs as song_service
 from bachata_desktop.ui.context import AppContext
+from bachata_desktop.ui.player.compat import protect_none
+from bachata_desktop.ui.songs.model import SongListModel
+from bachata_desktop.ui.songs.waveform import CountDisplay, WaveformView
 from bachata_desktop.ui.widgets.empty_state import EmptyState
+
+NUDGE_S = 0.01
+TAP_RESET_S = 2.5
+
+
+def _save_correction_job(_ctx: Any, store: Any, song_id: int, correction: GridCorrection) -> int:
+    store.songs.set_corrections(song_id, correction.to_dict())
+    return song_id
+
+
+class TapTempo:
+    """Tempo from taps: the median interval of the last taps, reset after a pause."""
+
+    def __init__(self, min_taps: int = 4) -> None:
+        self.min_taps = min_taps
+        self.taps: list[float] = []
+
+    def tap(self, now: float | None = None) -> float | None:
+        now = time.monotonic() if now is None else now
+        if self.taps and now - self.taps[-1] > TAP_RESET_S:
+            self.taps = []
+        self.taps = (self.taps + [now])[-9:]
+        if len(self.taps) < self.min_taps:
+            return None
+        bpm = 60.0 / float(np.median(np.diff(self.taps)))
+        return round(bpm, 1) if 50.0 <= bpm <= 240.0 else None
 
 
 class SongsPanel(QWidget):
+    song_shown = Signal(int)          # a song's grid is on screen
+    import_finished = Signal(object)  # services.songs.SongImportResult
+
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        protect_none()  # PySide6 6.12 on CPython 3.11: see ui.player.compat
         self.ctx = ctx
+        self.song: Song | None = None
+        self.base: SongAnalysis | None = None        # as analysed
+        self.analysis: SongAnalysis | None = None    # with the instructor's corrections
+        self.correction = GridCorrection()
+        self.tapper = TapTempo()
+        self.player: QMediaPlayer | None = None
+        self.audio: QAudioOutput | None = None
+        self._peaks: dict[int, tuple[np.ndarray, float]] = {}
+        self.setAcceptDrops(True)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self._build()
+        self.timer = QTimer(self)
+        self.timer.setInterval(25)
+        self.timer.timeout.connect(self._tick)
+        ctx.navigator.import_songs.connect(self.import_paths)
+        ctx.navigator.open_song.connect(self.select_song)
+        self.reload()
+
+    # -- layout ----------------------------------------------------------------------------------
+    def _build(self) -> None:
+        split = QSplitter(Qt.Orientation.Horizontal, self)
+        left = QWidget()
+        lv = QVBoxLayout(left)
+        lv.setContentsMargins(0, 0, 0, 0)
+        self.model = SongListModel(self)
+        self.list = QListView()
+        self.list.setModel(self.model)
+        self.list.setUniformItemSizes(False)
+        self.list.setSpacing(2)
+        self.list.installEventFilter(self)
+        self.list.selectionModel().currentChanged.connect(self._on_current_changed)
+        self.add_button = QPushButton("Add songs…")
+        self.add_button.clicked.connect(self._choose_files)
+        lv.addWidget(self.list, 1)
+        lv.addWidget(self.add_button)
+        split.addWidget(left)
+
+        self.stack = QStackedWidget()
+        self.empty = EmptyState("Songs", "Drop songs here (several at once) to see their tempo, "
+                                "beats, 8-counts, sections and energy.", "Add songs…")
+        if self.empty.button is not None:
+            self.empty.button.clicked.connect(self._choose_files)
+        self.stack.addWidget(self.empty)
+        detail = QWidget()
+        dv = QVBoxLayout(detail)
+        self.title = QLabel("")
+        self.title.setObjectName("songTitle")
+        f = self.title.font()
+        f.setPointSizeF(f.pointSizeF() * 1.4)
+        f.setBold(True)
+        self.title.setFont(f)
+        self.info = QLabel("")
+        self.info.setWordWrap(True)
+        self.waveform = WaveformView()
+        self.waveform.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+        self.waveform.seek_requested.connect(self.seek)
+        self.counts = CountDisplay()
+        row = QHBoxLayout()
+        self.play_button = QPushButton("▶ Play")
+        self.play_button.setToolTip("Play / pause (Space)")
+        self.play_button.clicked.connect(self.toggle_play)
+        self.tap_button = QPushButton("Tap tempo (T)")
+        self.tap_button.clicked.connect(self.tap)
+        self.earlier_button = QPushButton("◀ 1")
+        self.earlier_button.setToolTip("The 1 is one beat earlier (←)")
+        self.earlier_button.clicked.connect(lambda: self.shift_one(-1))
+        self.later_button = QPushButton("1 ▶")
+        self.later_button.setToolTip("The 1 is one beat later (→)")
+        self.later_button.clicked.connect(lambda: self.shift_one(1))
+        self.nudge_minus = QPushButton("−10 ms")
+        self.nudge_minus.setToolTip("Move the whole grid earlier (Shift+←)")
+        self.nudge_minus.clicked.connect(lambda: self.nudge(-NUDGE_S))
+        self.nudge_plus = QPushButton("+10 ms")
+        self.nudge_plus.setToolTip("Move the whole grid later (Shift+→)")
+        self.nudge_plus.clicked.connect(lambda: self.nudge(NUDGE_S))
+        self.reset_button = QPushButton("Reset")
+        self.reset_button.setToolTip("Forget the corrections of this song")
+        self.reset_button.clicked.connect(self.reset_corrections)
+        for b in (self.play_button, self.tap_button, self.earlier_button, self.later_button,
+                  self.nudge_minus, self.nudge_plus, self.reset_button):
+            b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            row.addWidget(b)
+        row.addStretch(1)
+        self.status = QLabel("")
+        self.status.setWordWrap(True)
+        dv.addWidget(self.title)
+        dv.addWidget(self.info)
+        dv.addWidget(self.waveform, 1)
+        dv.addWidget(self.counts)
+        dv.addLayout(row)
+        dv.addWidget(self.status)
+        self.stack.addWidget(detail)
+        split.addWidget(self.stack)
+        split.setStretchFactor(0, 1)
+        split.setStretchFactor(1, 3)
+        split.setSizes([260, 780])
         lay = QVBoxLayout(self)
-        lay.addWidget(EmptyState("Songs", "Drop a song here to see its tempo, beats and 8-counts."))
+        lay.setContentsMargins(6, 6, 6, 6)
+        lay.addWidget(split)
+
+    # -- the list --------------------------------------------------------------------------------
+    def reload(self) -> None:
+        songs = self.ctx.store.songs.list()
+        states = {int(s.id): self.ctx.store.songs.state(int(s.id))[0] for s in songs if s.id is not None}
+        self.model.set_rows(songs, states)
+        if self.song is not None and (row := self.model.row_of(int(self.song.id or 0))) >= 0:
+            self.list.setCurrentIndex(self.model.index(row))
+        elif songs and self.song is None:
+            self.list.setCurrentIndex(self.model.index(0))
+
+    def select_song(self, song_id: int) -> None:
+        row = self.model.row_of(song_id)
+        if row < 0:
+            self.reload()
+            row = self.model.row_of(song_id)
+        if row >= 0:
+            self.list.setCurrentIndex(self.model.index(row))
+
+    def _on_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        song = self.model.song_at(current.row()) if current.isValid() else None
+        if song is not None and (self.song is None or song.id != self.song.id):
+            self.show_song(song)
+
+    # -- import ----------------------------------------------------------------------------------
+    def _choose_files(self) -> None:
+        exts = " ".join(f"*{e}" for e in sorted(AUDIO_EXTENSIONS))
+        files, _ = QFileDialog.getOpenFileNames(self, "Add songs", str(Path.home()), f"Songs ({exts})")
+        if files:
+            self.import_paths(files)
+
+    def import_paths(self, paths: list[str]) -> Any:
+        """Add and analyse songs as one job; returns the job (None if nothing to import)."""
+        songs = [str(p) for p in paths if Path(p).suffix.lower() in AUDIO_EXTENSIONS]
+        skipped = len(paths) - len(songs)
+        if not songs:
+            self._say("Not an audio file: drop wav, flac, mp3, ogg or m4a songs here.")
+            return None
+        self._say(f"Analysing {len(songs)} song{'s' if len(songs) > 1 else ''}…"
+                  + (f" ({skipped} other file{'s' if skipped > 1 else ''} ignored)" if skipped else ""))
+        return self.ctx.jobs.submit(
+            song_service.import_songs, self.ctx.store, songs, title="Analysing songs", pool="ml",
+            on_partial=self._on_song_ready, on_finished=self._on_import_finished,
+            on_failed=self._on_import_failed)
+
+    def _on_song_ready(self, song: Song) -> None:
+        row = self.model.upsert(song, "done")
+        if self.song is None:
+            self.list.setCurrentIndex(self.model.index(row))     # shows it
+        elif self.song.id == song.id:
+            self.show_song(song)                                 # analysed again: refresh
+        self.ctx.navigator.songs_changed.emit()
+
+    def _on_import_finished(self, result: Any) -> None:
+        self._say(result.summary())
+        self.ctx.navigator.status.emit(result.summary())
+        self.import_finished.emit(result)
+
+    def _on_import_failed(self, error: str) -> None:
+        self._say(error)
+        self.ctx.navigator.status.emit(error)
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 - Qt override
+        if event.mimeData().hasUrls():
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802 - Qt override
+        paths = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
+        self.import_paths(paths)
+        event.acceptProposedAction()
+
+    # -- one song --------------------------------------------------------------------------------
+    def show_song(self, song: Song) -> None:
+        self.pause()
+        self.song = song
+        sid = int(song.id or 0)
+        self.base = song_service.cached_analysis(self.ctx.store, sid)
+        self.correction = song_service.get_correction(self.ctx.store, sid)
+        self.analysis = apply_correction(self.base, self.correction) if self.base else None
+        self.title.setText(song.title)
+        self.stack.setCurrentIndex(1)
+        self.waveform.clear()
+        self.waveform.set_analysis(self.analysis)
+        media = self.ctx.store.media_file(song.path)
+        if sid in self._peaks:
+            self.waveform.set_peaks(*self._peaks[sid])
+        elif media.is_file():
+            self.ctx.jobs.submit(song_service.waveform_peaks, str(media), title="Waveform",
+                                 pool="io", key="songs-waveform", visible=False,
+                                 on_finished=lambda res, sid=sid: self._on_peaks(sid, res))
+        self._ensure_player().setSource(QUrl.fromLocalFile(str(media)))
+        self.counts.set_count(None)
+        self._update_info()
+        self.song_shown.emit(sid)
+
+    def _on_peaks(self, song_id: int, result: tuple[np.ndarray, float]) -> None:
+        self._peaks[song_id] = result
+        if self.song is not None and self.song.id == song_id:
+            self.waveform.set_peaks(*result)
+
+    def _update_info(self) -> None:
+        a, c = self.analysis, self.correction
+        if a is None:
+            self.info.setText("Not analysed yet.")
+            return
+        first = f"{a.phrases[0]:.2f} s" if a.phrases else "–"
+        secs = " · ".join(f"{s.label.value} {s.start:.0f}s" for s in a.sections)
+        parts = [f"{a.tempo_bpm:.1f} BPM", f"{len(a.beats)} beats", f"{len(a.phrases)} phrases",
+                 f"first 1 at {first}"]
+        corr = []
+        if c.tempo_bpm is not None:
+            corr.append(f"tapped {c.tempo_bpm:g} BPM")
+        if c.one_shift % 8:
+            corr.append(f"1 moved {c.one_shift:+d} beat{'s' if abs(c.one_shift) > 1 else ''}")
+        if c.offset_s:
+            corr.append(f"grid {c.offset_s * 1000:+.0f} ms")
+        text = " · ".join(parts) + f"\n{secs}"
+        if corr:
+            text += "\nYour corrections: " + ", ".join(corr)
+        self.info.setText(text)
+
+    # -- corrections -----------------------------------------------------------------------------
+    def set_correction(self, correction: GridCorrection) -> None:
+        if self.song is None or self.base is None:
+            return
+        self.correction = correction
+        self.analysis = apply_correction(self.base, correction)
+        self.waveform.set_analysis(self.analysis)
+        self._update_info()
+        self._update_count(self.position())
+        self.ctx.jobs.submit(_save_correction_job, self.ctx.store, int(self.song.id or 0), correction,
+                             title="Save song corrections", pool="write", visible=False)
+
+    def shift_one(self, beats: int) -> None:
+        self.set_correction(replace(self.correction, one_shift=self.correction.one_shift + beats))
+
+    def nudge(self, seconds: float) -> None:
+        self.set_correction(replace(self.correction, offset_s=round(self.correction.offset_s + seconds, 4)))
+
+    def tap(self) -> None:
+        bpm = self.tapper.tap()
+        if bpm is None:
+            self._say(f"Tap along with the beat… ({len(self.tapper.taps)} tap"
+                      f"{'s' if len(self.tapper.taps) != 1 else ''})")
+            return
+        self._say(f"Tapped tempo: {bpm:g} BPM")
+        self.set_correction(replace(self.correction, tempo_bpm=bpm))
+
+    def reset_corrections(self) -> None:
+        self.tapper.taps = []
+        self.set_correction(GridCorrection())
+
+    # -- playback --------------------------------------------------------------------------------
+    def _ensure_player(self) -> QMediaPlayer:
+        if self.player is None:
+            self.player = QMediaPlayer(self)
+            self.audio = QAudioOutput(self)
+            self.player.setAudioOutput(self.audio)
+            self.player.playbackStateChanged.connect(self._on_state)
+            self.player.errorOccurred.connect(lambda _e, msg: self._say(f"Cannot play: {msg}"))
+        return self.player
+
+    def is_playing(self) -> bool:
+        return self.player is not None and \
+            self.player.playbackState() == QMediaPlayer.PlaybackState.PlayingState
+
+    def position(self) -> float:
+        return (self.player.position() / 1000.0) if self.player is not None else 0.0
+
+    def toggle_play(self) -> None:
+        if self.song is None:
+            return
+        if self.is_playing():
+            self.pause()
+        else:
+            self._ensure_player().play()
+
+    def pause(self) -> None:
+        if self.player is not None and self.is_playing():
+            self.player.pause()
+
+    def seek(self, seconds: float) -> None:
+        if self.song is None:
+            return
+        player = self._ensure_player()
+        player.setPosition(int(max(0.0, seconds) * 1000))
+        self.waveform.set_position(seconds)
+        self._update_count(seconds)
+        if not self.is_playing():
+            player.play()
+
+    def _on_state(self, state: QMediaPlayer.PlaybackState) -> None:
+        playing = state == QMediaPlayer.PlaybackState.PlayingState
+        self.play_button.setText("❚❚ Pause" if playing else "▶ Play")
+        if playing:
+            self.timer.start()
+        else:
+            self.timer.stop()
+            self._tick()
+
+    def _tick(self) -> None:
+        pos = self.position()
+        self.waveform.set_position(pos)
+        self._update_count(pos)
+
+    def _update_count(self, pos: float) -> None:
+        self.counts.set_count(self.analysis.count_at(pos) if self.analysis is not None else None)
+
+    def hideEvent(self, event: Any) -> None:  # noqa: N802 - Qt override
+        self.pause()
+        super().hideEvent(event)
+
+    # -- keys ------------------------------------------------------------------------------------
+    def handle_key(self, key: int, modifiers: Qt.KeyboardModifier) -> bool:
+        shift = bool(modifiers & Qt.KeyboardModifier.ShiftModifier)
+        if key == Qt.Key.Key_Space:
+            self.toggle_play()
+        elif key == Qt.Key.Key_T:
+            self.tap()
+        elif key in (Qt.Key.Key_Left, Qt.Key.Key_Right):
+            sign = -1 if key == Qt.Key.Key_Left else 1
+            if shift:
+                self.nudge(sign * NUDGE_S)
+            else:
+                self.shift_one(sign)
+        else:
+            return False
+        return True
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt override
+        if not self.handle_key(event.key(), event.modifiers()):
+            super().keyPressEvent(event)
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+        if obj is self.list and event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent) \
+                and event.key() in (Qt.Key.Key_Space, Qt.Key.Key_T, Qt.Key.Key_Left, Qt.Key.Key_Right):
+            return self.handle_key(event.key(), event.modifiers())
+        return super().eventFilter(obj, event)
+
+    def _say(self, text: str) -> None:
+        self.status.setText(text)
+
+
+__all__ = ["SongsPanel", "TapTempo"]

@@ -1,0 +1,142 @@
+"""The Songs view: drop a song, the analysis job runs, the grid appears, counts follow playback,
+keys correct the grid and the corrections are saved."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+from PySide6.QtGui import QDropEvent
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "analysis"))
+from synth import synth_song  # noqa: E402
+
+
+@pytest.fixture
+def ctx(qtbot, app_paths):
+    from bachata_desktop.app import build_context, make_application
+
+    make_application([])
+    c = build_context(app_paths)
+    yield c
+    c.jobs.shutdown(20000)
+    c.store.close()
+
+
+@pytest.fixture
+def panel(qtbot, ctx):
+    from bachata_desktop.ui.songs.panel import SongsPanel
+
+    w = SongsPanel(ctx)
+    w.resize(1100, 520)
+    qtbot.addWidget(w)
+    w.show()
+    qtbot.waitExposed(w)
+    yield w
+    if w.player is not None:
+        w.player.stop()
+
+
+def _drop(widget, paths: list[Path]) -> None:
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
+    ev = QDropEvent(QPointF(10, 10), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
+                    Qt.KeyboardModifier.NoModifier)
+    widget.dropEvent(ev)
+
+
+@pytest.fixture(scope="module")
+def song_file(tmp_path_factory) -> tuple[Path, object]:
+    song = synth_song(124, leading_silence=0.5, pickup_beats=2, duration=40.0, seed=21)
+    folder = tmp_path_factory.mktemp("songs")
+    return song.write(folder / "Mi canción.wav"), song
+
+
+def _load(qtbot, panel, song_file):
+    path, _ = song_file
+    with qtbot.waitSignal(panel.import_finished, timeout=120_000) as blocker:
+        _drop(panel, [path])
+    qtbot.waitUntil(lambda: panel.waveform.peaks is not None, timeout=30_000)
+    return blocker.args[0]
+
+
+def test_drop_runs_the_analysis_job_and_shows_the_grid(qtbot, panel, ctx, song_file, tmp_path) -> None:
+    result = _load(qtbot, panel, song_file)
+    _, truth = song_file
+    assert len(result.songs) == 1 and not result.errors
+    assert panel.model.rowCount() == 1
+    assert "BPM" in panel.model.data(panel.model.index(0)) and "analysed" in panel.model.data(panel.model.index(0))
+    a = panel.analysis
+    assert a is not None and abs(a.tempo_bpm - 124) < 2.5
+    assert panel.waveform.analysis is a and len(a.beats) > 60
+    assert abs(a.phrases[0] - truth.ones[0]) < 0.07
+    assert panel.stack.currentIndex() == 1 and "124" in panel.info.text()
+    shot = panel.grab()
+    assert not shot.isNull()
+    shot.save(str(tmp_path / "songs_panel.png"))
+    # the same song again is recognised by its content, not analysed twice
+    with qtbot.waitSignal(panel.import_finished, timeout=60_000) as again:
+        ctx.navigator.import_songs.emit([str(song_file[0])])
+    assert again.args[0].cached == 1 and panel.model.rowCount() == 1
+
+
+def test_count_display_follows_playback(qtbot, panel, song_file) -> None:
+    _load(qtbot, panel, song_file)
+    panel.seek(3.0)
+    qtbot.waitUntil(panel.is_playing, timeout=15_000)
+    qtbot.waitUntil(lambda: panel.position() > 4.0, timeout=20_000)
+    seen = set()
+    for _ in range(12):
+        qtbot.wait(70)
+        pos = panel.position()
+        expected = {panel.analysis.count_at(pos + d) for d in (-0.06, 0.0, 0.06)}
+        assert panel.counts.count in expected
+        assert abs(panel.waveform.position - pos) < 0.2
+        seen.add(panel.counts.count)
+    assert len(seen) >= 2            # the lit count moved on with the music
+    qtbot.keyClick(panel.list, Qt.Key.Key_Space)
+    qtbot.waitUntil(lambda: not panel.is_playing(), timeout=5_000)
+
+
+def test_keys_correct_the_grid_and_save_it(qtbot, panel, ctx, song_file) -> None:
+    _load(qtbot, panel, song_file)
+    sid = int(panel.song.id)
+    first = panel.analysis.phrases[0]
+    period = panel.analysis.beat_period
+    panel.list.setFocus()
+    qtbot.keyClick(panel.list, Qt.Key.Key_Right)
+    assert panel.correction.one_shift == 1
+    assert panel.analysis.phrases[0] == pytest.approx(first + period, abs=0.03)
+    qtbot.keyClick(panel.list, Qt.Key.Key_Left, Qt.KeyboardModifier.ShiftModifier)
+    assert panel.correction.offset_s == pytest.approx(-0.01)
+    qtbot.waitUntil(lambda: ctx.store.songs.corrections(sid).get("offset_s") == pytest.approx(-0.01),
+                    timeout=10_000)
+    assert ctx.store.songs.corrections(sid)["one_shift"] == 1
+    for _ in range(5):
+        qtbot.keyClick(panel.list, Qt.Key.Key_T)
+        qtbot.wait(450)
+    assert panel.correction.tempo_bpm is not None and "BPM" in panel.status.text()
+    panel.reset_corrections()
+    qtbot.waitUntil(lambda: ctx.store.songs.corrections(sid).get("one_shift") == 0, timeout=10_000)
+    assert panel.analysis.phrases[0] == pytest.approx(first)
+
+
+def test_tap_tempo_from_taps() -> None:
+    from bachata_desktop.ui.songs.panel import TapTempo
+
+    t = TapTempo()
+    assert [t.tap(now=i * 0.5) for i in range(3)] == [None, None, None]
+    assert t.tap(now=1.5) == 120.0
+    assert t.tap(now=10.0) is None        # a pause starts a new tap sequence
+
+
+def test_bad_file_drop_says_why(qtbot, panel, tmp_path) -> None:
+    fake = tmp_path / "lesson notes.mp3"
+    fake.write_text("not a song\n" * 100)
+    _drop(panel, [fake])
+    qtbot.waitUntil(lambda: "not a readable audio file" in panel.status.text(), timeout=30_000)
+    assert panel.model.rowCount() == 0
+    _drop(panel, [tmp_path / "plan.txt"])
+    assert "Not an audio file" in panel.status.text()
