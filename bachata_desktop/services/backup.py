@@ -330,8 +330,10 @@ def restore_library(store_or_paths: Any, archive: Path | str, ctx: TaskContext |
                     indexes: Any = None) -> BackupInfo:
     """Replace the library with ``archive`` after validating all of it (see the module docstring).
 
-    ``store_or_paths`` is the open :class:`Store` (it is closed: reopen it with ``Store.open``) or
-    its ``AppPaths``. Raises InputError (nothing changed) for a bad or hostile archive.
+    ``store_or_paths`` is the open :class:`Store` or its ``AppPaths``. A Store's connections are
+    closed before the swap; it reconnects to the restored database on its next use (so do any
+    other threads' connections). Pass ``indexes`` to have them invalidated (they rebuild from the
+    restored database). Raises InputError (nothing changed) for a bad or hostile archive.
     """
     ctx = ctx or NullContext()
     archive = Path(archive)

@@ -200,7 +200,7 @@ def analyse_clip(store: Any, indexes: Any, clip_id: int, ctx: TaskContext | None
             ctx.report(0.95, "text embedding")
             results.append(_text_step(clip))
         check_cancelled(ctx)
-    except Cancelled:
+    except BaseException:  # Cancelled, or Ctrl-C on the command line: back to the queue as it was
         for r in results:
             if r.keypoints_tmp is not None:
                 with contextlib.suppress(OSError):

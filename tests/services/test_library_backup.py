@@ -100,6 +100,8 @@ def test_restore_replaces_a_changed_library(store, app_paths, exported, shared_c
     indexes.index("text")
     restore_library(store, archive, RecordingContext(), indexes=indexes)
     assert _snapshot(app_paths) == before
+    assert store.clips.count() == 2  # the store reconnected to the restored database
+    assert len(indexes.index("text")) == 3  # rebuilt from it (soft-deleted clip included)
     backups = list(app_paths.backups.glob("*before-restore.sqlite3"))
     assert len(backups) == 1  # the replaced library can still be recovered
 
@@ -213,3 +215,23 @@ def test_hostile_archives_are_refused_and_change_nothing(case: str, store, app_p
     home = app_paths.data.parent
     assert not [p for p in home.iterdir() if p.name.startswith(".data-")]
     assert not (home / "evil.txt").exists() and not (home.parent / "evil.txt").exists()
+
+
+def test_cli_export_and_restore(store, app_paths, shared_clips_dir: Path, tmp_path: Path,
+                                capsys: pytest.CaptureFixture[str]) -> None:
+    from bachata_desktop.cli import run_cli
+
+    _fill(store, shared_clips_dir)
+    before = _snapshot(app_paths)
+    store.close()
+    out = tmp_path / "cli.zip"
+    assert run_cli(["library", "export", str(out), "--json"]) == 0
+    info = json.loads(capsys.readouterr().out)
+    assert info["counts"]["clips"] == 3 and out.is_file()
+    shutil.rmtree(app_paths.data / "media")
+    assert run_cli(["library", "restore", str(out)]) == 0
+    assert _snapshot(app_paths) == before
+    (tmp_path / "junk.zip").write_bytes(b"PK\x03\x04 not really")
+    assert run_cli(["library", "restore", str(tmp_path / "junk.zip")]) == 2
+    assert "truncated" in capsys.readouterr().err
+    assert _snapshot(app_paths) == before
