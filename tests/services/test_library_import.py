@@ -96,6 +96,23 @@ def _faststart_truncated(src: Path, out: Path) -> None:
     full.unlink()
 
 
+def _audio_only_mp4(out: Path) -> None:
+    """A song saved as .mp4: a valid container without any video stream."""
+    import av
+    import numpy as np
+
+    with av.open(str(out), "w") as o:
+        st = o.add_stream("aac", rate=44100)
+        t = np.arange(44100, dtype=np.float32) / 44100
+        frame = av.AudioFrame.from_ndarray((0.2 * np.sin(2 * np.pi * 440 * t))[None, :]
+                                           .astype(np.float32), format="fltp", layout="mono")
+        frame.sample_rate = 44100
+        for pk in st.encode(frame):
+            o.mux(pk)
+        for pk in st.encode(None):
+            o.mux(pk)
+
+
 def test_bad_files_are_skipped_with_a_message(store, shared_clips_dir: Path, tmp_path: Path) -> None:
     good = shared_clips_dir / SMALL_CLIP
     drop = tmp_path / "Clases de bachata ü" / "ladyturn"
@@ -104,6 +121,7 @@ def test_bad_files_are_skipped_with_a_message(store, shared_clips_dir: Path, tmp
     (drop / "notes.mp4").write_text("this is a text file, not a video\n", "utf-8")
     (drop / "cut.mp4").write_bytes(good.read_bytes()[:300_000])
     _faststart_truncated(good, drop / "cut_faststart.mp4")
+    _audio_only_mp4(drop / "song.mp4")
     shutil.copy(good, drop / "giro_ñandú_été_夜.mp4")
     (drop / "readme.txt").write_text("not a clip", "utf-8")
 
@@ -113,7 +131,9 @@ def test_bad_files_are_skipped_with_a_message(store, shared_clips_dir: Path, tmp
     assert clip.category == "ladyturn"
     assert store.media_file(clip.media_path).read_bytes() == good.read_bytes()
     msgs = {Path(p.path).name: p.message for p in report.skipped}
-    assert set(msgs) == {"zero.mp4", "notes.mp4", "cut.mp4", "cut_faststart.mp4", "readme.txt"}
+    assert set(msgs) == {"zero.mp4", "notes.mp4", "cut.mp4", "cut_faststart.mp4", "song.mp4",
+                         "readme.txt"}
+    assert "no video stream" in msgs["song.mp4"]
     assert "empty" in msgs["zero.mp4"]
     assert "not a readable video" in msgs["notes.mp4"]
     assert "not a readable video" in msgs["cut.mp4"]
