@@ -17,10 +17,11 @@ failure or cancel, so a broken MP4 is never left behind.
 
 from __future__ import annotations
 
+import math
 import os
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -197,6 +198,11 @@ def export_video(store: Any, choreography: Choreography, song_path: str | os.Pat
     width, height = preset_size(preset)
     if not choreography.slots:
         raise InputError("the choreography has no moves to export")
+    if any(not (math.isfinite(s.start) and math.isfinite(s.end)) for s in choreography.slots):
+        raise InputError("the choreography has a move without a valid start and end time")
+    # in song order (a hand-edited file may not be); a later slot takes over where slots overlap
+    choreography = replace(choreography, slots=tuple(sorted(choreography.slots,
+                                                            key=lambda s: s.start)))
     out = Path(out_path).expanduser().absolute()
     start_s, end_s = span_of(choreography.slots)
     if not end_s > start_s:
