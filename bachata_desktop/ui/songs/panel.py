@@ -130,6 +130,10 @@ class SongsPanel(QWidget):
         self.waveform = WaveformView()
         self.waveform.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
         self.waveform.seek_requested.connect(self.seek)
+        self.closeup = WaveformView(window_s=8.0)
+        self.closeup.setMinimumHeight(110)
+        self.closeup.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+        self.closeup.seek_requested.connect(self.seek)
         self.counts = CountDisplay()
         row = QHBoxLayout()
         self.play_button = QPushButton("▶ Play")
@@ -161,7 +165,8 @@ class SongsPanel(QWidget):
         self.status.setWordWrap(True)
         dv.addWidget(self.title)
         dv.addWidget(self.info)
-        dv.addWidget(self.waveform, 1)
+        dv.addWidget(self.waveform, 3)
+        dv.addWidget(self.closeup, 2)
         dv.addWidget(self.counts)
         dv.addLayout(row)
         dv.addWidget(self.status)
@@ -254,13 +259,15 @@ class SongsPanel(QWidget):
         self.analysis = apply_correction(self.base, self.correction) if self.base else None
         self.title.setText(song.title)
         self.stack.setCurrentIndex(1)
-        self.waveform.clear()
-        self.waveform.set_analysis(self.analysis)
+        for view in (self.waveform, self.closeup):
+            view.clear()
+            view.set_analysis(self.analysis)
         media = self.ctx.store.media_file(song.path)
         if sid in self._peaks:
             self.waveform.set_peaks(*self._peaks[sid])
+            self.closeup.set_peaks(*self._peaks[sid])
         elif media.is_file():
-            self.ctx.jobs.submit(song_service.waveform_peaks, str(media), title="Waveform",
+            self.ctx.jobs.submit(song_service.waveform_peaks, str(media), 12000, title="Waveform",
                                  pool="io", key="songs-waveform", visible=False,
                                  on_finished=lambda res, sid=sid: self._on_peaks(sid, res))
         self._ensure_player().setSource(QUrl.fromLocalFile(str(media)))
@@ -272,6 +279,7 @@ class SongsPanel(QWidget):
         self._peaks[song_id] = result
         if self.song is not None and self.song.id == song_id:
             self.waveform.set_peaks(*result)
+            self.closeup.set_peaks(*result)
 
     def _update_info(self) -> None:
         a, c = self.analysis, self.correction
@@ -301,6 +309,7 @@ class SongsPanel(QWidget):
         self.correction = correction
         self.analysis = apply_correction(self.base, correction)
         self.waveform.set_analysis(self.analysis)
+        self.closeup.set_analysis(self.analysis)
         self._update_info()
         self._update_count(self.position())
         self.ctx.jobs.submit(_save_correction_job, self.ctx.store, int(self.song.id or 0), correction,
@@ -360,6 +369,7 @@ class SongsPanel(QWidget):
         player = self._ensure_player()
         player.setPosition(int(max(0.0, seconds) * 1000))
         self.waveform.set_position(seconds)
+        self.closeup.set_position(seconds)
         self._update_count(seconds)
         if not self.is_playing():
             player.play()
@@ -376,6 +386,7 @@ class SongsPanel(QWidget):
     def _tick(self) -> None:
         pos = self.position()
         self.waveform.set_position(pos)
+        self.closeup.set_position(pos)
         self._update_count(pos)
 
     def _update_count(self, pos: float) -> None:

@@ -40,16 +40,18 @@ BACKGROUND = QColor(24, 28, 36)
 
 
 class WaveformView(QWidget):
-    """Whole-song overview; click or drag to seek."""
+    """Whole-song overview, or (``window_s`` set) a close-up that scrolls with the playhead, where
+    every count is numbered; click or drag to seek."""
 
     seek_requested = Signal(float)   # seconds
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, window_s: float | None = None) -> None:
         super().__init__(parent)
         self.analysis: SongAnalysis | None = None
         self.peaks: np.ndarray | None = None
         self.duration = 0.0
         self.position = 0.0
+        self.window_s = window_s
         self.setMinimumHeight(170)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setMouseTracking(False)
@@ -77,13 +79,22 @@ class WaveformView(QWidget):
         self.update()
 
     # -- geometry --------------------------------------------------------------------------------
+    def view_range(self) -> tuple[float, float]:
+        """(start, end) seconds shown: the whole song, or a window around the playhead."""
+        if not self.window_s or self.duration <= self.window_s:
+            return 0.0, max(self.duration, 1e-6)
+        start = min(max(self.position - 0.3 * self.window_s, 0.0), self.duration - self.window_s)
+        return start, start + self.window_s
+
     def _x(self, t: float) -> float:
-        return 0.0 if self.duration <= 0 else t / self.duration * self.width()
+        a, b = self.view_range()
+        return 0.0 if self.duration <= 0 else (t - a) / (b - a) * self.width()
 
     def time_at(self, x: float) -> float:
         if self.duration <= 0 or self.width() <= 0:
             return 0.0
-        return float(min(max(x / self.width(), 0.0), 1.0) * self.duration)
+        a, b = self.view_range()
+        return float(a + min(max(x / self.width(), 0.0), 1.0) * (b - a))
 
     def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt override
         if event.button() == Qt.MouseButton.LeftButton and self.duration > 0:
@@ -123,15 +134,18 @@ class WaveformView(QWidget):
                 c.setAlpha(255)
                 p.fillRect(QRectF(x0, 0, x1 - x0, top_band - 2), c)
                 p.setPen(QColor(255, 255, 255))
-                if x1 - x0 > 30:
-                    p.drawText(QRectF(x0 + 3, 0, x1 - x0 - 6, top_band - 2),
+                lx0, lx1 = max(x0, 0.0), min(x1, float(w))
+                if lx1 - lx0 > 30:
+                    p.drawText(QRectF(lx0 + 3, 0, lx1 - lx0 - 6, top_band - 2),
                                Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, s.label.value)
         # waveform envelope
+        view_a, view_b = self.view_range()
         if self.peaks is not None and len(self.peaks):
             n = len(self.peaks)
             cols = max(1, w)
-            idx = np.minimum((np.arange(cols) * n / cols).astype(np.int64), n - 1)
-            idx2 = np.minimum(((np.arange(cols) + 1) * n / cols).astype(np.int64), n)
+            f0, f1 = view_a / self.duration * n, view_b / self.duration * n
+            idx = np.minimum((f0 + np.arange(cols) * (f1 - f0) / cols).astype(np.int64), n - 1)
+            idx2 = np.minimum((f0 + (np.arange(cols) + 1) * (f1 - f0) / cols).astype(np.int64), n)
             p.setPen(QPen(WAVE_COLOUR, 1))
             for x in range(cols):
                 lo_i, hi_i = idx[x], max(idx2[x], idx[x] + 1)
@@ -140,9 +154,11 @@ class WaveformView(QWidget):
                 p.drawLine(QPointF(x + 0.5, mid - hi * amp), QPointF(x + 0.5, mid - lo * amp))
         # beat grid and counts
         if a is not None and a.beats:
-            period_px = self._x(a.beat_period)
+            period_px = self._x(a.beat_period) - self._x(0.0)
             show_all_counts = period_px >= 11
             for b in a.beats:
+                if not view_a - 1.0 <= b.time <= view_b + 1.0:
+                    continue
                 x = self._x(b.time)
                 if b.count == 1:
                     p.setPen(QPen(ONE_COLOUR, 2))
