@@ -8,6 +8,7 @@ import logging.handlers
 import os
 import sys
 import time
+from typing import TYPE_CHECKING
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QTimer
@@ -21,8 +22,10 @@ from bachata_desktop.store import Store
 from bachata_desktop.store.indexes import IndexSet
 from bachata_desktop.store.settings import load_settings
 from bachata_desktop.ui.context import AppContext, Navigator
-from bachata_desktop.ui.main_window import MainWindow
 from bachata_desktop.workers.manager import JobManager
+
+if TYPE_CHECKING:
+    from bachata_desktop.ui.main_window import MainWindow
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +66,8 @@ def make_application(argv: list[str] | None = None) -> QApplication:
 
 
 def create_main_window(paths: AppPaths) -> tuple[MainWindow, AppContext]:
+    from bachata_desktop.ui.main_window import MainWindow
+
     ctx = build_context(paths)
     window = MainWindow(ctx)
     app = QApplication.instance()
