@@ -22,6 +22,7 @@ importing again.
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import json
 import os
@@ -41,13 +42,14 @@ from bachata_desktop.core.clip import (
     Hold,
     Level,
 )
-from bachata_desktop.core.errors import InputError
+from bachata_desktop.core.errors import InputError, StorageError
 from bachata_desktop.core.media_types import ANNOTATION_FILE, is_video
 from bachata_desktop.core.task import TaskContext, check_cancelled
 
 UNCATEGORIZED = "uncategorized"
 ANALYSIS_KIND = "clip"
 _HASH_CHUNK = 1 << 20
+_DISK_ERRNOS = frozenset({errno.ENOSPC, errno.EROFS, getattr(errno, "EDQUOT", errno.ENOSPC)})
 
 
 @dataclass(frozen=True)
@@ -434,6 +436,10 @@ def import_clips(store: Any, paths: list[Path] | tuple[Path, ...] | list[str],
         except InputError as exc:
             skipped.append(ImportProblem(str(item.path), str(exc)))
         except OSError as exc:
+            if exc.errno in _DISK_ERRNOS:  # the library's disk refused: stop, keep what is done
+                raise StorageError(f"cannot write to the library at {store.paths.media}: "
+                                   f"{exc.strerror}; {len(imported)} clips were imported "
+                                   "before it stopped") from exc
             skipped.append(ImportProblem(str(item.path), f"cannot copy {item.path.name}: "
                                          f"{exc.strerror or exc}"))
         else:
