@@ -162,7 +162,7 @@ def bench_speed(quick: bool) -> list[dict]:
                 f"{(tot - dec - inf) / dur:.3f} s/s; model load {load:.2f} s; "
                 f"{r.backend} imgsz {cfg.imgsz} every {round(r.source_fps / r.analysis_fps)} frames; "
                 f"CPU time {cpu:.3f} s/s (both cores; wall time suffers when other work shares "
-                f"the machine)")
+                f"the machine); RSS {proc.memory_info().rss / 2**20:.0f} MiB after this setting")
         rows.append(_row(f"pose_speed_{name}", per, "s analysis / s video", "<= 0.1 (10x real time)",
                          note + f"; {1 / per:.1f}x real time", baseline=base))
         rows.append(_row(f"pose_both_dancers_{name}", float(np.mean(both)), "fraction of frames",
