@@ -15,6 +15,10 @@ concatenation is zero-padded to the target size and rotated by a fixed seeded or
 an exact isometry (cosines are unchanged), which spreads the information over every dimension for
 the vector indexes. Everything is finite and L2-normalised; an unmeasured block is all zeros.
 ``benchmarks/bench_pose.py`` measures leave-one-out nearest-neighbour accuracy of ``move_label``.
+On the 45 shared clips (16 labels, chance 0.05) it is only 0.13-0.20, and no variant tried did
+clearly better (bag-of-poses codebooks, covariance descriptors, spectra, windowed max/min pooling,
+library-wide z-scoring: 0.09-0.24, within noise of 45 clips); even a frame-set Chamfer distance
+between clips reached only 0.13, so these labels are barely separable by pose on this library.
 """
 
 from __future__ import annotations
