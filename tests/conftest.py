@@ -16,20 +16,19 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 import pytest  # noqa: E402
 
-REPO = Path(__file__).resolve().parent.parent
-SHARED = Path(os.environ.get("BACHATA_SHARED", REPO.parent / "shared"))
-CLIPS_DIR = SHARED / "data" / "clips"
-SONGS_DIR = SHARED / "data" / "songs"
-MODELS_DIR = SHARED / "models"
-POSE_MODEL_DIR = MODELS_DIR / "yolov8n-pose_int8_openvino_model"
-ANNOTATIONS = CLIPS_DIR / "bachata_annotations.json"
+from shared_assets import (  # noqa: E402
+    ANNOTATIONS,
+    CLIPS_DIR,
+    MODELS_DIR,
+    POSE_MODEL_DIR,
+    REPO,
+    SHARED,
+    SONGS_DIR,
+    need,
+)
 
-
-def need(path: Path) -> Path:
-    """Skip the calling test when a shared asset is missing, naming it."""
-    if not path.exists():
-        pytest.skip(f"shared asset not found: {path}")
-    return path
+__all__ = ["ANNOTATIONS", "CLIPS_DIR", "MODELS_DIR", "POSE_MODEL_DIR", "REPO", "SHARED", "SONGS_DIR",
+           "need"]
 
 
 @pytest.fixture(autouse=True)

@@ -24,7 +24,7 @@ SCHEMA_VERSION = 2
 class AppSettings:
     schema_version: int = SCHEMA_VERSION
     analysis_fps: float = 10.0          # pose frames analysed per second of video
-    pose_imgsz: int = 480               # pose model input size (speed vs accuracy, see benchmarks)
+    pose_imgsz: int = 320               # pose input size: as many both-dancer frames as 480, ~2x faster (bench_pose)
     tempo_min_bpm: float = 100.0        # bachata tempo prior
     tempo_max_bpm: float = 160.0
     default_level: str = "beginner"

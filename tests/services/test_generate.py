@@ -185,7 +185,7 @@ def test_cli_generate_json(store, tmp_path, capsys):
 @pytest.mark.slow
 def test_shared_clip_library(store):
     """The 45 real clips of the original web app, imported as they are (metadata and text)."""
-    from conftest import ANNOTATIONS, CLIPS_DIR, need
+    from shared_assets import ANNOTATIONS, CLIPS_DIR, need
 
     from bachata_desktop.analysis.text import embedder as emb
     from bachata_desktop.services.library_import import import_clips
