@@ -557,7 +557,10 @@ class PlayerPanel(QWidget):
         self.loop = None
         self._loop_timer.stop()
         if self.player is not None:
-            self.player.stop()
+            # stop() at a rate != 1 hung the Qt 6.12 FFmpeg backend once (a deadlock in
+            # teardown): go back to 1x, pause, then drop the source (which stops it).
+            self.player.setPlaybackRate(1.0)
+            self.player.pause()
             self.player.setSource(QUrl())
         self.set_detached(False)
 
