@@ -1,17 +1,340 @@
-"""The generator area (placeholder until the wizard lands)."""
+"""The generator area: a three-step wizard from a song to a saved, exportable choreography.
+
+Song → preferences → result. Every slow step is a job (song analysis and generation on the ``ml``
+pool, swaps and previews on ``io``, saving on ``write``) so the window never freezes; the panel
+keeps the current :class:`~bachata_desktop.services.generate.GenerationResult` (with its
+candidates) so a swap re-optimises the rest of the routine without reading the library again.
+A saved choreography opened from elsewhere (``navigator.open_choreography``) comes back here with
+its candidates rebuilt, so it can be edited the same way.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QVBoxLayout, QWidget
+import random
+from pathlib import Path
+from typing import Any
 
+from PySide6.QtCore import QStandardPaths, Signal
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QFileDialog,
+    QHBoxLayout,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from bachata_desktop.core.choreography import Choreography
+from bachata_desktop.services.generate import GenerationResult
 from bachata_desktop.ui.context import AppContext
-from bachata_desktop.ui.widgets.empty_state import EmptyState
+from bachata_desktop.ui.wizard import jobs
+from bachata_desktop.ui.wizard.result import ResultView
+from bachata_desktop.ui.wizard.steps import PreferencesStep, SongStep
+
+STEPS = ("1  Song", "2  Preferences", "3  Choreography")
 
 
 class GeneratorPanel(QWidget):
+    song_ready = Signal(object)          # jobs.PreparedSong
+    generated = Signal(object)           # GenerationResult
+    swapped = Signal(object)             # GenerationResult
+    saved = Signal(int)                  # document id
+    exported = Signal(str)               # path of the written video
+    failed = Signal(str)                 # any job's error, also shown in the step
+
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
+        self.song: jobs.PreparedSong | None = None
+        self.result: GenerationResult | None = None
+        self.doc_id: int | None = None
+        self._job: Any = None          # the running cancellable job (analysis, generation, export)
+        self._after_save: str = ""
+
         lay = QVBoxLayout(self)
-        lay.addWidget(EmptyState("Choreography generator",
-                                 "Pick a song and a level to generate a choreography."))
+        bar = QHBoxLayout()
+        self.step_buttons = QButtonGroup(self)
+        for i, text in enumerate(STEPS):
+            b = QPushButton(text)
+            b.setCheckable(True)
+            b.setFlat(True)
+            b.setObjectName("wizardStep")
+            self.step_buttons.addButton(b, i)
+            bar.addWidget(b)
+        bar.addStretch(1)
+        self.step_buttons.idClicked.connect(self.go_to)
+        lay.addLayout(bar)
+
+        self.stack = QStackedWidget()
+        self.song_step = SongStep(ctx.store)
+        self.prefs = PreferencesStep()
+        self.result_view = ResultView()
+        for w in (self.song_step, self.prefs, self.result_view):
+            self.stack.addWidget(w)
+        lay.addWidget(self.stack, 1)
+
+        self.song_step.song_chosen.connect(self.choose_song)
+        self.prefs.generate_requested.connect(self.generate)
+        self.prefs.understand_requested.connect(self.understand)
+        self.prefs.cancel_requested.connect(self.cancel)
+        self.prefs.back_requested.connect(lambda: self.go_to(0))
+        rv = self.result_view
+        rv.back_requested.connect(lambda: self.go_to(1))
+        rv.regenerate_requested.connect(self.regenerate)
+        rv.detail.swap_requested.connect(self.swap)
+        rv.detail.play_clip_requested.connect(ctx.navigator.open_clip)
+        rv.play_song_requested.connect(self.play_song)
+        rv.preview_requested.connect(self.preview)
+        rv.save_requested.connect(self.save)
+        rv.export_requested.connect(self.export)
+        rv.add_to_plan_requested.connect(self.add_to_plan)
+        rv.cancel_requested.connect(self.cancel)
+        ctx.navigator.open_choreography.connect(self.open_saved)
+        ctx.navigator.songs_changed.connect(self.song_step.reload)
+        self.go_to(0)
+
+    # -- navigation --------------------------------------------------------------------------------
+    def go_to(self, step: int) -> None:
+        if step == 1 and self.song is None:
+            step = 0
+        if step == 2 and self.result is None:
+            step = 1 if self.song is not None else 0
+        self.stack.setCurrentIndex(step)
+        for i, b in enumerate(self.step_buttons.buttons()):
+            b.setChecked(i == step)
+        self.step_buttons.button(1).setEnabled(self.song is not None)
+        self.step_buttons.button(2).setEnabled(self.result is not None)
+
+    def current_step(self) -> int:
+        return self.stack.currentIndex()
+
+    def cancel(self) -> None:
+        if self._job is not None:
+            self._job.cancel()
+
+    def _say(self, text: str) -> None:
+        self.ctx.navigator.status.emit(text)
+
+    def _fail(self, where: Any, error: str) -> None:
+        self._job = None
+        where.set_busy(False)
+        where.status.setText(f"⚠ {error}")
+        self.failed.emit(error)
+
+    # -- step 1: the song --------------------------------------------------------------------------
+    def choose_song(self, path: str) -> Any:
+        """Analyse (or look up) the song as a job, then move on to the preferences."""
+        self.song_step.set_busy(True)
+        self.song_step.status.setText(f"Reading {Path(path).name}…")
+        self._job = self.ctx.jobs.submit(
+            jobs.prepare_song, self.ctx.store, path, title=f"Analyse {Path(path).name}",
+            pool="ml", key="wizard-song", on_finished=self._on_song,
+            on_failed=lambda e: self._fail(self.song_step, e),
+            on_cancelled=lambda: self._fail(self.song_step, "analysis cancelled"),
+            on_progress=lambda f, m: (self.song_step.progress.setValue(int(f * 100)),
+                                      self.song_step.status.setText(m)))
+        return self._job
+
+    def _on_song(self, song: jobs.PreparedSong) -> None:
+        self._job = None
+        self.song = song
+        self.song_step.set_busy(False)
+        self.song_step.status.setText("")
+        if song.added:
+            self.ctx.navigator.songs_changed.emit()
+        self.song_step.select_path(song.info.path)
+        a = song.analysis
+        mins, secs = divmod(int(round(a.duration)), 60)
+        sections = " → ".join(s.label.value for s in a.sections[:12])
+        self.prefs.song_label.setText(
+            f"<b>2. Preferences</b> for <b>{song.info.title}</b> · {a.tempo_bpm:.0f} BPM · "
+            f"{mins}:{secs:02d} · {len(a.phrases)} phrases of 8 counts"
+            + (f"<br><span style='color:#8a8f98'>{sections}</span>" if sections else ""))
+        self.result = None
+        self.doc_id = None
+        self.go_to(1)
+        self.song_ready.emit(song)
+
+    # -- step 2: preferences and generation --------------------------------------------------------
+    def understand(self) -> None:
+        form = self.prefs.request()
+        if not form.text:
+            self.prefs.show_understood(form)
+            return
+        self.prefs.status.setText("Reading your request…")
+        self.ctx.jobs.submit(jobs.understand, form, title="Understand the request", pool="io",
+                             key="wizard-understand", visible=False,
+                             on_finished=self._on_understood,
+                             on_failed=lambda e: self.prefs.status.setText(f"⚠ {e}"))
+
+    def _on_understood(self, req: Any) -> None:
+        self.prefs.status.setText("")
+        self.prefs.show_understood(req)
+
+    def generate(self) -> Any:
+        if self.song is None:
+            self.go_to(0)
+            return None
+        form = self.prefs.request()
+        self.prefs.set_busy(True, "Generating…")
+        self._job = self.ctx.jobs.submit(
+            jobs.understand_and_generate, self.ctx.store, self.song.info, self.song.analysis,
+            form, title=f"Generate for {self.song.info.title}", pool="ml", key="wizard-generate",
+            on_finished=self._on_generated,
+            on_failed=lambda e: self._fail(self.prefs, e),
+            on_cancelled=lambda: self._fail(self.prefs, "generation cancelled"),
+            on_progress=lambda f, m: (self.prefs.progress.setValue(int(f * 100)),
+                                      self.prefs.status.setText(m)))
+        return self._job
+
+    def regenerate(self) -> Any:
+        self.prefs.seed.setValue(random.randint(0, 999_999))
+        self.go_to(1)
+        return self.generate()
+
+    def _on_generated(self, result: GenerationResult) -> None:
+        self._job = None
+        self.prefs.set_busy(False)
+        self.prefs.show_understood(result.choreography.request)
+        self._show(result, new=True)
+        self.generated.emit(result)
+        self._say(f"Generated {len(result.choreography.slots)} moves")
+
+    def _show(self, result: GenerationResult, new: bool) -> None:
+        self.result = result
+        rv = self.result_view
+        if new:
+            self.doc_id = None
+            rv.drag.set_doc(None)
+            rv.name.clear()
+        rv.timeline.set_analysis(self.song.analysis if self.song else None)
+        rv.timeline.set_peaks(self.song.peaks if self.song else None)
+        rv.show_result(result.choreography, keep_selection=not new)
+        rv.detail.set_swap_enabled(bool(result.candidates),
+                                   "" if result.candidates else "The library has no moves to swap in")
+        rv.preview_btn.setEnabled(self._song_path() is not None)
+        rv.play_btn.setEnabled(self._song_path() is not None)
+        self.go_to(2)
+
+    @property
+    def choreography(self) -> Choreography | None:
+        return self.result.choreography if self.result else None
+
+    # -- step 3: swap, preview, save, export -------------------------------------------------------
+    def swap(self, slot_index: int, clip_id: int) -> Any:
+        if self.result is None or not self.result.candidates:
+            return None
+        self.result_view.status.setText("Re-arranging around your choice…")
+        return self.ctx.jobs.submit(
+            jobs.swap, self.result, slot_index, clip_id, title="Swap a move", pool="io",
+            key="wizard-swap", visible=False, on_finished=self._on_swapped,
+            on_failed=lambda e: self.result_view.status.setText(f"⚠ {e}"))
+
+    def _on_swapped(self, result: GenerationResult) -> None:
+        self.result_view.status.setText("")
+        self._show(result, new=False)
+        self.swapped.emit(result)
+
+    def _song_path(self) -> str | None:
+        if self.song is not None and Path(self.song.info.path).is_file():
+            return self.song.info.path
+        return None
+
+    def play_song(self) -> None:
+        path = self._song_path()
+        if path is not None and self.song is not None:
+            self.ctx.navigator.open_media.emit(path, self.song.analysis.to_dict())
+
+    def preview(self) -> Any:
+        """Render a quick 480p video of the routine and play it."""
+        ch, path = self.choreography, self._song_path()
+        if ch is None or path is None:
+            return None
+        out = self.ctx.paths.cache / "previews" / "wizard_preview.mp4"
+        self.result_view.set_busy(True, "Rendering a preview…")
+        self._job = self.ctx.jobs.submit(
+            jobs.export, self.ctx.store, ch, path, str(out), "480p", False,
+            self.song.analysis if self.song else None, title="Preview video", pool="io",
+            key="wizard-export", on_finished=lambda rep: self._on_exported(rep, play=True),
+            on_failed=lambda e: self._fail(self.result_view, e),
+            on_cancelled=lambda: self._fail(self.result_view, "preview cancelled"),
+            on_progress=self.result_view.set_progress)
+        return self._job
+
+    def export(self, preset: str, mirror: bool, out_path: str | None = None) -> Any:
+        ch, path = self.choreography, self._song_path()
+        if ch is None or path is None:
+            return None
+        if out_path is None:
+            folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.MoviesLocation)
+            name = (self.result_view.name.text().strip() or ch.song.title or "choreography")
+            safe = "".join(c if c.isalnum() or c in " -_()" else "_" for c in name).strip()
+            out_path, _ = QFileDialog.getSaveFileName(self, "Export the video",
+                                                      str(Path(folder) / f"{safe}.mp4"),
+                                                      "MP4 video (*.mp4)")
+            if not out_path:
+                return None
+        self.result_view.set_busy(True, f"Exporting {Path(out_path).name}…")
+        self._job = self.ctx.jobs.submit(
+            jobs.export, self.ctx.store, ch, path, str(out_path), preset, mirror,
+            self.song.analysis if self.song else None, title=f"Export {Path(out_path).name}",
+            pool="io", key="wizard-export", on_finished=self._on_exported,
+            on_failed=lambda e: self._fail(self.result_view, e),
+            on_cancelled=lambda: self._fail(self.result_view, "export cancelled"),
+            on_progress=self.result_view.set_progress)
+        return self._job
+
+    def _on_exported(self, report: Any, play: bool = False) -> None:
+        self._job = None
+        self.result_view.set_busy(False, f"Saved {Path(report.path).name}" if not play else "")
+        if play:
+            self.ctx.navigator.open_media.emit(report.path, None)
+        else:
+            self._say(f"Exported {report.path}")
+        self.exported.emit(report.path)
+
+    def save(self, title: str = "") -> Any:
+        ch = self.choreography
+        if ch is None:
+            return None
+        self.result_view.status.setText("Saving…")
+        return self.ctx.jobs.submit(
+            jobs.save, self.ctx.store, ch, title or None, self.doc_id, title="Save choreography",
+            pool="write", visible=False, on_finished=self._on_saved,
+            on_failed=lambda e: self.result_view.status.setText(f"⚠ {e}"))
+
+    def _on_saved(self, doc: Any) -> None:
+        self.doc_id = int(doc.id)
+        self.result_view.drag.set_doc(self.doc_id)
+        self.result_view.status.setText(f"Saved as “{doc.title}” in your choreographies")
+        self.ctx.navigator.choreographies_changed.emit()
+        self.saved.emit(self.doc_id)
+        if self._after_save == "plans":
+            self._after_save = ""
+            self.ctx.navigator.show_area.emit("plans")
+
+    def add_to_plan(self) -> None:
+        if self.choreography is None:
+            return
+        self._after_save = "plans"
+        self.save(self.result_view.name.text().strip())
+
+    # -- opening a saved choreography --------------------------------------------------------------
+    def open_saved(self, doc_id: int) -> Any:
+        self.result_view.set_busy(True, "Opening the choreography…", cancellable=False)
+        return self.ctx.jobs.submit(
+            jobs.reopen, self.ctx.store, int(doc_id), title="Open choreography", pool="ml",
+            key="wizard-open", on_finished=lambda r, d=int(doc_id): self._on_reopened(d, r),
+            on_failed=lambda e: self._fail(self.result_view, e))
+
+    def _on_reopened(self, doc_id: int, opened: jobs.Reopened) -> None:
+        self.result_view.set_busy(False)
+        self.song = opened.song
+        self.prefs.set_request(opened.result.choreography.request)
+        self._show(opened.result, new=True)
+        self.doc_id = doc_id
+        self.result_view.drag.set_doc(doc_id)
+        self.result_view.name.setText(opened.title)
+        if not opened.result.candidates:
+            self.result_view.status.setText("The library has no moves: swapping is off")

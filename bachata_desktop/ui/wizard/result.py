@@ -1,0 +1,219 @@
+"""The wizard's result step: the timeline, the move list, the selected move's detail and the actions.
+
+Only widgets and signals live here; the panel runs every action (swap, preview, save, export) as a
+job and feeds the results back with :meth:`ResultView.show_result`.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPoint, Qt, Signal
+from PySide6.QtGui import QDrag, QMouseEvent
+from PySide6.QtWidgets import (
+    QApplication,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QProgressBar,
+    QPushButton,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from bachata_desktop.core.choreography import Choreography
+from bachata_desktop.core.clip import category_label
+from bachata_desktop.ui.mime import CHOREOGRAPHY_IDS_MIME, encode_ids
+from bachata_desktop.ui.wizard.slot_detail import SlotDetail
+from bachata_desktop.ui.wizard.steps import describe_request
+from bachata_desktop.ui.wizard.timeline import ChoreographyTimeline, category_colour
+
+
+class DragHandle(QLabel):
+    """Drag the saved choreography from here onto a class plan."""
+
+    def __init__(self) -> None:
+        super().__init__("⠿ Drag to a class plan")
+        self.doc_id: int | None = None
+        self._press: QPoint | None = None
+        self.setStyleSheet("border: 1px dashed #5a6170; border-radius: 6px; padding: 4px 8px;")
+        self.set_doc(None)
+
+    def set_doc(self, doc_id: int | None) -> None:
+        self.doc_id = doc_id
+        self.setEnabled(doc_id is not None)
+        self.setToolTip("Drag this choreography onto a class plan" if doc_id is not None
+                        else "Save the choreography first")
+        self.setCursor(Qt.CursorShape.OpenHandCursor if doc_id is not None
+                       else Qt.CursorShape.ArrowCursor)
+
+    def mime(self):  # noqa: ANN201 - QMimeData
+        return encode_ids(CHOREOGRAPHY_IDS_MIME, [self.doc_id] if self.doc_id is not None else [])
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt override
+        self._press = event.position().toPoint()
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt override
+        if self.doc_id is None or self._press is None:
+            return
+        if (event.position().toPoint() - self._press).manhattanLength() < \
+                QApplication.startDragDistance():
+            return
+        drag = QDrag(self)
+        drag.setMimeData(self.mime())
+        drag.exec(Qt.DropAction.CopyAction)
+        self._press = None
+
+
+class ResultView(QWidget):
+    """Step 3: the generated choreography and what can be done with it."""
+
+    back_requested = Signal()
+    regenerate_requested = Signal()
+    play_song_requested = Signal()
+    preview_requested = Signal()
+    save_requested = Signal(str)               # title
+    export_requested = Signal(str, bool)       # preset, mirror
+    add_to_plan_requested = Signal()
+    cancel_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.choreography: Choreography | None = None
+        lay = QVBoxLayout(self)
+        head = QHBoxLayout()
+        self.title = QLabel("")
+        self.title.setStyleSheet("font-size: 16px; font-weight: 600;")
+        self.back_btn = QPushButton("← Preferences")
+        self.back_btn.clicked.connect(self.back_requested)
+        self.regen_btn = QPushButton("Another version")
+        self.regen_btn.setToolTip("Generate again with a new seed")
+        self.regen_btn.clicked.connect(self.regenerate_requested)
+        head.addWidget(self.back_btn)
+        head.addWidget(self.title, 1)
+        head.addWidget(self.regen_btn)
+        lay.addLayout(head)
+        self.notes = QLabel("")
+        self.notes.setWordWrap(True)
+        self.notes.setTextFormat(Qt.TextFormat.RichText)
+        lay.addWidget(self.notes)
+
+        self.timeline = ChoreographyTimeline()
+        self.timeline.slot_clicked.connect(self.select_slot)
+        lay.addWidget(self.timeline)
+
+        split = QSplitter(Qt.Orientation.Horizontal)
+        self.moves = QListWidget()
+        self.moves.currentRowChanged.connect(self._on_row)
+        self.detail = SlotDetail()
+        split.addWidget(self.moves)
+        split.addWidget(self.detail)
+        split.setStretchFactor(0, 2)
+        split.setStretchFactor(1, 3)
+        lay.addWidget(split, 1)
+
+        actions = QHBoxLayout()
+        self.play_btn = QPushButton("▶ Play song")
+        self.play_btn.setToolTip("Open the song in the player with its counts")
+        self.play_btn.clicked.connect(self.play_song_requested)
+        self.preview_btn = QPushButton("Preview video")
+        self.preview_btn.setToolTip("Render a quick 480p video of the moves on the song and play it")
+        self.preview_btn.clicked.connect(self.preview_requested)
+        self.name = QLineEdit()
+        self.name.setPlaceholderText("Title")
+        self.name.setMinimumWidth(180)
+        self.save_btn = QPushButton("Save")
+        self.save_btn.setObjectName("primary")
+        self.save_btn.clicked.connect(lambda: self.save_requested.emit(self.name.text().strip()))
+        self.preset = QComboBox()
+        self.preset.addItems(["720p", "1080p", "480p"])
+        self.mirror = QComboBox()
+        self.mirror.addItems(["As filmed", "Mirrored"])
+        self.export_btn = QPushButton("Export video…")
+        self.export_btn.clicked.connect(lambda: self.export_requested.emit(
+            self.preset.currentText(), self.mirror.currentIndex() == 1))
+        self.plan_btn = QPushButton("Add to class plan")
+        self.plan_btn.setToolTip("Save it and open the class plans, where it can be added")
+        self.plan_btn.clicked.connect(self.add_to_plan_requested)
+        self.drag = DragHandle()
+        for w in (self.play_btn, self.preview_btn):
+            actions.addWidget(w)
+        actions.addSpacing(12)
+        actions.addWidget(self.name, 1)
+        actions.addWidget(self.save_btn)
+        actions.addSpacing(12)
+        actions.addWidget(self.preset)
+        actions.addWidget(self.mirror)
+        actions.addWidget(self.export_btn)
+        actions.addSpacing(12)
+        actions.addWidget(self.plan_btn)
+        actions.addWidget(self.drag)
+        lay.addLayout(actions)
+
+        busy = QHBoxLayout()
+        self.progress = QProgressBar()
+        self.progress.setVisible(False)
+        self.status = QLabel("")
+        self.cancel_btn = QPushButton("Cancel")
+        self.cancel_btn.setVisible(False)
+        self.cancel_btn.clicked.connect(self.cancel_requested)
+        busy.addWidget(self.progress, 1)
+        busy.addWidget(self.status, 2)
+        busy.addWidget(self.cancel_btn)
+        lay.addLayout(busy)
+
+    # -- content -----------------------------------------------------------------------------------
+    def show_result(self, choreo: Choreography, keep_selection: bool = False) -> None:
+        self.choreography = choreo
+        row = self.timeline.selected if keep_selection else -1
+        self.timeline.set_choreography(choreo, keep_selection)
+        mins, secs = divmod(int(round(choreo.song.duration_s)), 60)
+        self.title.setText(f"{choreo.song.title or 'Song'} · {choreo.tempo:.0f} BPM · "
+                           f"{mins}:{secs:02d} · {len(choreo.slots)} moves · seed {choreo.seed}")
+        lines = [f"<b>Request:</b> {describe_request(choreo.request)}"]
+        if choreo.request.text:
+            lines.append(f"<i>“{choreo.request.text}”</i>")
+        lines += [f"<span style='color:#e0a34f'>⚠ {n}</span>"
+                  for n in (*choreo.request.notes, *choreo.notes)]
+        self.notes.setText("<br>".join(lines))
+        if not self.name.text().strip():
+            self.name.setText(f"{choreo.song.title or 'Choreography'} "
+                              f"({choreo.request.level.value})")
+        self.moves.blockSignals(True)
+        self.moves.clear()
+        for i, s in enumerate(choreo.slots):
+            m0, s0 = divmod(s.start, 60)
+            item = QListWidgetItem(f"{i + 1:>2}.  {int(m0)}:{s0:04.1f}   {s.name}   "
+                                   f"— {category_label(s.category)}, {s.counts} counts"
+                                   + ("  ●" if s.pinned else ""))
+            item.setForeground(category_colour(s.category).lighter(140))
+            self.moves.addItem(item)
+        self.moves.blockSignals(False)
+        self.select_slot(row)
+
+    def select_slot(self, index: int) -> None:
+        ch = self.choreography
+        ok = ch is not None and 0 <= index < len(ch.slots)
+        self.timeline.select(index if ok else -1)
+        self.moves.blockSignals(True)
+        self.moves.setCurrentRow(index if ok else -1)
+        self.moves.blockSignals(False)
+        self.detail.set_slot(index if ok else -1, ch.slots[index] if ok and ch else None)
+
+    def _on_row(self, row: int) -> None:
+        self.select_slot(row)
+
+    def set_busy(self, busy: bool, message: str = "", cancellable: bool = True) -> None:
+        self.progress.setVisible(busy)
+        self.progress.setValue(0)
+        self.cancel_btn.setVisible(busy and cancellable)
+        for w in (self.preview_btn, self.export_btn, self.regen_btn):
+            w.setEnabled(not busy)
+        self.status.setText(message)
+
+    def set_progress(self, fraction: float, message: str) -> None:
+        self.progress.setValue(int(round(fraction * 100)))
+        if message:
+            self.status.setText(message)

@@ -1,0 +1,189 @@
+"""The generator wizard end to end with real components: the shared clips imported into a real
+store (with synthetic pose summaries and embeddings standing in for the slow pose analysis), a
+synthetic bachata song analysed by the real audio analysis as a job, the real choreographer,
+swap, save, and the result timeline painted and clicked."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QPointF, Qt
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "analysis"))
+from synth import synth_song  # noqa: E402
+
+from bachata_desktop.core.pose import DESCRIPTOR_SIZE  # noqa: E402
+from bachata_desktop.core.task import RecordingContext  # noqa: E402
+
+TEMPO = 124.0
+SHARED = Path(os.environ.get("BACHATA_SHARED", Path(__file__).resolve().parents[2].parent / "shared"))
+ANNOTATIONS = SHARED / "data" / "clips" / "bachata_annotations.json"
+
+
+def fill_from_shared_clips(store) -> list:
+    """Import the shared clips; give each a synthetic pose summary and embeddings (fast)."""
+    from bachata_desktop.services.library_import import import_clips
+
+    if not ANNOTATIONS.is_file():
+        pytest.skip(f"shared asset not found: {ANNOTATIONS}")
+    import_clips(store, [ANNOTATIONS.parent], RecordingContext(), annotations=ANNOTATIONS,
+                 enqueue_analysis=False)
+    clips = store.clips.list()
+    rng = np.random.default_rng(3)
+    protos = rng.normal(scale=0.5, size=(5, DESCRIPTOR_SIZE))
+    for clip in clips:
+        start, end = protos[rng.integers(5)].copy(), protos[rng.integers(5)].copy()
+        start[-1] = end[-1] = 1.0
+        store.analyses.put("clip", clip.id, "pose", {
+            "start_pose": start.tolist(), "end_pose": end.tolist(), "flipped": False})
+        for m, dim in (("text", 384), ("audio", 128), ("lead", 512), ("follow", 512),
+                       ("interaction", 256)):
+            v = rng.normal(size=dim)
+            store.embeddings.put("clip", clip.id, m, v / np.linalg.norm(v), "test")
+    return clips
+
+
+@pytest.fixture
+def ctx(qtbot, app_paths):
+    from bachata_desktop.app import build_context, make_application
+
+    make_application([])
+    c = build_context(app_paths)
+    yield c
+    c.jobs.shutdown(30000)
+    c.store.close()
+
+
+@pytest.fixture(scope="module")
+def song_file(tmp_path_factory) -> Path:
+    form = (("intro", 2), ("verse", 3), ("chorus", 3), ("mambo", 2), ("outro", 2))
+    song = synth_song(TEMPO, form=form, leading_silence=0.4, pickup_beats=2, seed=5)
+    return song.write(tmp_path_factory.mktemp("songs") / "Canción de prueba.wav")
+
+
+def _run_to_result(qtbot, panel, song_file, text: str = ""):
+    with qtbot.waitSignal(panel.song_ready, timeout=180_000) as got:
+        panel.choose_song(str(song_file))
+    assert panel.current_step() == 1
+    prefs = panel.prefs
+    prefs.level.setCurrentIndex(prefs.level.findData("intermediate"))
+    prefs.set_categories(prefs.avoid, ("spin",))
+    prefs.seed.setValue(7)
+    prefs.text.setPlainText(text)
+    with qtbot.waitSignal(panel.generated, timeout=180_000) as gen:
+        qtbot.mouseClick(prefs.generate_btn, Qt.MouseButton.LeftButton)
+    return got.args[0], gen.args[0]
+
+
+def test_wizard_end_to_end(qtbot, ctx, song_file, tmp_path):
+    from bachata_desktop.ui.wizard.panel import GeneratorPanel
+
+    clips = {c.id: c for c in fill_from_shared_clips(ctx.store)}
+    panel = GeneratorPanel(ctx)
+    panel.resize(1200, 760)
+    qtbot.addWidget(panel)
+    panel.show()
+    qtbot.waitExposed(panel)
+    song, result = _run_to_result(qtbot, panel, song_file, "rutina sensual, sin giros")
+    # the song went through the real analysis and is now in the library
+    assert abs(song.analysis.tempo_bpm - TEMPO) < 2.5 and ctx.store.songs.list()
+    assert song.peaks is not None and panel.song_step.songs.count() == 1
+    assert panel.current_step() == 2
+    ch = result.choreography
+    # how the text was understood is shown, with its source
+    assert "read by" in panel.prefs.understood.text() and "Spin" in panel.prefs.understood.text()
+    # every move starts on a count 1, the moves cover the song's phrases end to end
+    ones = {round(b.time, 4) for b in song.analysis.beats if b.count == 1}
+    assert ch.slots and all(round(s.start, 4) in ones for s in ch.slots)
+    assert ch.slots[0].start == pytest.approx(ch.phrases[0].start_s)
+    assert ch.slots[-1].end == pytest.approx(ch.phrases[-1].end_s)
+    for a, b in zip(ch.slots, ch.slots[1:], strict=False):
+        assert b.start == pytest.approx(a.end)
+    assert all(clips[s.clip_id].category != "spin" for s in ch.slots)
+    assert all(clips[s.clip_id].level.rank <= 1 for s in ch.slots)
+    # the timeline has one block per move, in song order
+    tl = panel.result_view.timeline
+    assert tl.choreography is ch
+    rects = [tl.block_rect(i) for i in range(len(ch.slots))]
+    assert all(r2.left() >= r1.right() for r1, r2 in zip(rects, rects[1:], strict=False))
+    assert rects[0].left() == pytest.approx(tl._x(ch.slots[0].start) + 1) and panel.result_view.moves.count() == len(ch.slots)
+    # click a block: its reasons and alternatives appear
+    k = min(2, len(ch.slots) - 1)
+    qtbot.mouseClick(tl, Qt.MouseButton.LeftButton, pos=rects[k].center().toPoint())
+    detail = panel.result_view.detail
+    assert tl.selected == k and detail.slot_index == k
+    assert detail.reasons.rowCount() >= 3 and detail.alternatives.rowCount() >= 1
+    assert "Total score" in [detail.reasons.item(r, 0).text()
+                             for r in range(detail.reasons.rowCount())]
+    # swap to the first alternative in one click: that slot changes, the rest stays valid
+    alt = ch.slots[k].alternatives[0]
+    with qtbot.waitSignal(panel.swapped, timeout=60_000) as sw:
+        qtbot.mouseClick(detail.swap_button(0), Qt.MouseButton.LeftButton)
+    new = sw.args[0].choreography
+    assert new.slots[k].clip_id == alt.clip_id and new.slots[k].pinned
+    assert all(round(s.start, 4) in ones for s in new.slots)
+    for a, b in zip(new.slots, new.slots[1:], strict=False):
+        assert b.start == pytest.approx(a.end) and a.clip_id != b.clip_id
+    assert new.slots[-1].end == pytest.approx(ch.slots[-1].end)
+    assert tl.choreography is new and detail.slot.clip_id == alt.clip_id
+    # save: it appears in the store's choreographies and the navigator is told
+    with qtbot.waitSignal(ctx.navigator.choreographies_changed, timeout=30_000), \
+            qtbot.waitSignal(panel.saved, timeout=30_000) as saved:
+        panel.result_view.name.setText("Clase del martes")
+        qtbot.mouseClick(panel.result_view.save_btn, Qt.MouseButton.LeftButton)
+    docs = ctx.store.choreographies.list()
+    assert [d.id for d in docs] == [saved.args[0]] and docs[0].title == "Clase del martes"
+    assert [s["clip_id"] for s in docs[0].data["slots"]] == new.clip_ids
+    # the saved choreography can be dragged onto a class plan
+    from bachata_desktop.ui.mime import CHOREOGRAPHY_IDS_MIME, decode_ids
+
+    assert decode_ids(panel.result_view.drag.mime(), CHOREOGRAPHY_IDS_MIME) == [saved.args[0]]
+    # "Play song" opens the song with its beat grid in the player
+    with qtbot.waitSignal(ctx.navigator.open_media, timeout=5000) as opened:
+        qtbot.mouseClick(panel.result_view.play_btn, Qt.MouseButton.LeftButton)
+    assert Path(opened.args[0]).is_file() and opened.args[1]["beats"]
+    shot = panel.grab()
+    assert not shot.isNull()
+    shot.save(str(tmp_path / "wizard_result.png"))
+
+
+def test_reopen_saved_choreography_and_swap(qtbot, ctx, song_file):
+    from bachata_desktop.services.generate import save_choreography
+    from bachata_desktop.ui.wizard.panel import GeneratorPanel
+
+    fill_from_shared_clips(ctx.store)
+    panel = GeneratorPanel(ctx)
+    qtbot.addWidget(panel)
+    _song, result = _run_to_result(qtbot, panel, song_file)
+    doc = save_choreography(ctx.store, result.choreography, "Guardada")
+    other = GeneratorPanel(ctx)
+    qtbot.addWidget(other)
+    ctx.navigator.open_choreography.emit(doc.id)
+    qtbot.waitUntil(lambda: other.result is not None and other.current_step() == 2,
+                    timeout=120_000)
+    assert other.choreography.clip_ids == result.choreography.clip_ids
+    assert other.doc_id == doc.id and other.result_view.name.text() == "Guardada"
+    assert other.result.candidates and other.song is not None
+    slot = other.choreography.slots[1]
+    with qtbot.waitSignal(other.swapped, timeout=60_000) as sw:
+        other.swap(1, slot.alternatives[0].clip_id)
+    assert sw.args[0].choreography.slots[1].clip_id == slot.alternatives[0].clip_id
+
+
+def test_bad_song_file_is_reported(qtbot, ctx, tmp_path):
+    from bachata_desktop.ui.wizard.panel import GeneratorPanel
+
+    bad = tmp_path / "not_audio.wav"
+    bad.write_bytes(b"this is not audio")
+    panel = GeneratorPanel(ctx)
+    qtbot.addWidget(panel)
+    with qtbot.waitSignal(panel.failed, timeout=60_000) as err:
+        panel.choose_song(str(bad))
+    assert err.args[0] and panel.current_step() == 0
+    assert "⚠" in panel.song_step.status.text() and panel.song_step.use_btn.isEnabled() in (
+        True, False)
+    assert panel.song_step.browse_btn.isEnabled()
