@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import numpy as np
+import player_support
 import pytest
-from player_support import (  # noqa: F401
+from player_support import (
     FOLLOW_POINTS,
     LEAD_POINTS,
     clip_path,
     open_and_wait,
-    player,
     rgb,
     show_frame,
     write_keypoints,
@@ -17,6 +17,8 @@ from player_support import (  # noqa: F401
 
 from bachata_desktop.core.loop import BeatGrid
 from bachata_desktop.ui.player.video_view import FOLLOW_COLOR, LEAD_COLOR
+
+player = player_support.player  # the fixture
 
 
 def _grab(panel) -> np.ndarray:

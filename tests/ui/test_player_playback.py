@@ -5,9 +5,12 @@ from __future__ import annotations
 import time
 
 import numpy as np
-from player_support import FD, FPS, clip_path, open_and_wait, player, rgb, show_frame  # noqa: F401
+import player_support
+from player_support import FD, FPS, clip_path, open_and_wait, rgb, show_frame
 
 from bachata_desktop.core.loop import LoopRegion, frame_index
+
+player = player_support.player  # the fixture
 
 
 def test_ab_loop_returns_to_a_and_never_overshoots_b_by_more_than_a_frame(qtbot, player) -> None:

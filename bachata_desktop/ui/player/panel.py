@@ -22,7 +22,6 @@ from PySide6.QtCore import QElapsedTimer, Qt, QTimer, QUrl, Signal
 from PySide6.QtMultimedia import QAudioOutput, QMediaPlayer, QVideoFrame, QVideoSink
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSplitter, QVBoxLayout, QWidget
 
-from bachata_desktop.core.clip import Marker
 from bachata_desktop.core.loop import (
     BeatGrid,
     LoopRegion,
