@@ -464,3 +464,31 @@ def test_cli_bad_json_is_one_line_and_exit_2(tmp_path: Path, capsys) -> None:
     err = capsys.readouterr().err.strip()
     assert code == 2 and "cannot read the choreography bad.json" in err and "\n" not in err
     assert not (tmp_path / "v.mp4").exists()
+
+
+def test_counts_come_from_the_librarys_corrected_song_grid(library) -> None:
+    """With the song in the library, the overlay follows its analysis and the instructor's
+    correction (here: "the 1 is one beat later"), not the phrases stored in the choreography."""
+    from bachata_desktop.core.song import GridCorrection, Song, SongAnalysis, build_grid
+    from bachata_desktop.services.video_export import export_video
+
+    store, _, choreo, tmp = library
+    times = beat_times(13.0)
+    counts = np.arange(len(times)) % 8 + 1
+    beats, downbeats, phrases = build_grid(times, counts)
+    analysis = SongAnalysis(duration=13.0, tempo_bpm=BPM, beats=beats, downbeats=downbeats,
+                            phrases=phrases, sections=(), energy=tuple(0.5 for _ in phrases),
+                            embedding=np.zeros(128, np.float32))
+    song = store.songs.add(Song(id=None, title="Click track", path=choreo.song.path,
+                                content_hash="click"))
+    store.songs.set_analysis(song.id, analysis.to_dict())
+    store.songs.set_corrections(song.id, GridCorrection(one_shift=1).to_dict())
+    one = dataclasses.replace(choreo, slots=choreo.slots[:1],
+                              song=dataclasses.replace(choreo.song, song_id=song.id))
+    out = tmp / "corrected.mp4"
+    export_video(store, one, None, out, RecordingContext(), preset="480p")
+    start = one.slots[0].start
+    wanted = {int(math.ceil((times[k] - start) * 30 - 1e-6)): k for k in range(8)}
+    shown = classify_counts(decode_frames(out, set(wanted)), 854, 480)
+    # shifted one beat later: the slot's first beat is now count 8, its second the new "1"
+    assert [shown[n] for n in sorted(wanted)] == [8, 1, 2, 3, 4, 5, 6, 7]
