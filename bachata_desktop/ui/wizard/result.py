@@ -6,6 +6,8 @@ job and feeds the results back with :meth:`ResultView.show_result`.
 
 from __future__ import annotations
 
+import html
+
 from PySide6.QtCore import QPoint, Qt, Signal
 from PySide6.QtGui import QDrag, QMouseEvent
 from PySide6.QtWidgets import (
@@ -28,7 +30,7 @@ from bachata_desktop.core.clip import category_label
 from bachata_desktop.ui.mime import CHOREOGRAPHY_IDS_MIME, encode_ids
 from bachata_desktop.ui.wizard.slot_detail import SlotDetail
 from bachata_desktop.ui.wizard.steps import describe_request
-from bachata_desktop.ui.wizard.timeline import ChoreographyTimeline, category_colour
+from bachata_desktop.ui.wizard.timeline import ChoreographyTimeline, category_icon
 
 
 class DragHandle(QLabel):
@@ -110,8 +112,9 @@ class ResultView(QWidget):
         self.detail = SlotDetail()
         split.addWidget(self.moves)
         split.addWidget(self.detail)
-        split.setStretchFactor(0, 2)
+        split.setStretchFactor(0, 1)
         split.setStretchFactor(1, 3)
+        split.setSizes([260, 800])
         lay.addWidget(split, 1)
 
         actions = QHBoxLayout()
@@ -174,21 +177,23 @@ class ResultView(QWidget):
                            f"{mins}:{secs:02d} · {len(choreo.slots)} moves · seed {choreo.seed}")
         lines = [f"<b>Request:</b> {describe_request(choreo.request)}"]
         if choreo.request.text:
-            lines.append(f"<i>“{choreo.request.text}”</i>")
-        lines += [f"<span style='color:#e0a34f'>⚠ {n}</span>"
-                  for n in (*choreo.request.notes, *choreo.notes)]
+            lines[0] += f" — <i>“{html.escape(choreo.request.text)}”</i>"
+        notes = list(dict.fromkeys((*choreo.request.notes, *choreo.notes)))
+        lines += [f"<span style='color:#c7722a'>⚠ {html.escape(n)}</span>" for n in notes]
         self.notes.setText("<br>".join(lines))
         if not self.name.text().strip():
             self.name.setText(f"{choreo.song.title or 'Choreography'} "
                               f"({choreo.request.level.value})")
+            self.name.setCursorPosition(0)
         self.moves.blockSignals(True)
         self.moves.clear()
         for i, s in enumerate(choreo.slots):
             m0, s0 = divmod(s.start, 60)
-            item = QListWidgetItem(f"{i + 1:>2}.  {int(m0)}:{s0:04.1f}   {s.name}   "
-                                   f"— {category_label(s.category)}, {s.counts} counts"
-                                   + ("  ●" if s.pinned else ""))
-            item.setForeground(category_colour(s.category).lighter(140))
+            item = QListWidgetItem(category_icon(s.category),
+                                   f"{i + 1}.  {int(m0)}:{int(s0):02d}  {s.name}"
+                                   + ("  (kept)" if s.pinned else ""))
+            item.setToolTip(f"{category_label(s.category)} · {s.counts} counts"
+                            + (f" · {s.section}" if s.section else ""))
             self.moves.addItem(item)
         self.moves.blockSignals(False)
         self.select_slot(row)

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 
 from bachata_desktop.core.choreography import Alternative, Slot
 from bachata_desktop.core.clip import category_label
-from bachata_desktop.ui.wizard.timeline import category_colour
+from bachata_desktop.ui.wizard.timeline import category_icon
 
 # Score term -> what it means to an instructor (terms not listed are shown by their key).
 TERM_LABELS: dict[str, str] = {
@@ -89,25 +89,30 @@ class SlotDetail(QWidget):
         lay.addLayout(head)
         lay.addWidget(self.subtitle)
 
-        lay.addWidget(_caption("Why this move"))
+        cols = QHBoxLayout()
+        left, right = QVBoxLayout(), QVBoxLayout()
+        left.addWidget(_caption("Why this move"))
         self.reasons = QTableWidget(0, 2)
         self.reasons.setHorizontalHeaderLabels(["Term", "Score"])
         _table_setup(self.reasons)
-        lay.addWidget(self.reasons, 3)
+        left.addWidget(self.reasons, 1)
         self.similarity = QLabel("")
         self.similarity.setWordWrap(True)
         self.similarity.setStyleSheet("color: #8a8f98;")
-        lay.addWidget(self.similarity)
+        left.addWidget(self.similarity)
 
-        lay.addWidget(_caption("Alternatives for these counts"))
+        right.addWidget(_caption("Alternatives for these counts"))
         self.alternatives = QTableWidget(0, 3)
         self.alternatives.setHorizontalHeaderLabels(["Move", "Score", ""])
         _table_setup(self.alternatives)
-        lay.addWidget(self.alternatives, 4)
-        self.hint = QLabel("Swapping keeps the new move here and re-arranges the rest around it.")
+        right.addWidget(self.alternatives, 1)
+        self.hint = QLabel("Swap keeps that move here and re-arranges the rest around it.")
         self.hint.setWordWrap(True)
         self.hint.setStyleSheet("color: #8a8f98;")
-        lay.addWidget(self.hint)
+        right.addWidget(self.hint)
+        cols.addLayout(left, 1)
+        cols.addLayout(right, 1)
+        lay.addLayout(cols, 1)
 
     def set_slot(self, index: int, slot: Slot | None) -> None:
         self.slot_index, self.slot = index, slot
@@ -155,8 +160,8 @@ class SlotDetail(QWidget):
     def _add_alternative(self, alt: Alternative) -> None:
         r = self.alternatives.rowCount()
         self.alternatives.insertRow(r)
-        name = QTableWidgetItem(f"{alt.name or alt.clip_id}  ·  {category_label(alt.category)}")
-        name.setForeground(category_colour(alt.category).lighter(130))
+        name = QTableWidgetItem(category_icon(alt.category),
+                                f"{alt.name or alt.clip_id} · {category_label(alt.category)}")
         terms = term_rows(alt.reasons)[:4]
         name.setToolTip("\n".join(f"{k}: {v:+.2f}" for k, v in terms))
         self.alternatives.setItem(r, 0, name)
@@ -183,6 +188,7 @@ def _caption(text: str) -> QLabel:
 
 def _table_setup(table: QTableWidget) -> None:
     table.verticalHeader().setVisible(False)
+    table.verticalHeader().setDefaultSectionSize(26)
     table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
     table.setFocusPolicy(Qt.FocusPolicy.NoFocus)

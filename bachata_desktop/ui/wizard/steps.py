@@ -6,6 +6,7 @@ the panel owns the jobs (song analysis, generation) and the result view.
 
 from __future__ import annotations
 
+import html
 import random
 from pathlib import Path
 
@@ -311,8 +312,8 @@ class PreferencesStep(QWidget):
         self.text.setPlainText(req.text)
 
     def show_understood(self, req: Request) -> None:
-        lines = [f"<b>Understood as:</b> {describe_request(req)}"]
-        lines += [f"<span style='color:#e0a34f'>⚠ {n}</span>" for n in req.notes]
+        lines = [f"<b>Understood as:</b> {html.escape(describe_request(req))}"]
+        lines += [f"<span style='color:#c7722a'>⚠ {html.escape(n)}</span>" for n in req.notes]
         self.understood.setText("<br>".join(lines))
 
     def set_busy(self, busy: bool, message: str = "") -> None:

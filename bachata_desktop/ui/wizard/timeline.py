@@ -16,12 +16,14 @@ from PySide6.QtGui import (
     QColor,
     QFont,
     QFontMetrics,
+    QIcon,
     QKeyEvent,
     QMouseEvent,
     QPainter,
     QPainterPath,
     QPaintEvent,
     QPen,
+    QPixmap,
     QPolygonF,
 )
 from PySide6.QtWidgets import QSizePolicy, QWidget
@@ -58,6 +60,19 @@ def category_colour(category: str) -> QColor:
         return CATEGORY_COLOURS[category]
     hue = (sum(map(ord, category)) * 37) % 360
     return QColor.fromHsv(hue, 150, 200)
+
+
+def category_icon(category: str, size: int = 12) -> QIcon:
+    """A small rounded swatch of the family's colour (readable on light and dark backgrounds)."""
+    pix = QPixmap(size, size)
+    pix.fill(Qt.GlobalColor.transparent)
+    p = QPainter(pix)
+    p.setRenderHint(QPainter.RenderHint.Antialiasing)
+    p.setPen(Qt.PenStyle.NoPen)
+    p.setBrush(category_colour(category))
+    p.drawRoundedRect(QRectF(0, 0, size, size), 3, 3)
+    p.end()
+    return QIcon(pix)
 
 
 class ChoreographyTimeline(QWidget):
@@ -302,6 +317,8 @@ class ChoreographyTimeline(QWidget):
             if inner.width() > 14:
                 name = s.name or category_label(s.category)
                 counts = f"{s.counts} counts" + (" ×2" if s.repeats > 1 else "")
+                if fm_small.horizontalAdvance(counts) > inner.width():
+                    counts = f"{s.counts}" + ("×2" if s.repeats > 1 else "")
                 p.setPen(QColor(255, 255, 255))
                 p.setFont(font)
                 p.drawText(QRectF(inner.left(), inner.top(), inner.width(), inner.height() / 2),
