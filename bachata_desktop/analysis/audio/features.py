@@ -2,7 +2,9 @@
 
 The whole song goes through a single STFT (22050 Hz, 2048/512); mel bands, onset envelopes (full,
 bass, mid/high), chroma, MFCC, loudness and a few spectral shape curves are all derived from it, so
-the analysis of a 4-minute song stays well under a second and never runs a whole-song CQT.
+the analysis of a 4-minute song stays around a second and never runs a whole-song CQT. The STFT,
+mel and chroma banks are numpy (the mel bank matches librosa's Slaney bank) so that librosa and
+numba are not loaded at all.
 """
 
 from __future__ import annotations
@@ -47,20 +49,67 @@ class Features:
         return np.asarray(t) * self.frame_rate
 
 
+def _hz_to_mel(f: np.ndarray | float) -> np.ndarray:
+    """Slaney's mel scale (linear below 1 kHz, logarithmic above), as librosa's default."""
+    f = np.asarray(f, dtype=np.float64)
+    f_sp, min_log_hz = 200.0 / 3, 1000.0
+    min_log_mel, logstep = min_log_hz / f_sp, np.log(6.4) / 27.0
+    lin = f / f_sp
+    return np.where(f >= min_log_hz, min_log_mel + np.log(np.maximum(f, 1e-9) / min_log_hz) / logstep, lin)
+
+
+def _mel_to_hz(m: np.ndarray) -> np.ndarray:
+    m = np.asarray(m, dtype=np.float64)
+    f_sp, min_log_hz = 200.0 / 3, 1000.0
+    min_log_mel, logstep = min_log_hz / f_sp, np.log(6.4) / 27.0
+    return np.where(m >= min_log_mel, min_log_hz * np.exp(logstep * (m - min_log_mel)), f_sp * m)
+
+
 @functools.lru_cache(maxsize=4)
 def _filters(sr: int, n_fft: int, n_mels: int
              ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    import librosa
+    """Mel bank (Slaney-normalised triangles), chroma bank, bin and band frequencies, shape weights.
 
-    mel = librosa.filters.mel(sr=sr, n_fft=n_fft, n_mels=n_mels, fmin=30.0, fmax=min(11000.0, sr / 2)).astype(np.float32)
-    chroma = librosa.filters.chroma(sr=sr, n_fft=n_fft, tuning=0.0).astype(np.float32)
-    # chroma only from 60 Hz to 5 kHz: the bass and the guitar, not the percussion noise
-    freqs = librosa.fft_frequencies(sr=sr, n_fft=n_fft)
-    chroma[:, (freqs < 60) | (freqs > 5000)] = 0.0
-    mel_f = librosa.mel_frequencies(n_mels=n_mels + 2, fmin=30.0, fmax=min(11000.0, sr / 2))[1:-1]
+    Written in numpy rather than taken from librosa: importing librosa costs seconds (numba) on the
+    first song, and these banks are all the analysis needs from it.
+    """
+    freqs = np.linspace(0.0, sr / 2.0, n_fft // 2 + 1)
+    fmin, fmax = 30.0, min(11000.0, sr / 2.0)
+    edges = _mel_to_hz(np.linspace(_hz_to_mel(fmin), _hz_to_mel(fmax), n_mels + 2))
+    lower = (freqs[None, :] - edges[:-2, None]) / np.diff(edges)[:-1, None]
+    upper = (edges[2:, None] - freqs[None, :]) / np.diff(edges)[1:, None]
+    mel = np.maximum(0.0, np.minimum(lower, upper)) * (2.0 / (edges[2:] - edges[:-2]))[:, None]
+    mel_f = edges[1:-1]
+    # chroma: each bin from 60 Hz to 5 kHz (bass and guitar, not percussion noise) votes for the
+    # pitch classes near its pitch, with a Gaussian of half a semitone
+    chroma = np.zeros((12, freqs.size))
+    ok = (freqs >= 60.0) & (freqs <= 5000.0)
+    midi = 69.0 + 12.0 * np.log2(np.maximum(freqs[ok], 1e-9) / 440.0)
+    for c in range(12):
+        d = (midi - c + 6.0) % 12.0 - 6.0
+        chroma[c, ok] = np.exp(-0.5 * (d / 0.5) ** 2)
+    chroma /= np.maximum(chroma.sum(axis=0, keepdims=True), 1e-9)
     f32 = freqs.astype(np.float32)
     shape_w = np.vstack([np.ones_like(f32), f32, f32 * f32, (f32 > 3000).astype(np.float32)])
-    return mel, chroma, f32, mel_f.astype(np.float32), shape_w
+    return mel.astype(np.float32), chroma.astype(np.float32), f32, mel_f.astype(np.float32), shape_w
+
+
+def _stft_magnitude(y: np.ndarray, n_fft: int, hop: int) -> np.ndarray:
+    """|STFT| (bins, frames) with a periodic Hann window, frames centred (zero padding), in blocks
+    so the windowed frames never all sit in memory; the FFTs use both cores."""
+    import scipy.fft
+
+    pad = n_fft // 2
+    yp = np.pad(y, (pad, pad))
+    n_frames = 1 + (yp.size - n_fft) // hop
+    frames = np.lib.stride_tricks.sliding_window_view(yp, n_fft)[::hop][:n_frames]
+    window = (0.5 - 0.5 * np.cos(2.0 * np.pi * np.arange(n_fft) / n_fft)).astype(np.float32)
+    out = np.empty((n_fft // 2 + 1, n_frames), dtype=np.float32)
+    block = 1024
+    for i in range(0, n_frames, block):
+        spec = scipy.fft.rfft(frames[i:i + block] * window, axis=1, workers=-1)
+        out[:, i:i + block] = np.abs(spec).T
+    return out
 
 
 def _flux(mel_db: np.ndarray, rows: np.ndarray) -> np.ndarray:
@@ -73,15 +122,13 @@ def _flux(mel_db: np.ndarray, rows: np.ndarray) -> np.ndarray:
 
 def compute_features(y: np.ndarray, sr: int) -> Features:
     """Every frame-level feature the analysis needs, from one STFT of mono ``y``."""
-    import librosa
+    import scipy.fft
 
     y = np.asarray(y, dtype=np.float32)
     if y.size < N_FFT:
         y = np.pad(y, (0, N_FFT - y.size))
     mel_fb, chroma_fb, _freqs, mel_f, shape_w = _filters(sr, N_FFT, N_MELS)
-    spec = librosa.stft(y, n_fft=N_FFT, hop_length=HOP, center=True, dtype=np.complex64)
-    mag = np.abs(spec)
-    del spec
+    mag = _stft_magnitude(y, N_FFT, HOP)
     power = np.square(mag)
     mel = mel_fb @ power
     mel_db = 10.0 * np.log10(np.maximum(mel, 1e-10))
@@ -99,7 +146,7 @@ def compute_features(y: np.ndarray, sr: int) -> Features:
 
     chroma = chroma_fb @ power
     chroma /= np.maximum(chroma.max(axis=0, keepdims=True), 1e-10)
-    mfcc = librosa.feature.mfcc(S=mel_db, n_mfcc=20).astype(np.float32)
+    mfcc = scipy.fft.dct(mel_db, type=2, norm="ortho", axis=0)[:20].astype(np.float32)
 
     # spectral shape: one matrix product for the sums over bins, rolloff and flatness from the mel bands
     stats = shape_w @ mag                               # (4, n): sum, sum f, sum f^2, sum above 3 kHz
