@@ -19,12 +19,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from shared_assets import CLIPS_DIR, REPO, need
 
 from bachata_desktop.core.choreography import Choreography, PhraseSlotSpec, Request, Slot, SongInfo
 from bachata_desktop.core.clip import Clip, Level
 from bachata_desktop.core.errors import Cancelled, InputError, StorageError
 from bachata_desktop.core.task import RecordingContext
-from tests.conftest import CLIPS_DIR, REPO, need
 
 BPM = 126.0
 PERIOD = 60.0 / BPM
