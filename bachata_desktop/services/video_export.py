@@ -49,9 +49,10 @@ from bachata_desktop.services.export_timing import (
 PRESETS: dict[str, tuple[int, int]] = {"480p": (854, 480), "720p": (1280, 720),
                                        "1080p": (1920, 1080)}
 FPS = 30
-# x264 speed preset, chosen by benchmarks/bench_export.py on the 2-core machine: "veryfast" encodes
-# 720p at ~13 ms a frame (under 2x real time with decoding), "superfast" at ~6-9 ms with files
-# about 1.6x larger; "ultrafast" is faster still but three times the size of veryfast.
+# x264 speed preset, chosen by benchmarks/bench_export.py (3-min choreography, 720p, 2 shared and
+# busy cores): "superfast" 2.3x real time, 0.30 CPU s per video s, 17.6 MB/min; "veryfast" 1.2x,
+# 0.41 CPU s/s, 11.6 MB/min. Only superfast met the >= 2x goal; "ultrafast" is faster still but
+# makes files about three times the size of veryfast's.
 X264_PRESET = "superfast"
 CRF = 23
 
