@@ -184,6 +184,50 @@ def test_bad_song_file_is_reported(qtbot, ctx, tmp_path):
     with qtbot.waitSignal(panel.failed, timeout=60_000) as err:
         panel.choose_song(str(bad))
     assert err.args[0] and panel.current_step() == 0
-    assert "⚠" in panel.song_step.status.text() and panel.song_step.use_btn.isEnabled() in (
-        True, False)
-    assert panel.song_step.browse_btn.isEnabled()
+    assert "⚠" in panel.song_step.status.text()
+    assert panel.song_step.browse_btn.isEnabled() and not panel.song_step.progress.isVisible()
+    assert not ctx.store.songs.list()
+
+
+def test_song_analysis_can_be_cancelled(qtbot, ctx, song_file):
+    from bachata_desktop.ui.wizard.panel import GeneratorPanel
+
+    panel = GeneratorPanel(ctx)
+    qtbot.addWidget(panel)
+    panel.show()
+    assert not panel.song_step.use_btn.isEnabled()  # the empty library says so, nothing to use
+    job = panel.choose_song(str(song_file))
+    with qtbot.waitSignal(panel.failed, timeout=120_000) as err:
+        qtbot.mouseClick(panel.song_step.cancel_btn, Qt.MouseButton.LeftButton)
+    assert "cancelled" in err.args[0] and job.state == "cancelled"
+    assert panel.current_step() == 0 and panel.song is None
+    assert not ctx.store.songs.list()
+
+
+def test_preview_video_and_cancelled_export(qtbot, ctx, tmp_path):
+    from bachata_desktop.ui.wizard.panel import GeneratorPanel
+
+    fill_from_shared_clips(ctx.store)
+    form = (("intro", 1), ("verse", 2), ("outro", 1))
+    short = synth_song(TEMPO, form=form, pickup_beats=1, seed=8).write(tmp_path / "corta.wav")
+    panel = GeneratorPanel(ctx)
+    qtbot.addWidget(panel)
+    _run_to_result(qtbot, panel, short)
+    # preview: a 480p video rendered as a job, then opened in the player
+    with qtbot.waitSignal(ctx.navigator.open_media, timeout=240_000) as opened:
+        qtbot.mouseClick(panel.result_view.preview_btn, Qt.MouseButton.LeftButton)
+    video = Path(opened.args[0])
+    assert video.is_file() and video.suffix == ".mp4" and video.stat().st_size > 10_000
+    import av
+
+    with av.open(str(video)) as f:
+        assert f.streams.video[0].codec_context.height == 480
+    # export to a chosen file, cancelled at once: the job stops and leaves no file behind
+    out = tmp_path / "export.mp4"
+    job = panel.export("720p", False, out_path=str(out))
+    assert panel.result_view.cancel_btn.isVisibleTo(panel.result_view)
+    with qtbot.waitSignal(panel.failed, timeout=120_000) as err:
+        qtbot.mouseClick(panel.result_view.cancel_btn, Qt.MouseButton.LeftButton)
+    assert "cancelled" in err.args[0] and job.state == "cancelled"
+    assert not out.exists() and not list(tmp_path.glob(".*export*"))
+    assert panel.result_view.export_btn.isEnabled()

@@ -75,6 +75,7 @@ class GeneratorPanel(QWidget):
         lay.addWidget(self.stack, 1)
 
         self.song_step.song_chosen.connect(self.choose_song)
+        self.song_step.cancel_requested.connect(self.cancel)
         self.prefs.generate_requested.connect(self.generate)
         self.prefs.understand_requested.connect(self.understand)
         self.prefs.cancel_requested.connect(self.cancel)

@@ -84,6 +84,7 @@ class SongStep(QWidget):
     """Step 1: a song from the library, or any audio file (browse or drop)."""
 
     song_chosen = Signal(str)   # path of the audio file
+    cancel_requested = Signal()
 
     def __init__(self, store: object, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -113,10 +114,17 @@ class SongStep(QWidget):
         lay.addWidget(self.drop)
         self.progress = QProgressBar()
         self.progress.setVisible(False)
+        self.cancel_btn = QPushButton("Cancel")
+        self.cancel_btn.setVisible(False)
+        self.cancel_btn.clicked.connect(self.cancel_requested)
         self.status = QLabel("")
         self.status.setWordWrap(True)
-        lay.addWidget(self.progress)
+        busy = QHBoxLayout()
+        busy.addWidget(self.progress, 1)
+        busy.addWidget(self.cancel_btn)
+        lay.addLayout(busy)
         lay.addWidget(self.status)
+        self.songs.setSpacing(2)
         self.reload()
 
     def reload(self) -> None:
@@ -135,6 +143,11 @@ class SongStep(QWidget):
                 self.songs.setCurrentItem(item)
         if self.songs.count() and self.songs.currentItem() is None:
             self.songs.setCurrentRow(0)
+        if not self.songs.count():
+            empty = QListWidgetItem("No songs in the library yet: browse for an audio file or "
+                                    "drop one below.")
+            empty.setFlags(Qt.ItemFlag.NoItemFlags)
+            self.songs.addItem(empty)
         self._update_buttons()
 
     def select_path(self, path: str) -> bool:
@@ -147,17 +160,19 @@ class SongStep(QWidget):
     def set_busy(self, busy: bool) -> None:
         self.progress.setVisible(busy)
         self.progress.setValue(0)
+        self.cancel_btn.setVisible(busy)
         for w in (self.use_btn, self.browse_btn, self.songs, self.drop):
             w.setEnabled(not busy)
         if not busy:
             self._update_buttons()
 
     def _update_buttons(self) -> None:
-        self.use_btn.setEnabled(self.songs.currentItem() is not None)
+        item = self.songs.currentItem()
+        self.use_btn.setEnabled(item is not None and bool(item.data(Qt.ItemDataRole.UserRole)))
 
     def _use_selected(self) -> None:
         item = self.songs.currentItem()
-        if item is not None:
+        if item is not None and item.data(Qt.ItemDataRole.UserRole):
             self.song_chosen.emit(str(item.data(Qt.ItemDataRole.UserRole)))
 
     def _browse(self) -> None:
