@@ -146,9 +146,25 @@ def test_wizard_end_to_end(qtbot, ctx, song_file, tmp_path):
     with qtbot.waitSignal(ctx.navigator.open_media, timeout=5000) as opened:
         qtbot.mouseClick(panel.result_view.play_btn, Qt.MouseButton.LeftButton)
     assert Path(opened.args[0]).is_file() and opened.args[1]["beats"]
+    # "Add to class plan" saves again (the same document, now updated) and opens the plans
+    with qtbot.waitSignal(ctx.navigator.show_area, timeout=30_000) as area:
+        qtbot.mouseClick(panel.result_view.plan_btn, Qt.MouseButton.LeftButton)
+    assert area.args[0] == "plans" and [d.id for d in ctx.store.choreographies.list()] == [
+        saved.args[0]]
+    # "Another version" generates again with a new seed; the new one is not saved yet
+    with qtbot.waitSignal(panel.generated, timeout=180_000) as again:
+        qtbot.mouseClick(panel.result_view.regen_btn, Qt.MouseButton.LeftButton)
+    assert again.args[0].choreography.seed == panel.prefs.seed.value()
+    assert panel.doc_id is None and not panel.result_view.drag.isEnabled()
     shot = panel.grab()
     assert not shot.isNull()
     shot.save(str(tmp_path / "wizard_result.png"))
+    # the song is in the library now: picking it again does not analyse it again
+    panel.go_to(0)
+    assert panel.song_step.songs.count() == 1
+    with qtbot.waitSignal(panel.song_ready, timeout=60_000) as again_song:
+        qtbot.mouseClick(panel.song_step.use_btn, Qt.MouseButton.LeftButton)
+    assert again_song.args[0].added is False and panel.current_step() == 1
 
 
 def test_reopen_saved_choreography_and_swap(qtbot, ctx, song_file):
