@@ -132,3 +132,65 @@ def test_summary_dict_round_trip_without_embeddings():
     d = res.to_dict()
     assert "lead_embedding" not in d and d["embedding_dims"]["lead"] == 512
     assert PoseAnalysis.from_dict(d) == res
+
+
+# --- named move descriptors and embeddings on two clearly different synthetic motions ---------
+
+def _dancer_clip(kind: str, cx: float, t: np.ndarray, scale: float, rng) -> np.ndarray:
+    """(T, 17, 3) pixels: ``spin`` turns twice a second with the right arm above the head;
+    ``basic`` steps side to side facing the camera with the arms low."""
+    out = np.zeros((len(t), 17, 3), np.float32)
+    for k, tt in enumerate(t):
+        body = BODY.copy()
+        if kind == "spin":
+            body[[10, 8], 1] = [-2.0, -1.7]           # right wrist and elbow up
+            body[:, 0] *= np.cos(2 * np.pi * 1.0 * tt)  # a full turn per second (2 flips)
+            x = cx
+        else:
+            x = cx + 0.4 * scale * np.sin(2 * np.pi * 0.5 * tt)  # side basic
+        xy = body * scale + [x, 500] + rng.normal(0, 1.5, (17, 2))
+        out[k] = np.concatenate([xy, np.ones((17, 1))], axis=1)
+    return out
+
+
+def _embeddings(kind: str, seed: int) -> dict[str, np.ndarray]:
+    from bachata_desktop.analysis.pose.analyze import summarise
+    from bachata_desktop.analysis.pose.couple import CoupleTracks
+
+    rng = np.random.default_rng(seed)
+    t = np.arange(0, 8, 0.1)
+    scale = 90 + 20 * rng.random()
+    lead = _dancer_clip("basic", 400, t, scale, rng)
+    follow = _dancer_clip(kind, 400 + 1.0 * scale, t, scale * 0.95, rng)
+    kp = np.stack([lead, follow], axis=1)
+    tracks = CoupleTracks(keypoints=kp, boxes=np.zeros((len(t), 2, 4), np.float32),
+                          detected=np.ones((len(t), 2), bool), swaps_repaired=0, lead_reason="")
+    return summarise(tracks, 10.0).embeddings
+
+
+def test_move_descriptors_name_a_turn_and_arms_up():
+    from bachata_desktop.analysis.pose.descriptors import dancer_descriptors
+    from bachata_desktop.analysis.pose.features import dancer_features
+
+    rng = np.random.default_rng(1)
+    t = np.arange(0, 8, 0.1)
+    spin = dancer_descriptors(dancer_features(_dancer_clip("spin", 500, t, 100, rng), 10.0))
+    basic = dancer_descriptors(dancer_features(_dancer_clip("basic", 500, t, 100, rng), 10.0))
+    assert spin["turn_rate"] == pytest.approx(2.0, abs=0.4)   # 2 shoulder flips per second
+    assert basic["turn_rate"] == 0.0
+    assert spin["above_head_frac"] > 0.9 and basic["above_head_frac"] == 0.0
+    assert basic["lateral_range"] > spin["lateral_range"]
+    assert all(np.isfinite(v) for v in (*spin.values(), *basic.values()))
+
+
+def test_embeddings_separate_a_spin_from_a_basic():
+    spins = [_embeddings("spin", s) for s in range(3)]
+    basics = [_embeddings("basic", s) for s in range(3, 6)]
+    for modality in ("follow", "interaction"):
+        for group, other in ((spins, basics), (basics, spins)):
+            for i, e in enumerate(group):
+                v = e[modality]
+                assert np.isfinite(v).all() and abs(np.linalg.norm(v) - 1) < 1e-5
+                same = max(float(v @ g[modality]) for j, g in enumerate(group) if j != i)
+                diff = max(float(v @ o[modality]) for o in other)
+                assert same > diff, (modality, i)

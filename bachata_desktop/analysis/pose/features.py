@@ -36,6 +36,7 @@ class DancerFeatures:
     velocity: np.ndarray    # (T, 17, 2) of ``norm``, per second
     centre_velocity: np.ndarray  # (T, 2) torso lengths per second
     facing: np.ndarray      # (T,) in [-1, 1]
+    fps: float = 0.0        # analysis frame rate the features were computed at
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,10 @@ class InteractionFeatures:
     sync: np.ndarray            # (T,) windowed correlation of centre velocities, [-1, 1]
     facing_product: np.ndarray  # (T,) lead facing x follow facing (+ same way, - opposite)
     hand_to_body: np.ndarray    # (T,) lead wrist to follow hip centre, torso lengths (closed hold)
+    hand_links: np.ndarray | None = None  # (T,) joined hand pairs 0 / 1 / 2 (NaN unseen)
+    fps: float = 0.0
+    lead: DancerFeatures | None = None     # the two dancers, for role-free couple descriptors
+    follow: DancerFeatures | None = None
 
 
 def _nan_ctx():
@@ -89,7 +94,8 @@ def dancer_features(kp: np.ndarray, fps: float) -> DancerFeatures:
         facing = np.clip((xy[:, 5, 0] - xy[:, 6, 0]) / (0.8 * s), -1, 1)
         return DancerFeatures(norm=norm, centre=centre, scale=scale, angles=angles,
                               velocity=_gradient(norm, dt),
-                              centre_velocity=_gradient(centre / s, dt), facing=facing)
+                              centre_velocity=_gradient(centre / s, dt), facing=facing,
+                              fps=float(fps))
     finally:
         ctx.__exit__(None, None, None)
 
@@ -129,9 +135,14 @@ def interaction_features(lead_kp: np.ndarray, follow_kp: np.ndarray, lead: Dance
                               max(3, int(round(fps))))
         fhip = (follow_kp[:, 11, :2] + follow_kp[:, 12, :2]).astype(np.float64) / 2
         htb = np.nanmin(np.linalg.norm(lw - fhip[:, None, :], axis=-1), axis=1) / s
+        near = np.where(np.isfinite(pair), pair / s < HAND_LINK, False).reshape(len(lw), 2, 2)
+        links = np.minimum(near.any(axis=2).sum(axis=1), near.any(axis=1).sum(axis=1))
+        links = np.where(np.isfinite(pair).any(axis=1), links.astype(float), np.nan)
         return InteractionFeatures(hand_distance=hand, connected=connected, proximity=prox,
                                    relative=rel, sync=sync,
-                                   facing_product=lead.facing * follow.facing, hand_to_body=htb)
+                                   facing_product=lead.facing * follow.facing, hand_to_body=htb,
+                                   hand_links=links, fps=float(fps),
+                                   lead=lead, follow=follow)
     finally:
         ctx.__exit__(None, None, None)
 
