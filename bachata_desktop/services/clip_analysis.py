@@ -111,7 +111,9 @@ def _pose_step(store: Any, clip: Clip, media: Path, ctx: TaskContext) -> StepRes
     emb: dict[str, tuple[np.ndarray, str]] = {}
     note = ""
     if res.has_embeddings:
-        model_id = f"{res.model_id or 'pose'}:{res.imgsz}"
+        from bachata_desktop.analysis.pose.embed import EMBEDDING_VERSION
+
+        model_id = f"{res.model_id or 'pose'}:{res.imgsz}:emb{EMBEDDING_VERSION}"
         for modality, vec in res.embeddings.items():
             emb[modality] = (np.asarray(vec, np.float32), model_id)
     else:
