@@ -162,7 +162,7 @@ def cosine(a: np.ndarray, b: np.ndarray) -> float:
     na, nb = np.linalg.norm(a), np.linalg.norm(b)
     if na == 0 or nb == 0:
         return 0.0
-    return float(a @ b / (na * nb))
+    return float(np.clip(a @ b / (na * nb), -1.0, 1.0))  # rounding can exceed 1 by an ulp
 
 
 def l2_normalise(v: np.ndarray) -> np.ndarray:
