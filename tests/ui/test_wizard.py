@@ -247,3 +247,17 @@ def test_preview_video_and_cancelled_export(qtbot, ctx, tmp_path):
     assert "cancelled" in err.args[0] and job.state == "cancelled"
     assert not out.exists() and not list(tmp_path.glob(".*export*"))
     assert panel.result_view.export_btn.isEnabled()
+
+
+def test_empty_library_is_explained(qtbot, ctx, song_file):
+    from bachata_desktop.ui.wizard.panel import GeneratorPanel
+
+    panel = GeneratorPanel(ctx)
+    qtbot.addWidget(panel)
+    with qtbot.waitSignal(panel.song_ready, timeout=180_000):
+        panel.choose_song(str(song_file))
+    with qtbot.waitSignal(panel.failed, timeout=120_000) as err:
+        qtbot.mouseClick(panel.prefs.generate_btn, Qt.MouseButton.LeftButton)
+    assert "library is empty" in err.args[0] and "library is empty" in panel.prefs.status.text()
+    assert panel.current_step() == 1 and panel.prefs.generate_btn.isEnabled()
+    assert not panel.step_buttons.button(2).isEnabled()

@@ -85,6 +85,7 @@ class GeneratorPanel(QWidget):
         rv.regenerate_requested.connect(self.regenerate)
         rv.detail.swap_requested.connect(self.swap)
         rv.detail.play_clip_requested.connect(ctx.navigator.open_clip)
+        rv.play_clip_requested.connect(ctx.navigator.open_clip)
         rv.play_song_requested.connect(self.play_song)
         rv.preview_requested.connect(self.preview)
         rv.save_requested.connect(self.save)

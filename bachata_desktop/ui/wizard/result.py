@@ -80,6 +80,7 @@ class ResultView(QWidget):
     export_requested = Signal(str, bool)       # preset, mirror
     add_to_plan_requested = Signal()
     cancel_requested = Signal()
+    play_clip_requested = Signal(int)          # clip id
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -109,6 +110,8 @@ class ResultView(QWidget):
         split = QSplitter(Qt.Orientation.Horizontal)
         self.moves = QListWidget()
         self.moves.currentRowChanged.connect(self._on_row)
+        self.moves.setToolTip("Double-click a move to play its clip")
+        self.moves.itemDoubleClicked.connect(lambda _item: self._play_row(self.moves.currentRow()))
         self.detail = SlotDetail()
         split.addWidget(self.moves)
         split.addWidget(self.detail)
@@ -206,6 +209,10 @@ class ResultView(QWidget):
         self.moves.setCurrentRow(index if ok else -1)
         self.moves.blockSignals(False)
         self.detail.set_slot(index if ok else -1, ch.slots[index] if ok and ch else None)
+
+    def _play_row(self, row: int) -> None:
+        if self.choreography is not None and 0 <= row < len(self.choreography.slots):
+            self.play_clip_requested.emit(self.choreography.slots[row].clip_id)
 
     def _on_row(self, row: int) -> None:
         self.select_slot(row)
