@@ -74,6 +74,11 @@ def _fill(x: np.ndarray) -> np.ndarray:
     return np.interp(idx, idx[m], x[m])
 
 
+def _win(seconds: float, fps: float) -> int:
+    """An odd window of about ``seconds`` at ``fps`` (3 frames = 0.3 s at the default 10 fps)."""
+    return max(1, int(round(seconds * fps)) // 2 * 2 + 1)
+
+
 def _smooth(x: np.ndarray, k: int = 3) -> np.ndarray:
     if len(x) < k or not np.isfinite(x).any():
         return x
@@ -96,23 +101,23 @@ def _flips(x: np.ndarray, thr: float) -> int:
     return n
 
 
-def _osc_amp(x: np.ndarray) -> float:
+def _osc_amp(x: np.ndarray, fps: float) -> float:
     """Robust oscillation amplitude after removing slow drift (1.5 s moving average)."""
     y = _fill(x)
     if not np.isfinite(y).any() or len(y) < 5:
         return np.nan
-    k = min(len(y) // 2 * 2 + 1, 15)
+    k = min((len(y) - 1) // 2 * 2 + 1, _win(1.5, fps))
     trend = np.convolve(np.pad(y, (k // 2, k // 2), mode="edge"), np.ones(k) / k, mode="valid")
     r = y - trend
     return float(np.percentile(r, 90) - np.percentile(r, 10))
 
 
-def _lagged_corr(a: np.ndarray, b: np.ndarray, max_lag: int) -> tuple[float, float]:
+def _lagged_corr(a: np.ndarray, b: np.ndarray, max_lag: int, trend: int) -> tuple[float, float]:
     """(best correlation, its lag in frames, b later than a positive) of detrended signals."""
     a, b = _fill(a), _fill(b)
     if not (np.isfinite(a).all() and np.isfinite(b).all()) or len(a) < 2 * max_lag + 4:
         return np.nan, np.nan
-    a, b = a - _smooth(a, 15), b - _smooth(b, 15)
+    a, b = a - _smooth(a, trend), b - _smooth(b, trend)
     best, lag = -2.0, 0
     for L in range(-max_lag, max_lag + 1):
         x = a[max(0, -L): len(a) - max(0, L)]
@@ -172,7 +177,8 @@ def dancer_descriptors(f: DancerFeatures) -> dict[str, float]:
     dur = max(len(kp) / max(fps, 1e-6), 1e-6)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
-        shw = _smooth(g["shoulder_w"])
+        k3 = _win(0.3, fps)
+        shw = _smooth(g["shoulder_w"], k3)
         aw = np.abs(shw)
         wmax = _nanstat(lambda v: np.percentile(v, 90), aw)
         yaw = aw / wmax if np.isfinite(wmax) and wmax > 1e-3 else aw * np.nan
@@ -180,10 +186,11 @@ def dancer_descriptors(f: DancerFeatures) -> dict[str, float]:
         hc = head - np.nanmean(head, axis=0)
         cov = np.cov(_fill(hc[:, 0]), _fill(hc[:, 1])) if np.isfinite(hc).any() else np.full((2, 2), np.nan)
         hip_sway = g["hp_x"] - g["sh_x"]
-        wave_c, wave_lag = _lagged_corr(g["sh_x"] - _fill(g["ground"][:, 0]),
-                                        g["hp_x"] - _fill(g["ground"][:, 0]), max(2, int(fps * 0.4)))
+        wave_c, _ = _lagged_corr(g["sh_x"] - _fill(g["ground"][:, 0]),
+                                 g["hp_x"] - _fill(g["ground"][:, 0]), max(2, int(fps * 0.4)),
+                                 _win(1.5, fps))
         cen = g["centre"]
-        step = np.linalg.norm(np.diff(_smooth_xy(cen), axis=0), axis=-1)
+        step = np.linalg.norm(np.diff(_smooth_xy(cen, _win(0.5, fps)), axis=0), axis=-1)
         anc = g["ankle_rel"]
         ank_speed = np.linalg.norm(np.diff(anc, axis=0), axis=-1) * fps
         flips = _flips(shw, 0.25)
@@ -191,7 +198,7 @@ def dancer_descriptors(f: DancerFeatures) -> dict[str, float]:
             "turn_rate": flips / dur,
             "turn_any": float(flips >= 2),
             "profile_frac": _nanstat(np.mean, yaw < 0.5),
-            "back_frac": _nanstat(np.mean, _smooth(g["shoulder_w"]) < -0.25),
+            "back_frac": _nanstat(np.mean, shw < -0.25),
             "yaw_var": _nanstat(np.std, yaw),
             "arm_up_frac": _nanstat(np.mean, np.nanmax(g["wrist_up"], axis=1) > 0.2),
             "above_head_frac": _nanstat(np.mean, np.nanmax(g["above_head"], axis=1)),
@@ -200,13 +207,13 @@ def dancer_descriptors(f: DancerFeatures) -> dict[str, float]:
             "lean_abs_mean": _nanstat(np.mean, np.abs(g["lean"])),
             "lean_abs_max": _nanstat(lambda v: np.percentile(v, 95), np.abs(g["lean"])),
             "head_below": _nanstat(np.mean, g["head_below_hips"]),
-            "hip_sway_amp": _osc_amp(hip_sway),
+            "hip_sway_amp": _osc_amp(hip_sway, fps),
             "hip_sway_std": _nanstat(np.std, hip_sway),
             "head_amp": float(np.sqrt(np.sqrt(max(np.linalg.det(cov), 0)))) if np.isfinite(cov).all() else np.nan,
-            "head_x_amp": _osc_amp(head[:, 0]),
-            "head_y_amp": _osc_amp(head[:, 1]),
+            "head_x_amp": _osc_amp(head[:, 0], fps),
+            "head_y_amp": _osc_amp(head[:, 1], fps),
             "wave_corr": wave_c,
-            "bounce_amp": _osc_amp(g["hp_y"]),
+            "bounce_amp": _osc_amp(g["hp_y"], fps),
             "ankle_speed": _nanstat(np.median, ank_speed),
             "ankle_gap_std": _nanstat(np.std, g["ankle_gap"]),
             "knee_lift": _nanstat(lambda v: np.percentile(v, 10), g["knee_y"]),
@@ -217,8 +224,8 @@ def dancer_descriptors(f: DancerFeatures) -> dict[str, float]:
     return out
 
 
-def _smooth_xy(x: np.ndarray) -> np.ndarray:
-    return np.stack([_smooth(x[:, 0], 5), _smooth(x[:, 1], 5)], axis=1)
+def _smooth_xy(x: np.ndarray, k: int) -> np.ndarray:
+    return np.stack([_smooth(x[:, 0], k), _smooth(x[:, 1], k)], axis=1)
 
 
 def _first(x: np.ndarray) -> np.ndarray:
@@ -254,7 +261,7 @@ def interaction_descriptors(i: InteractionFeatures) -> dict[str, float]:
             "two_hands": _nanstat(np.mean, np.where(np.isfinite(links), links == 2, np.nan)),
             "link_changes": _flips(np.where(np.isfinite(links), np.minimum(links, 1) - 0.5, np.nan),
                                    0.4) / dur,
-            "cross_rate": _flips(_smooth(rel[:, 0]), 0.3) / dur,
+            "cross_rate": _flips(_smooth(rel[:, 0], _win(0.3, fps)), 0.3) / dur,
             "rel_x_range": _nanstat(lambda v: np.percentile(v, 95) - np.percentile(v, 5), rel[:, 0]),
             "facing_same": _nanstat(np.mean, np.where(np.isfinite(same), facing_same, np.nan)),
             "facing_opp": _nanstat(np.mean, np.where(np.isfinite(same), facing_opp, np.nan)),
