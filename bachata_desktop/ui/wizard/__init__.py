@@ -1,0 +1,1 @@
+"""The choreography generator wizard: song → preferences → result (timeline, reasons, swap, save, export)."""

@@ -63,6 +63,16 @@ def prepare_song(ctx: TaskContext, store: Any, path: str) -> PreparedSong:
     return PreparedSong(info, analysis, peaks, added=fresh)
 
 
+def warm_up(_ctx: TaskContext) -> bool:
+    """Load the text model ahead of time (while the instructor fills in the preferences)."""
+    from bachata_desktop.analysis.text import embedder
+
+    if not embedder.is_available():
+        return False
+    embedder.TextEmbedder.shared().encode_one("bachata")
+    return True
+
+
 def understand(_ctx: TaskContext, form: Request) -> Request:
     """The free text read into the form's request (Gemini or the offline parser, with notes)."""
     if not form.text:

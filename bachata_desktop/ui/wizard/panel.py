@@ -51,6 +51,7 @@ class GeneratorPanel(QWidget):
         self.doc_id: int | None = None
         self._job: Any = None          # the running cancellable job (analysis, generation, export)
         self._after_save: str = ""
+        self._warmed = False           # the text model is loaded once, in the background
 
         lay = QVBoxLayout(self)
         bar = QHBoxLayout()
@@ -156,6 +157,10 @@ class GeneratorPanel(QWidget):
         self.result = None
         self.doc_id = None
         self.go_to(1)
+        if not self._warmed:
+            self._warmed = True
+            self.ctx.jobs.submit(jobs.warm_up, title="Load the text model", pool="ml",
+                                 visible=False)
         self.song_ready.emit(song)
 
     # -- step 2: preferences and generation --------------------------------------------------------

@@ -91,6 +91,8 @@ class ChoreographyTimeline(QWidget):
         self.peaks: np.ndarray | None = None
         self.selected = -1
         self.position: float | None = None
+        self._bg: QPixmap | None = None
+        self._bg_key: tuple = ()
         self.setMinimumHeight(190)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
@@ -103,6 +105,7 @@ class ChoreographyTimeline(QWidget):
     # -- data --------------------------------------------------------------------------------------
     def set_choreography(self, choreography: Choreography | None, keep_selection: bool = False
                          ) -> None:
+        self._bg = None
         self.choreography = choreography
         n = len(choreography.slots) if choreography else 0
         if not keep_selection or self.selected >= n:
@@ -110,10 +113,12 @@ class ChoreographyTimeline(QWidget):
         self.update()
 
     def set_analysis(self, analysis: SongAnalysis | None) -> None:
+        self._bg = None
         self.analysis = analysis
         self.update()
 
     def set_peaks(self, peaks: np.ndarray | None) -> None:
+        self._bg = None
         self.peaks = peaks
         self.update()
 
@@ -191,20 +196,39 @@ class ChoreographyTimeline(QWidget):
             p.setPen(QColor(180, 180, 180))
             p.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, "No choreography yet")
             return
+        h = self.height()
+        p.drawPixmap(0, 0, self._background(d))
+        self._paint_blocks(p)
+        if self.position is not None:
+            x = self._x(self.position)
+            p.setPen(QPen(QColor(255, 255, 255), 1.5))
+            p.drawLine(QPointF(x, 0), QPointF(x, h))
+        p.end()
+
+    def _background(self, d: float) -> QPixmap:
+        """Sections, waveform, phrase lines, energy and time axis: cached until the data or the
+        size change (a selection only repaints the blocks)."""
+        ratio = self.devicePixelRatioF()
+        key = (self.width(), self.height(), ratio, id(self.analysis), id(self.peaks),
+               id(self.choreography.phrases) if self.choreography else 0, d)
+        if self._bg is not None and self._bg_key == key:
+            return self._bg
         w, h = self.width(), self.height()
+        pix = QPixmap(max(1, int(w * ratio)), max(1, int(h * ratio)))
+        pix.setDevicePixelRatio(ratio)
+        pix.fill(BACKGROUND)
+        p = QPainter(pix)
+        p.setFont(self.font())
         wave_top = self.SECTION_BAND + 2
         wave_bottom = h - self.AXIS_BAND - self.BLOCK_BAND - 4
         self._paint_sections(p, w)
         self._paint_wave(p, w, wave_top, wave_bottom)
         self._paint_phrases(p, wave_top, h - self.AXIS_BAND)
         self._paint_energy(p, wave_top, wave_bottom)
-        self._paint_blocks(p)
         self._paint_axis(p, d, h)
-        if self.position is not None:
-            x = self._x(self.position)
-            p.setPen(QPen(QColor(255, 255, 255), 1.5))
-            p.drawLine(QPointF(x, 0), QPointF(x, h))
         p.end()
+        self._bg, self._bg_key = pix, key
+        return pix
 
     def _sections(self) -> list[tuple[float, float, str]]:
         if self.analysis is not None and self.analysis.sections:
