@@ -118,3 +118,12 @@ def test_silence_and_too_short_are_clear_errors() -> None:
         analyze_samples(np.zeros(22050 * 10, dtype=np.float32), 22050)
     with pytest.raises(InputError, match="too short"):
         analyze_samples(np.zeros(1000, dtype=np.float32), 22050)
+
+
+@pytest.mark.parametrize("bpm", [100, 130, 160])
+def test_tempo_and_beats_survive_a_noise_floor(bpm: int) -> None:
+    song = synth_song(bpm, leading_silence=1.0, pickup_beats=1, duration=40.0, seed=bpm, jitter_s=0.012)
+    noisy = song.audio + 0.15 * np.random.default_rng(bpm).standard_normal(song.audio.size).astype(np.float32)
+    res = analyze_samples(noisy, song.sr)
+    assert abs(res.tempo_bpm - bpm) / bpm <= 0.02
+    assert mir_eval.beat.f_measure(song.beat_times, res.beat_times) >= 0.95

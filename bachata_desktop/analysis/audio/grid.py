@@ -90,7 +90,15 @@ def beat_features(feats: Features, frames: np.ndarray) -> dict[str, np.ndarray]:
     stack = np.vstack([feats.chroma, 0.5 * mfcc, 2.0 * loud[None, :]])
     sync = beat_sync(stack, frames, feats.n_frames)
     nov = novelty(sync, 8) if frames.size >= 17 else np.zeros(frames.size)
-    nz = _robust_z(nov) if nov.any() else nov
+    # keep only the peaks (a change happens on one beat), scaled by the typical peak height
+    nz = np.zeros_like(nov)
+    if nov.any():
+        for i in range(nov.size):
+            if nov[i] > 0 and nov[i] >= nov[max(0, i - 2): i + 3].max():
+                nz[i] = nov[i]
+        peaks = nz[nz > 0]
+        scale = float(np.percentile(peaks, 75)) if peaks.size else 1.0
+        nz = np.clip(nz / max(scale, 1e-9), 0.0, 3.0)
     bz = _robust_z(bass)
     # bass entry: the first beat whose bass onset stands out after a stretch without any
     entry = np.zeros(frames.size)
