@@ -205,6 +205,31 @@ def test_bad_song_file_is_reported(qtbot, ctx, tmp_path):
     assert not ctx.store.songs.list()
 
 
+def test_dropped_song_and_cancelled_generation(qtbot, ctx, song_file):
+    from PySide6.QtCore import QMimeData, QPointF, QUrl
+    from PySide6.QtGui import QDropEvent
+
+    from bachata_desktop.ui.wizard.panel import GeneratorPanel
+
+    fill_from_shared_clips(ctx.store)
+    panel = GeneratorPanel(ctx)
+    qtbot.addWidget(panel)
+    panel.show()
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(song_file))])
+    drop = QDropEvent(QPointF(5, 5), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
+                      Qt.KeyboardModifier.NoModifier)
+    with qtbot.waitSignal(panel.song_ready, timeout=180_000):
+        panel.song_step.dropEvent(drop)
+    job = panel.generate()
+    assert panel.prefs.cancel_btn.isVisibleTo(panel.prefs)
+    with qtbot.waitSignal(panel.failed, timeout=120_000) as err:
+        qtbot.mouseClick(panel.prefs.cancel_btn, Qt.MouseButton.LeftButton)
+    assert "cancelled" in err.args[0] and job.state == "cancelled"
+    assert panel.result is None and panel.current_step() == 1
+    assert panel.prefs.generate_btn.isEnabled() and not panel.prefs.progress.isVisible()
+
+
 def test_song_analysis_can_be_cancelled(qtbot, ctx, song_file):
     from bachata_desktop.ui.wizard.panel import GeneratorPanel
 

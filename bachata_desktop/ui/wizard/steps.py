@@ -89,6 +89,7 @@ class SongStep(QWidget):
     def __init__(self, store: object, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.store = store
+        self.setAcceptDrops(True)
         lay = QVBoxLayout(self)
         intro = QLabel("<b>1. Choose the song</b> — a song from your library, or any audio file. "
                        "New songs are analysed once (tempo, counts, sections) and kept.")
@@ -174,6 +175,12 @@ class SongStep(QWidget):
         item = self.songs.currentItem()
         if item is not None and item.data(Qt.ItemDataRole.UserRole):
             self.song_chosen.emit(str(item.data(Qt.ItemDataRole.UserRole)))
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 - Qt override
+        self.drop.dragEnterEvent(event)
+
+    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802 - Qt override
+        self.drop.dropEvent(event)
 
     def _browse(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Choose a song", "", AUDIO_FILTER)
