@@ -261,43 +261,46 @@ def similar(store: Any, indexes: Any, clip_id: int, k: int = 10,
             "SELECT id FROM clips WHERE category=? AND deleted_at IS NULL LIMIT 5000",
             (clip.category,))}
         pool.update(family)
-    candidates = sorted(pool - {clip_id})
-    live = _live_ids(store, candidates)
-    for modality, v in qv.items():  # candidates outside a modality's top list: exact, in one go
-        missing = [c for c in candidates if c in live and c not in sims[modality]]
+    live = _live_ids(store, sorted(pool - {clip_id}))
+    cand = np.array(sorted(live), dtype=np.int64)
+    if cand.size == 0:
+        return []
+    mods = list(qv)
+    pos = {int(c): i for i, c in enumerate(cand.tolist())}
+    table = np.full((cand.size, len(mods)), np.nan)    # candidate x modality cosine (NaN: absent)
+    for j, modality in enumerate(mods):
+        for cid, sim in sims[modality].items():
+            if cid in pos:
+                table[pos[cid], j] = sim
+        missing = cand[np.isnan(table[:, j])].tolist()  # outside the top list: exact, in one go
         found = _stored_vectors(store, modality, missing)
         if found:
             mat = np.stack(list(found.values()))
             norms = np.linalg.norm(mat, axis=1)
-            cos = (mat @ v) / np.maximum(norms, 1e-12)
-            for cid, c, nrm in zip(found, cos.tolist(), norms.tolist(), strict=True):
-                if nrm > 1e-12:
-                    sims[modality][cid] = float(c)
-    scored: list[tuple[float, int, dict[str, float]]] = []
-    for cid in candidates:
-        if cid not in live:
-            continue
-        parts: dict[str, float] = {}
-        for modality in qv:
-            s = sims[modality].get(cid)
-            if s is not None:
-                parts[modality] = s
-        wsum = sum(weights[m] for m in parts)
-        if wsum <= 0:
-            continue
-        score = sum(weights[m] * s for m, s in parts.items()) / wsum
-        scored.append((score, cid, parts))
-    scored.sort(key=lambda t: (t[1] not in family, -t[0], t[1]))
+            cos = (mat @ qv[modality]) / np.maximum(norms, 1e-12)
+            rows = [pos[c] for c in found]
+            table[rows, j] = np.where(norms > 1e-12, cos, np.nan)
+    w = np.array([weights[m] for m in mods])
+    present = ~np.isnan(table)
+    wsum = present @ w
+    score = np.where(present, table, 0.0) @ w / np.maximum(wsum, 1e-12)
+    in_family = np.isin(cand, np.fromiter(family, np.int64, len(family)))
+    order = np.lexsort((cand, -score, ~in_family))
+    order = order[wsum[order] > 0]
+    scored = []
+    for i in order[:k].tolist():
+        parts = {m: float(table[i, j]) for j, m in enumerate(mods) if present[i, j]}
+        scored.append((float(score[i]), int(cand[i]), parts))
     top = scored[:k]
     clips = store.clips.get_many([cid for _, cid, _ in top])
     hits = []
-    for score, cid, parts in top:
+    for fused, cid, parts in top:
         if cid not in clips:
             continue
         why = ", ".join(f"{m} {parts[m]:.2f}" for m in weights if m in parts)
         if clips[cid].category == clip.category:
             why = f"same category; {why}"
-        hits.append(SearchHit(clips[cid], round(float(score), 6), why, parts))
+        hits.append(SearchHit(clips[cid], round(fused, 6), why, parts))
     return hits
 
 
