@@ -166,3 +166,20 @@ def test_video_without_audio_track(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="no audio track"):
         decode_audio(p)
     assert analyze_clip_audio(p) == (None, None)
+
+
+def test_long_file_two_thread_decode_matches_a_plain_read(tmp_path: Path) -> None:
+    import soundfile as sf
+
+    long_song = synth_song(130, duration=75.0, seed=9)
+    p = tmp_path / "long.flac"
+    stereo = np.stack([long_song.audio, -0.5 * long_song.audio], axis=1)
+    sf.write(str(p), stereo, long_song.sr)
+    audio = decode_audio(p)          # 75 s > 60 s: the two halves are decoded on two threads
+    plain, _ = sf.read(str(p), dtype="float32", always_2d=True)
+    assert audio.samples.shape == (plain.shape[0],)
+    assert np.allclose(audio.samples, plain.mean(axis=1), atol=1e-6)
+    cut = tmp_path / "cut.flac"
+    cut.write_bytes(p.read_bytes()[: p.stat().st_size * 2 // 3])
+    with pytest.raises(InputError, match="truncated"):
+        decode_audio(cut)
