@@ -130,6 +130,10 @@ def test_wizard_end_to_end(qtbot, ctx, song_file, tmp_path):
         assert b.start == pytest.approx(a.end) and a.clip_id != b.clip_id
     assert new.slots[-1].end == pytest.approx(ch.slots[-1].end)
     assert tl.choreography is new and detail.slot.clip_id == alt.clip_id
+    # teaching notes for the selected move (offline here: no Gemini key in tests)
+    qtbot.mouseClick(detail.notes_btn, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "Teaching notes" in detail.notes.text(), timeout=30_000)
+    assert "offline" in detail.notes.text() and len(detail.notes.text()) > 60
     # save: it appears in the store's choreographies and the navigator is told
     with qtbot.waitSignal(ctx.navigator.choreographies_changed, timeout=30_000), \
             qtbot.waitSignal(panel.saved, timeout=30_000) as saved:

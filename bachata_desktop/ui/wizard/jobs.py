@@ -73,6 +73,20 @@ def warm_up(_ctx: TaskContext) -> bool:
     return True
 
 
+def teaching_notes(_ctx: TaskContext, store: Any, clip_id: int) -> tuple[int, str, str]:
+    """(clip id, notes, where they come from): the instructor's own, else Gemini / offline tips."""
+    from bachata_desktop.analysis.llm.gemini import GeminiClient
+
+    clip = store.clips.get(clip_id)
+    if clip is None:
+        raise InputError(f"move {clip_id} is no longer in the library")
+    if clip.teaching_notes.strip():
+        return clip_id, clip.teaching_notes.strip(), "your notes on this move"
+    client = GeminiClient()
+    source = "Gemini" if client.unavailable_reason() is None else "offline tips"
+    return clip_id, client.teaching_notes(clip), source
+
+
 def understand(_ctx: TaskContext, form: Request) -> Request:
     """The free text read into the form's request (Gemini or the offline parser, with notes)."""
     if not form.text:

@@ -10,6 +10,7 @@ its candidates rebuilt, so it can be edited the same way.
 
 from __future__ import annotations
 
+import html
 import random
 from pathlib import Path
 from typing import Any
@@ -87,6 +88,7 @@ class GeneratorPanel(QWidget):
         rv.detail.swap_requested.connect(self.swap)
         rv.detail.play_clip_requested.connect(ctx.navigator.open_clip)
         rv.play_clip_requested.connect(ctx.navigator.open_clip)
+        rv.detail.notes_requested.connect(self.teaching_notes)
         rv.play_song_requested.connect(self.play_song)
         rv.preview_requested.connect(self.preview)
         rv.save_requested.connect(self.save)
@@ -242,6 +244,15 @@ class GeneratorPanel(QWidget):
         self.result_view.status.setText("")
         self._show(result, new=False)
         self.swapped.emit(result)
+
+    def teaching_notes(self, clip_id: int) -> Any:
+        """The move's teaching notes (the instructor's, else suggested), as a job."""
+        detail = self.result_view.detail
+        return self.ctx.jobs.submit(
+            jobs.teaching_notes, self.ctx.store, int(clip_id), title="Teaching notes", pool="io",
+            key="wizard-notes", visible=False,
+            on_finished=lambda r: detail.set_teaching_notes(*r),
+            on_failed=lambda e: detail.notes.setText(f"⚠ {html.escape(e)}"))
 
     def _song_path(self) -> str | None:
         if self.song is not None and Path(self.song.info.path).is_file():

@@ -8,16 +8,19 @@ phrases with a one-click "Swap" (the panel runs the swap, which re-optimises the
 
 from __future__ import annotations
 
+import html
 from collections.abc import Mapping
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QFrame,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QPushButton,
+    QScrollArea,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -66,6 +69,7 @@ class SlotDetail(QWidget):
 
     swap_requested = Signal(int, int)       # slot index, clip id
     play_clip_requested = Signal(int)       # clip id
+    notes_requested = Signal(int)           # clip id: suggest teaching notes
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -114,11 +118,31 @@ class SlotDetail(QWidget):
         cols.addLayout(right, 1)
         lay.addLayout(cols, 1)
 
+        notes_row = QHBoxLayout()
+        self.notes = QLabel("")
+        self.notes.setWordWrap(True)
+        self.notes.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.notes_btn = QPushButton("Suggest teaching notes")
+        self.notes_btn.setToolTip("Gemini when online and set up, else notes from the move family")
+        self.notes_btn.setEnabled(False)
+        self.notes_btn.clicked.connect(self._ask_notes)
+        self.notes.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        scroll = QScrollArea()
+        scroll.setWidget(self.notes)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setMaximumHeight(64)
+        notes_row.addWidget(scroll, 1)
+        notes_row.addWidget(self.notes_btn, 0, Qt.AlignmentFlag.AlignTop)
+        lay.addLayout(notes_row)
+
     def set_slot(self, index: int, slot: Slot | None) -> None:
         self.slot_index, self.slot = index, slot
         self.reasons.setRowCount(0)
         self.alternatives.setRowCount(0)
         self.play_btn.setEnabled(slot is not None)
+        self.notes_btn.setEnabled(slot is not None)
+        self.notes.setText("")
         if slot is None:
             self.title.setText("Click a move on the timeline to see why it was chosen.")
             self.subtitle.setText("")
@@ -175,6 +199,20 @@ class SlotDetail(QWidget):
             self.slot_index, cid))
         self.alternatives.setCellWidget(r, 2, btn)
 
+    def set_teaching_notes(self, clip_id: int, text: str, source: str = "") -> None:
+        """Show notes for the selected move (ignored if the selection moved on)."""
+        if self.slot is None or self.slot.clip_id != clip_id:
+            return
+        body = "<br>".join(html.escape(line.strip()) for line in text.splitlines() if line.strip())
+        head = f"<b>Teaching notes</b> <span style='color:#8a8f98'>({html.escape(source)})</span>" \
+            if source else "<b>Teaching notes</b>"
+        self.notes.setText(f"{head}<br>{body}")
+
+    def _ask_notes(self) -> None:
+        if self.slot is not None:
+            self.notes.setText("<i>Writing teaching notes…</i>")
+            self.notes_requested.emit(self.slot.clip_id)
+
     def _play(self) -> None:
         if self.slot is not None:
             self.play_clip_requested.emit(self.slot.clip_id)
@@ -193,6 +231,7 @@ def _table_setup(table: QTableWidget) -> None:
     table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
     table.setFocusPolicy(Qt.FocusPolicy.NoFocus)
     table.setShowGrid(False)
+    table.setMinimumHeight(130)
     hh = table.horizontalHeader()
     hh.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
     for c in range(1, table.columnCount()):
