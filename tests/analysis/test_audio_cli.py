@@ -38,5 +38,6 @@ def test_analyze_song_bad_input_is_one_line_and_exit_2(tmp_path: Path) -> None:
     p.write_text("not music\n" * 50)
     r = _cli(str(p), "--json")
     assert r.returncode == 2 and r.stdout == ""
-    last = r.stderr.strip().splitlines()[-1]
-    assert last.startswith("bachata-desktop analyze-song:") and "fake.mp3" in last
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1, r.stderr
+    assert lines[0].startswith("bachata-desktop analyze-song:") and "fake.mp3" in lines[0]

@@ -116,10 +116,29 @@ def _header_truncation(p: Path) -> str | None:
     return None
 
 
+_SNDFILE_MAGIC = (b"RIFF", b"RF64", b"riff", b"fLaC", b"OggS", b"ID3", b"FORM", b"caff", b".snd",
+                  b"wvpk", b"NIST", b"Crea")
+
+
+def _soundfile_may_read(p: Path) -> bool:
+    """Whether the first bytes look like a format libsndfile reads. Anything else goes straight to
+    PyAV, which also keeps libsndfile's mp3 decoder from printing notes about text renamed .mp3."""
+    try:
+        with p.open("rb") as fh:
+            head = fh.read(4)
+    except OSError:
+        return False
+    if head.startswith(_SNDFILE_MAGIC):
+        return True
+    return len(head) >= 2 and head[0] == 0xFF and (head[1] & 0xE0) == 0xE0   # an MPEG audio frame
+
+
 def _read_soundfile(p: Path, sr: int, max_s: float) -> DecodedAudio | None:
     """Decode with libsndfile; None when it does not know the format (try PyAV)."""
     import soundfile as sf
 
+    if not _soundfile_may_read(p):
+        return None
     try:
         info = sf.info(str(p))
     except Exception:  # noqa: BLE001 - libsndfile raises several types for unknown formats
