@@ -139,3 +139,11 @@ def test_bad_file_drop_says_why(qtbot, panel, tmp_path) -> None:
     assert panel.model.rowCount() == 0
     _drop(panel, [tmp_path / "plan.txt"])
     assert "Not an audio file" in panel.status.text()
+
+
+def test_songs_dropped_on_the_window_land_in_the_songs_view(qtbot, main_window, song_file) -> None:
+    panel = main_window.songs
+    with qtbot.waitSignal(panel.import_finished, timeout=120_000):
+        main_window.handle_paths([song_file[0]])
+    assert main_window.current_area() == "songs"
+    assert panel.model.rowCount() == 1 and panel.analysis is not None
