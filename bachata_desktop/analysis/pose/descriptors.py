@@ -5,8 +5,8 @@ camera, the dancers' build and the clip's framing before the move, so clips of t
 were not neighbours. These descriptors measure what distinguishes moves: turns (shoulder-order
 flips, torso yaw), arms above the head (turns, hammerlock, styling), the hand connection pattern
 (none / one hand / two hands), hold (distance and relative facing: closed, open, shadow), lean
-and dips, hip and head isolations relative to the torso (hip rolls, head rolls), the chest-to-hip
-wave lag (body waves), footwork relative to the hips and travel across the floor (cross-body
+and dips, hip and head isolations relative to the torso (hip rolls, head rolls), chest-to-hip
+sway correlation (body waves), footwork relative to the hips and travel across the floor (cross-body
 lead: the follow crosses the lead's line). Rates are per second (the clip's beat grid is not
 available to the embedding); every value is scale-free (torso lengths) and finite, or NaN where
 the dancer was never seen. ``embed.py`` turns them into the stored embeddings.

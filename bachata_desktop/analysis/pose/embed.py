@@ -30,7 +30,12 @@ lead 0.07, follow 0.16, interaction 0.27, all three 0.22 (top-3 hit 0.36, mAP 0.
 choice of it gives interaction 0.22, all three 0.20. Even a supervised classifier on the
 descriptors gets under 0.1 leave-one-out: with 45 noisy clips in 16 overlapping labels (spin vs
 lady turn, basic vs bolero, shadow vs shadow-danced body waves) this is near what the keypoints
-of a 10 fps nano pose model can carry.
+of a 10 fps nano pose model can carry. Tried without gain: a nose-side yaw angle and its
+unwrapped rotation (turns are aliased: a spin lasts a few frames and its keypoints are noise),
+face-to-face / same-direction from the nose sides, keypoints at 30 fps instead of 10 (all three
+0.18, interaction 0.24), weighting descriptors by their split-half reliability (0.09: the most
+stable descriptors - travel, footwork speed, distance - describe the couple and the camera, not
+the move), descriptors over the clip's halves.
 """
 
 from __future__ import annotations
