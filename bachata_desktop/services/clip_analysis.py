@@ -8,6 +8,11 @@ measured tempo, the length in counts, the hold guesses and the final state. A st
 or fails is recorded in the clip's error and the others still count; the keypoints file is written
 under a temporary name and only renamed into ``poses/`` after the transaction commits.
 
+Edits win over guesses: the hold guesses only replace holds whose ``clip.extra["holds_source"]``
+is ``"default"`` or ``"pose"``, and the measured length in counts only replaces ``counts`` while
+``clip.extra.get("counts_source", "auto") == "auto"``; an editor that sets a clip's holds or
+counts should set that key to ``"user"``.
+
 ``run_queue`` drains the persistent queue (``store.queue``), so analysis resumes after a restart;
 it can be cancelled between clips (and inside the pose step, between frame batches) and adds the
 new vectors to the hnswlib indexes, saving them at the end of the batch.
@@ -240,6 +245,8 @@ def _commit(store: Any, clip_id: int, results: list[StepResult]) -> Clip | None:
             if described is not None and described != current.description:
                 # edited while we were analysing: embed what is stored now
                 embeddings["text"] = embed_description(current)
+            if str(current.extra.get("counts_source", "auto")) != "auto":
+                fields.pop("counts", None)  # the user set the length: keep it
             holds_source = fields.pop("holds_source", None)
             if holds_source and str(current.extra.get("holds_source", "default")) in ("default", "pose"):
                 extra["holds_source"] = holds_source

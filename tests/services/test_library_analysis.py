@@ -116,3 +116,12 @@ def test_queue_cancel_and_crash_resume(store, app_paths, shared_clips_dir: Path)
         assert reopened.embeddings.count("audio") == 3
     finally:
         reopened.close()
+
+
+def test_user_edits_survive_reanalysis(store, shared_clips_dir: Path) -> None:
+    (cid,) = _import(store, shared_clips_dir, FAST[:1])
+    auto = analyse_clip(store, None, cid, RecordingContext(), steps=("audio",))
+    assert auto.counts == 16  # ~18 beats in a 9.8 s clip at 108 BPM
+    edited = store.clips.update(auto.with_(counts=8, extra={**auto.extra, "counts_source": "user"}))
+    again = analyse_clip(store, None, cid, RecordingContext(), steps=("audio",))
+    assert again.counts == 8 and again.tempo_bpm == pytest.approx(edited.tempo_bpm)
