@@ -237,6 +237,8 @@ def scan(paths: list[Path] | tuple[Path, ...] | list[str], annotations: Path | N
             files.extend(found)
             if (p / ANNOTATION_FILE).is_file():
                 ann_files.append(p / ANNOTATION_FILE)
+            if (p.parent / ANNOTATION_FILE).is_file():  # a category folder of the original layout
+                near_files.append(p.parent / ANNOTATION_FILE)
         elif p.is_file() and is_video(p):
             files.append(p)
             near_files.extend(_annotation_candidates(p))

@@ -171,6 +171,17 @@ def test_a_single_file_from_the_original_layout_keeps_its_annotation(shared_clip
     assert (item.source, item.level, item.tempo_bpm) == ("annotations", Level.BEGINNER, 108.0)
 
 
+def test_a_category_folder_of_the_original_layout_keeps_its_annotations(
+        shared_clips_dir: Path) -> None:
+    entries = {e["clip_id"]: e for e in json.loads(need(ANNOTATIONS).read_text("utf-8"))["clips"]}
+    plan = scan([shared_clips_dir / "hammerlock"])
+    assert plan.items and not plan.problems  # entries of other folders are not "missing"
+    for item in plan.items:
+        e = entries[item.clip_key]
+        assert item.source == "annotations"
+        assert (item.level, item.energy) == (Level.parse(e["difficulty"]), Energy(e["energy_level"]))
+
+
 def test_malformed_annotations_import_nothing(store, shared_clips_dir: Path, tmp_path: Path) -> None:
     lib = tmp_path / "lib"
     (lib / "basic").mkdir(parents=True)
