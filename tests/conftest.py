@@ -15,7 +15,6 @@ os.environ.setdefault("YOLO_OFFLINE", "1")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 import pytest  # noqa: E402
-
 from shared_assets import (  # noqa: E402
     ANNOTATIONS,
     CLIPS_DIR,

@@ -42,9 +42,7 @@ def classify(paths: list[Path] | tuple[Path, ...]) -> DropPlan:
     for raw in paths:
         p = Path(raw)
         suffix = p.suffix.lower()
-        if p.is_dir():
-            clips.append(p)
-        elif suffix in VIDEO_EXTENSIONS:
+        if p.is_dir() or suffix in VIDEO_EXTENSIONS:
             clips.append(p)
         elif suffix in AUDIO_EXTENSIONS:
             songs.append(p)

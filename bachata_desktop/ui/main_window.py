@@ -5,7 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QUrl, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QDragEnterEvent, QDropEvent, QKeySequence
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QDesktopServices,
+    QDragEnterEvent,
+    QDropEvent,
+    QKeySequence,
+)
 from PySide6.QtWidgets import (
     QDockWidget,
     QFileDialog,
@@ -25,8 +32,8 @@ from bachata_desktop.core.media_types import AUDIO_EXTENSIONS, VIDEO_EXTENSIONS,
 from bachata_desktop.ui.about import AboutDialog
 from bachata_desktop.ui.context import AppContext
 from bachata_desktop.ui.library.panel import LibraryPanel
-from bachata_desktop.ui.player.panel import PlayerPanel
 from bachata_desktop.ui.plans.panel import PlansPanel
+from bachata_desktop.ui.player.panel import PlayerPanel
 from bachata_desktop.ui.songs.panel import SongsPanel
 from bachata_desktop.ui.widgets.jobs_panel import JobsButton, JobsPanel
 from bachata_desktop.ui.wizard.panel import GeneratorPanel
