@@ -37,7 +37,6 @@ from bachata_desktop.core.loop import (
     step_speed,
 )
 from bachata_desktop.ui.context import AppContext
-from bachata_desktop.ui.player.compat import protect_none
 from bachata_desktop.ui.player.markers import MarkerController
 from bachata_desktop.ui.player.side import MarkersBox, TrainerBox, fmt_time
 from bachata_desktop.ui.player.skeleton import KeypointTrack
@@ -78,7 +77,6 @@ class PlayerPanel(QWidget):
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        protect_none()  # PySide6 6.12 on CPython 3.11 would abort after a few seconds of video
         self.ctx = ctx
         self.clip_id: int | None = None
         self.path: str = ""

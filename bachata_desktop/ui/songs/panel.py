@@ -34,7 +34,6 @@ from bachata_desktop.core.media_types import AUDIO_EXTENSIONS
 from bachata_desktop.core.song import GridCorrection, Song, SongAnalysis, apply_correction
 from bachata_desktop.services import songs as song_service
 from bachata_desktop.ui.context import AppContext
-from bachata_desktop.ui.player.compat import protect_none
 from bachata_desktop.ui.songs.model import SongListModel
 from bachata_desktop.ui.songs.waveform import CountDisplay, WaveformView
 from bachata_desktop.ui.widgets.empty_state import EmptyState
@@ -72,7 +71,6 @@ class SongsPanel(QWidget):
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        protect_none()  # PySide6 6.12 on CPython 3.11: see ui.player.compat
         self.ctx = ctx
         self.song: Song | None = None
         self.base: SongAnalysis | None = None        # as analysed
