@@ -130,6 +130,13 @@ def test_wizard_end_to_end(qtbot, ctx, song_file, tmp_path):
         assert b.start == pytest.approx(a.end) and a.clip_id != b.clip_id
     assert new.slots[-1].end == pytest.approx(ch.slots[-1].end)
     assert tl.choreography is new and detail.slot.clip_id == alt.clip_id
+    # one step back and forth: undo restores the routine before the swap
+    assert panel.result_view.undo_btn.isEnabled()
+    qtbot.mouseClick(panel.result_view.undo_btn, Qt.MouseButton.LeftButton)
+    assert panel.choreography.clip_ids == ch.clip_ids and not panel.result_view.undo_btn.isEnabled()
+    with qtbot.waitSignal(panel.swapped, timeout=60_000):
+        qtbot.mouseClick(detail.swap_button(0), Qt.MouseButton.LeftButton)
+    assert panel.choreography.clip_ids == new.clip_ids
     # teaching notes for the selected move (offline here: no Gemini key in tests)
     qtbot.mouseClick(detail.notes_btn, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "Teaching notes" in detail.notes.text(), timeout=30_000)

@@ -53,6 +53,7 @@ class GeneratorPanel(QWidget):
         self._job: Any = None          # the running cancellable job (analysis, generation, export)
         self._after_save: str = ""
         self._warmed = False           # the text model is loaded once, in the background
+        self._undo: list[GenerationResult] = []   # results before each swap, latest last
 
         lay = QVBoxLayout(self)
         bar = QHBoxLayout()
@@ -86,6 +87,7 @@ class GeneratorPanel(QWidget):
         rv.back_requested.connect(lambda: self.go_to(1))
         rv.regenerate_requested.connect(self.regenerate)
         rv.detail.swap_requested.connect(self.swap)
+        rv.undo_requested.connect(self.undo_swap)
         rv.detail.play_clip_requested.connect(ctx.navigator.open_clip)
         rv.play_clip_requested.connect(ctx.navigator.open_clip)
         rv.detail.notes_requested.connect(self.teaching_notes)
@@ -214,6 +216,7 @@ class GeneratorPanel(QWidget):
         self.result = result
         rv = self.result_view
         if new:
+            self._undo.clear()
             self.doc_id = None
             rv.drag.set_doc(None)
             rv.name.clear()
@@ -222,6 +225,7 @@ class GeneratorPanel(QWidget):
         rv.show_result(result.choreography, keep_selection=not new)
         rv.detail.set_swap_enabled(bool(result.candidates),
                                    "" if result.candidates else "The library has no moves to swap in")
+        rv.undo_btn.setEnabled(bool(self._undo))
         rv.preview_btn.setEnabled(self._song_path() is not None)
         rv.play_btn.setEnabled(self._song_path() is not None)
         self.go_to(2)
@@ -242,8 +246,15 @@ class GeneratorPanel(QWidget):
 
     def _on_swapped(self, result: GenerationResult) -> None:
         self.result_view.status.setText("")
+        if self.result is not None:
+            self._undo.append(self.result)
         self._show(result, new=False)
         self.swapped.emit(result)
+
+    def undo_swap(self) -> None:
+        if self._undo:
+            self._show(self._undo.pop(), new=False)
+            self.result_view.status.setText("Swap undone")
 
     def teaching_notes(self, clip_id: int) -> Any:
         """The move's teaching notes (the instructor's, else suggested), as a job."""

@@ -81,6 +81,7 @@ class ResultView(QWidget):
     add_to_plan_requested = Signal()
     cancel_requested = Signal()
     play_clip_requested = Signal(int)          # clip id
+    undo_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -94,8 +95,14 @@ class ResultView(QWidget):
         self.regen_btn = QPushButton("Another version")
         self.regen_btn.setToolTip("Generate again with a new seed")
         self.regen_btn.clicked.connect(self.regenerate_requested)
+        self.undo_btn = QPushButton("Undo swap")
+        self.undo_btn.setToolTip("Go back to the routine before the last swap (Ctrl+Z)")
+        self.undo_btn.setShortcut("Ctrl+Z")
+        self.undo_btn.setEnabled(False)
+        self.undo_btn.clicked.connect(self.undo_requested)
         head.addWidget(self.back_btn)
         head.addWidget(self.title, 1)
+        head.addWidget(self.undo_btn)
         head.addWidget(self.regen_btn)
         lay.addLayout(head)
         self.notes = QLabel("")
