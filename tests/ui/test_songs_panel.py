@@ -147,3 +147,12 @@ def test_songs_dropped_on_the_window_land_in_the_songs_view(qtbot, main_window, 
         main_window.handle_paths([song_file[0]])
     assert main_window.current_area() == "songs"
     assert panel.model.rowCount() == 1 and panel.analysis is not None
+
+
+def test_open_in_player_hands_over_song_and_grid(qtbot, panel, ctx, song_file) -> None:
+    _load(qtbot, panel, song_file)
+    with qtbot.waitSignal(ctx.navigator.open_media, timeout=2000) as sig:
+        panel.practise_button.click()
+    path, grid = sig.args
+    assert Path(path).exists() and Path(path).read_bytes() == song_file[0].read_bytes()
+    assert grid is panel.analysis and grid.count_at(grid.phrases[1]) == 1

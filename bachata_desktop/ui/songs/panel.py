@@ -154,8 +154,11 @@ class SongsPanel(QWidget):
         self.reset_button = QPushButton("Reset")
         self.reset_button.setToolTip("Forget the corrections of this song")
         self.reset_button.clicked.connect(self.reset_corrections)
+        self.practise_button = QPushButton("Open in player")
+        self.practise_button.setToolTip("Loop, slow down and count this song in the player")
+        self.practise_button.clicked.connect(self.open_in_player)
         for b in (self.play_button, self.tap_button, self.earlier_button, self.later_button,
-                  self.nudge_minus, self.nudge_plus, self.reset_button):
+                  self.nudge_minus, self.nudge_plus, self.reset_button, self.practise_button):
             b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
             row.addWidget(b)
         row.addStretch(1)
@@ -176,6 +179,15 @@ class SongsPanel(QWidget):
         lay = QVBoxLayout(self)
         lay.setContentsMargins(6, 6, 6, 6)
         lay.addWidget(split)
+
+    def open_in_player(self) -> None:
+        """Hand the song, with its corrected grid, to the loop player."""
+        if self.song is None:
+            return
+        if self.player is not None:
+            self.player.pause()
+        media = self.ctx.store.media_file(self.song.path)
+        self.ctx.navigator.open_media.emit(str(media), self.analysis)
 
     # -- the list --------------------------------------------------------------------------------
     def reload(self) -> None:
