@@ -135,7 +135,10 @@ def find_pose_model(search_path: list[Path] | None = None) -> ModelFile:
 def load_yolo(model: ModelFile):  # -> ultralytics.YOLO
     """Load ``model`` through ultralytics, offline (telemetry and DNS probes off)."""
     offline.harden(config_dir=str(paths.app_paths().config / "ultralytics"))
-    from ultralytics import YOLO  # noqa: PLC0415 - heavy, loaded in the worker that needs it
+    from bachata_desktop.analysis.heavy_imports import IMPORT_LOCK
+
+    with IMPORT_LOCK:  # never alongside another thread's first torch/transformers import
+        from ultralytics import YOLO  # noqa: PLC0415 - heavy, loaded in the worker that needs it
 
     try:
         from ultralytics.utils import SETTINGS  # noqa: PLC0415

@@ -84,9 +84,12 @@ class TextEmbedder:
                          ("TOKENIZERS_PARALLELISM", "false")):
                 os.environ.setdefault(k, v)
             path = self._path or find_model_path()
-            from sentence_transformers import SentenceTransformer
+            from bachata_desktop.analysis.heavy_imports import IMPORT_LOCK
 
-            self._model = SentenceTransformer(str(path), device="cpu")
+            with IMPORT_LOCK:
+                from sentence_transformers import SentenceTransformer
+
+                self._model = SentenceTransformer(str(path), device="cpu")
         return self._model
 
     def encode(self, texts: list[str], batch_size: int = 64) -> np.ndarray:
