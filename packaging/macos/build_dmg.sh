@@ -36,8 +36,9 @@ make_dmg() {
     # ditto keeps the bundle's symlinks, extended attributes and signatures intact.
     ditto "$APP" "$stage/$APP_NAME.app"
     ln -s /Applications "$stage/Applications"
-    hdiutil create -volname "$APP_NAME" -srcfolder "$stage" -fs HFS+ -format UDZO \
-        -imagekey zlib-level=9 -ov "$DMG"
+    # ULMO = LZMA (macOS 10.15+; the app needs 11): ~25% smaller than zlib (UDZO) on this bundle
+    # (measured on the Linux CPU-only build: tar | xz -6 599 MB vs gzip -6 785 MB).
+    hdiutil create -volname "$APP_NAME" -srcfolder "$stage" -fs HFS+ -format ULMO -ov "$DMG"
     rm -rf "$stage"
     if [ -n "${MACOS_CODESIGN_IDENTITY:-}" ]; then
         codesign --force --timestamp --sign "$MACOS_CODESIGN_IDENTITY" "$DMG"
