@@ -207,6 +207,8 @@ class GeneratorPanel(QWidget):
     def _on_generated(self, result: GenerationResult) -> None:
         self._job = None
         self.prefs.set_busy(False)
+        if self.song is None or result.choreography.song.path != self.song.info.path:
+            return  # another song was chosen while this one was being generated
         self.prefs.show_understood(result.choreography.request)
         self._show(result, new=True)
         self.generated.emit(result)
@@ -296,7 +298,8 @@ class GeneratorPanel(QWidget):
         if ch is None or path is None:
             return None
         if out_path is None:
-            folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.MoviesLocation)
+            folder = (QStandardPaths.writableLocation(QStandardPaths.StandardLocation.MoviesLocation)
+                      or str(Path.home()))
             name = (self.result_view.name.text().strip() or ch.song.title or "choreography")
             safe = "".join(c if c.isalnum() or c in " -_()" else "_" for c in name).strip()
             out_path, _ = QFileDialog.getSaveFileName(self, "Export the video",
