@@ -95,7 +95,11 @@ def test_wizard_end_to_end(qtbot, ctx, song_file, tmp_path):
     assert panel.current_step() == 2
     ch = result.choreography
     # how the text was understood is shown, with its source
-    assert "read by" in panel.prefs.understood.text() and "Spin" in panel.prefs.understood.text()
+    understood = panel.prefs.understood.text()
+    assert "read by" in understood and "Spin" in understood
+    # no Gemini here (no key, no network): the fallback is said, on the form and on the result
+    assert "offline parser" in understood and "⚠" in understood
+    assert "offline parser" in panel.result_view.notes.text()
     # every move starts on a count 1, the moves cover the song's phrases end to end
     ones = {round(b.time, 4) for b in song.analysis.beats if b.count == 1}
     assert ch.slots and all(round(s.start, 4) in ones for s in ch.slots)
