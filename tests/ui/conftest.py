@@ -17,3 +17,26 @@ def main_window(qtbot, app_paths):
     yield window
     ctx.jobs.shutdown(10000)
     ctx.store.close()
+
+
+@pytest.fixture(autouse=True)
+def _no_blocking_dialogs(qapp):
+    """A modal dialog in a test would wait forever for a click: close it and fail the test."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    seen: list[str] = []
+
+    def sweep() -> None:
+        w = QApplication.activeModalWidget()
+        if w is not None:
+            seen.append(f"{type(w).__name__}: {w.windowTitle()} {getattr(w, 'text', lambda: '')()}")
+            w.close()
+
+    timer = QTimer()
+    timer.setInterval(250)
+    timer.timeout.connect(sweep)
+    timer.start()
+    yield
+    timer.stop()
+    assert not seen, f"the test opened a blocking dialog: {seen}"

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtWidgets import QMessageBox
 
 from bachata_desktop.core.clip import Clip, Level
 from bachata_desktop.core.documents import StoredDocument
@@ -144,6 +145,10 @@ def test_export_pdf_and_share_import(qtbot, panel, tmp_path: Path) -> None:
     bundle = plan_service.export_bundle(panel.ctx.store, panel.editor.plan, tmp_path / "p.bbplan")
     errors = panel.import_files([str(bundle), str(tmp_path / "missing.bbplan")])
     assert len(errors) == 1 and "missing.bbplan" in errors[0]
+    box = panel.findChild(QMessageBox, "importWarning")
+    assert box is not None and "missing.bbplan" in box.text() and box.isVisible()
+    assert not box.isModal()
+    box.close()
     titles = [p.title for p in panel.list_model.plans]
     assert titles.count("Printable") == 2
 

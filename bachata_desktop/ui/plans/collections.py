@@ -107,8 +107,9 @@ class ChoreographyFilter(QSortFilterProxyModel):
         self.setSortRole(SortRole)
 
     def set_filter(self, text: str, level: str) -> None:
+        self.beginFilterChange()  # Qt >= 6.9; invalidateFilter() is deprecated
         self.text, self.level = text.strip().lower(), level
-        self.invalidateFilter()
+        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
 
     def filterAcceptsRow(self, row: int, parent: QModelIndex | QPersistentModelIndex) -> bool:  # noqa: N802
         model = self.sourceModel()

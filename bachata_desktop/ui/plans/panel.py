@@ -213,8 +213,16 @@ class PlansPanel(QWidget):
         if last is not None:
             self.reload(select_id=last)
         if errors:
-            QMessageBox.warning(self, "Could not import", "\n".join(errors))
+            self._warn("Could not import", "\n".join(errors))
         return errors
+
+    def _warn(self, title: str, text: str) -> None:
+        """A non-modal warning: imports also arrive from drops, and must never block the loop."""
+        box = QMessageBox(QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.Ok, self)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.setObjectName("importWarning")
+        box.setWindowModality(Qt.WindowModality.NonModal)
+        box.show()
 
     def _recover(self) -> None:
         """Plans autosaved but not written to the database before a crash are written now."""
