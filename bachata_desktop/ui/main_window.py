@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, QUrl, Signal
+from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from bachata_desktop import APP_NAME, __version__
 from bachata_desktop.core.media_types import AUDIO_EXTENSIONS, VIDEO_EXTENSIONS, classify
+from bachata_desktop.paths import resource
 from bachata_desktop.ui.about import AboutDialog
 from bachata_desktop.ui.context import AppContext
 from bachata_desktop.ui.library.panel import LibraryPanel
@@ -85,8 +86,12 @@ class MainWindow(QMainWindow):
         side_lay = QVBoxLayout(side)
         side_lay.setContentsMargins(0, 0, 0, 0)
         side_lay.setSpacing(0)
-        brand = QLabel(f"💃 {APP_NAME}")
+        brand = QLabel(APP_NAME)
         brand.setObjectName("brand")
+        icon = resource("icons", "app.png")
+        if icon.exists():  # an emoji here would be a box on systems without an emoji font
+            brand.setText(f"<img src='{icon.as_posix()}' width='22' height='22' "
+                          f"style='vertical-align: middle'>&nbsp;{APP_NAME}")
         sub = QLabel("for bachata instructors")
         sub.setObjectName("brandSub")
         side_lay.addWidget(brand)
@@ -158,10 +163,32 @@ class MainWindow(QMainWindow):
         self.view_menu.addSeparator()
         self.view_menu.addAction(self.jobs_dock.toggleViewAction())
         self.jobs_button = JobsButton(self.ctx.jobs)
-        self.jobs_button.clicked.connect(lambda: self.jobs_dock.setVisible(not self.jobs_dock.isVisible()))
+        self.jobs_button.clicked.connect(self._on_jobs_button_clicked)
         self.statusBar().addPermanentWidget(self.jobs_button)
-        self.ctx.jobs.job_added.connect(lambda _job: self.jobs_dock.show())
+        # The dock opens by itself when work starts and closes by itself when all work is done,
+        # unless the user opened it: screen height is precious on a 13" laptop.
+        self._dock_auto = False
+        self.ctx.jobs.job_added.connect(self._on_jobs_job_added)
+        self.ctx.jobs.job_removed.connect(self._on_jobs_job_removed)
         self.statusBar().showMessage(f"{APP_NAME} {__version__} · library at {self.ctx.paths.data}", 8000)
+
+    def _on_jobs_button_clicked(self) -> None:
+        self._dock_auto = False
+        self.jobs_dock.setVisible(not self.jobs_dock.isVisible())
+
+    def _on_jobs_job_added(self, job: object) -> None:
+        if getattr(job, "visible", True) and not self.jobs_dock.isVisible():
+            self._dock_auto = True
+            self.jobs_dock.show()
+
+    def _on_jobs_job_removed(self, _job: object) -> None:
+        if self._dock_auto and not any(getattr(j, "visible", True) for j in self.ctx.jobs.jobs.values()):
+            QTimer.singleShot(1500, self._hide_idle_jobs_dock)
+
+    def _hide_idle_jobs_dock(self) -> None:
+        if self._dock_auto and not any(getattr(j, "visible", True) for j in self.ctx.jobs.jobs.values()):
+            self.jobs_dock.hide()
+            self._dock_auto = False
 
     def _connect_navigator(self) -> None:
         nav = self.ctx.navigator

@@ -107,6 +107,8 @@ def test_jobs_show_in_status_bar_and_dock(qtbot, main_window) -> None:
         row.cancel.click()
     qtbot.waitUntil(lambda: main_window.jobs_button.text() == "Ready", timeout=3000)
     gate.set()
+    # it opened by itself, so it closes by itself once nothing runs
+    qtbot.waitUntil(lambda: not main_window.jobs_dock.isVisible(), timeout=5000)
 
 
 def test_about_dialog_lists_versions_and_data_locations(main_window) -> None:

@@ -23,7 +23,7 @@ KindRole = Qt.ItemDataRole.UserRole + 2     # "segment" or "item"
 ObjectRole = Qt.ItemDataRole.UserRole + 3   # the Segment or PlanItem
 
 COLUMNS = ("Item", "Counts", "Minutes", "Notes")
-ITEM_ICONS = {ItemKind.MOVE: "🕺", ItemKind.CHOREOGRAPHY: "✦", ItemKind.SONG: "♫", ItemKind.EXERCISE: "✎"}
+ITEM_ICONS = {ItemKind.MOVE: "▸", ItemKind.CHOREOGRAPHY: "✦", ItemKind.SONG: "♫", ItemKind.EXERCISE: "✎"}
 
 Index = QModelIndex | QPersistentModelIndex
 
