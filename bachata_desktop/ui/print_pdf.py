@@ -11,6 +11,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QMarginsF, QSizeF
 from PySide6.QtGui import QGuiApplication, QPageLayout, QPageSize, QPdfWriter, QTextDocument
+from PySide6.QtWidgets import QApplication
 
 from bachata_desktop.core.errors import StorageError
 
@@ -19,7 +20,9 @@ def ensure_gui_application() -> QGuiApplication:
     app = QGuiApplication.instance()
     if app is None:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-        app = QGuiApplication([])
+        # A full QApplication, not a QGuiApplication: a process can hold only one, and anything
+        # that later creates a widget in this process (the GUI, tests) needs the widget kind.
+        app = QApplication([])
     return app  # type: ignore[return-value]
 
 

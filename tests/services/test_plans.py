@@ -103,6 +103,10 @@ def test_html_and_pdf_export(store, tmp_path: Path) -> None:
     from bachata_desktop.ui.print_pdf import html_to_pdf
 
     out = html_to_pdf(html, tmp_path / "plan ñ.pdf", title=plan.title)
+    from PySide6.QtWidgets import QApplication
+
+    # the application it made (if any) must be able to host widgets later in this process
+    assert isinstance(QApplication.instance(), QApplication)
     text = " ".join(" ".join(page.extract_text() for page in pypdf.PdfReader(out).pages).split())
     assert "Martes sensual" in text and "Isolations" in text and "Warm-up" in text
     assert not list(tmp_path.glob("*.partial"))
