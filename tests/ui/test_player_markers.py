@@ -26,8 +26,11 @@ def _add_clip(store, paths) -> int:
                                 fps=30.0, width=1280, height=720, duration_s=9.83))
     assert clip.id is not None
     store.analyses.put("clip", clip.id, "audio", BeatGrid.steady(120.0, 1.0, 9.8).to_dict())
-    kp = write_keypoints(paths.poses / f"{clip.id}.npz")
-    store.analyses.put("clip", clip.id, "pose", {"keypoints_file": str(kp), "people_found": True})
+    # where and how the analysis service stores them: file named by content, name relative
+    from bachata_desktop.services.clip_analysis import keypoints_path
+
+    kp = write_keypoints(keypoints_path(store, clip))
+    store.analyses.put("clip", clip.id, "pose", {"keypoints_file": kp.name, "people_found": True})
     return clip.id
 
 

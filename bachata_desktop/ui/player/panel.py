@@ -36,6 +36,7 @@ from bachata_desktop.core.loop import (
     step_frame,
     step_speed,
 )
+from bachata_desktop.services.clip_analysis import keypoints_path
 from bachata_desktop.ui.context import AppContext
 from bachata_desktop.ui.player.markers import MarkerController
 from bachata_desktop.ui.player.side import MarkersBox, TrainerBox, fmt_time
@@ -224,9 +225,11 @@ class PlayerPanel(QWidget):
             return
         grid = BeatGrid.from_dict(store.analyses.get("clip", clip_id, "audio"))
         pose = store.analyses.get("clip", clip_id, "pose") or {}
-        candidates = [pose.get("keypoints_file"), self.ctx.paths.poses / f"{clip_id}.npz",
-                      self.ctx.paths.poses / f"clip_{clip_id}.npz",
-                      self.ctx.paths.poses / f"{clip.content_hash}.npz"]
+        stored = pose.get("keypoints_file")
+        # the analysis stores the file name relative to the poses folder (a restored or moved
+        # library still finds it); keypoints_path() is where the analysis service writes it
+        candidates = [keypoints_path(store, clip),
+                      (self.ctx.paths.poses / stored) if stored else None]
         track = next((t for t in (KeypointTrack.load(c) for c in candidates if c) if t), None)
         self._open(str(store.media_file(clip.media_path)), grid, track, clip_id, clip.name)
         if clip.fps > 0:
