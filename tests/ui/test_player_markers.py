@@ -135,3 +135,38 @@ def test_keyboard_controls(qtbot, app_paths) -> None:
         assert "([)" in panel.actions_by_name["set_a"].toolTip()
     finally:
         close_panel(panel)
+
+
+def test_swap_lead_and_follow_is_drawn_and_saved(qtbot, app_paths) -> None:
+    import numpy as np
+    from player_support import FOLLOW_POINTS, LEAD_POINTS, rgb
+
+    from bachata_desktop.ui.player.video_view import FOLLOW_COLOR, LEAD_COLOR
+
+    def colour_at(panel, x: float, y: float) -> np.ndarray:
+        panel.view.repaint()
+        img = rgb(panel.view.grab().toImage()).astype(np.int16)
+        r = panel.view.video_rect()
+        s = r.width() / 1280.0
+        return img[int(round(r.y() + y * s)), int(round(r.x() + x * s))]
+
+    def near(pixel, color) -> bool:
+        return bool(np.abs(pixel - np.array([color.red(), color.green(), color.blue()])).max() < 40)
+
+    panel = make_panel(qtbot, app_paths)
+    try:
+        clip_id = _add_clip(panel.ctx.store, app_paths)
+        _open_clip(qtbot, panel, clip_id)
+        panel.actions_by_name["counts"].setChecked(False)
+        show_frame(qtbot, panel, 50)
+        assert near(colour_at(panel, *LEAD_POINTS[5]), LEAD_COLOR)
+        panel.actions_by_name["swap_roles"].trigger()
+        assert near(colour_at(panel, *LEAD_POINTS[5]), FOLLOW_COLOR)
+        assert near(colour_at(panel, *FOLLOW_POINTS[5]), LEAD_COLOR)
+        assert panel.ctx.store.clips.get(clip_id).lead_follow_flipped
+        # reopening the clip keeps the swap (the keypoints file itself is unchanged)
+        panel.open_clip(clip_id)
+        lead_x = float(panel.track.keypoints[0, 0, 5, 0])
+        assert lead_x == FOLLOW_POINTS[5][0]
+    finally:
+        close_panel(panel)

@@ -177,6 +177,7 @@ class PlayerPanel(QWidget):
         a["mirror"].toggled.connect(self.view.set_mirror)
         a["counts"].toggled.connect(self._on_counts_toggled)
         a["skeleton"].toggled.connect(self._on_skeleton_toggled)
+        a["swap_roles"].triggered.connect(self.swap_roles)
         a["trainer"].toggled.connect(self.trainer_box.setChecked)
         a["detach"].toggled.connect(self.set_detached)
         a["fullscreen"].triggered.connect(self.toggle_full_screen)
@@ -231,9 +232,24 @@ class PlayerPanel(QWidget):
         candidates = [keypoints_path(store, clip),
                       (self.ctx.paths.poses / stored) if stored else None]
         track = next((t for t in (KeypointTrack.load(c) for c in candidates if c) if t), None)
+        if track is not None and track.flipped != clip.lead_follow_flipped:
+            track = track.swapped()  # flipped by the user after the analysis wrote the file
         self._open(str(store.media_file(clip.media_path)), grid, track, clip_id, clip.name)
         if clip.fps > 0:
             self.fps = clip.fps
+
+    def swap_roles(self) -> None:
+        """Lead is follow and follow is lead in this clip, from now on (saved with the clip)."""
+        if self.clip_id is None or self.track is None:
+            return
+        clip = self.ctx.store.clips.get(self.clip_id)
+        if clip is None:
+            return
+        self.ctx.store.clips.update(clip.with_(lead_follow_flipped=not clip.lead_follow_flipped))
+        self.track = self.track.swapped()
+        self.view.set_overlays(self.view.count, self.track.at(self._frame_t))
+        self.ctx.navigator.library_changed.emit()
+        self.ctx.navigator.status.emit(f"{clip.name}: lead and follow swapped")
 
     def open_media(self, path: str, grid: object = None, keypoints: str | Path | None = None) -> None:
         """Open any media file; ``grid``: a beat grid (dict / SongAnalysis / BeatGrid) or None."""

@@ -21,8 +21,13 @@ log = logging.getLogger(__name__)
 @dataclass(frozen=True)
 class KeypointTrack:
     times: np.ndarray       # (T,) float64 seconds, ascending
-    keypoints: np.ndarray   # (T, 2, 17, 3) float32, NaN = missing
+    keypoints: np.ndarray   # (T, 2, 17, 3) float32, NaN = missing; [:, 0] lead, [:, 1] follow
     size: tuple[int, int]   # source video (width, height) the coordinates refer to
+    flipped: bool = False   # the lead/follow flip the file was written with
+
+    def swapped(self) -> KeypointTrack:
+        """The same track with lead and follow exchanged."""
+        return KeypointTrack(self.times, self.keypoints[:, ::-1].copy(), self.size, not self.flipped)
 
     @classmethod
     def load(cls, path: str | Path | None) -> KeypointTrack | None:
@@ -38,6 +43,7 @@ class KeypointTrack:
                 kps = np.asarray(z["keypoints"], np.float32)
                 size = tuple(int(v) for v in np.asarray(z["size"]).reshape(-1)[:2]) \
                     if "size" in z.files else (0, 0)
+                flipped = bool(np.asarray(z["flipped"]).reshape(-1)[0]) if "flipped" in z.files else False
         except (OSError, KeyError, ValueError) as exc:
             log.warning("skeleton overlay off: cannot read %s: %s", p, exc)
             return None
@@ -45,7 +51,7 @@ class KeypointTrack:
             log.warning("skeleton overlay off: %s has an unexpected layout %s", p, kps.shape)
             return None
         order = np.argsort(times, kind="stable")
-        return cls(times[order], kps[order, :2], (size[0], size[1]))
+        return cls(times[order], kps[order, :2], (size[0], size[1]), flipped)
 
     @property
     def max_gap(self) -> float:

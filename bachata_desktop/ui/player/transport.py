@@ -47,6 +47,8 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("counts", "1-8", ("C",), "Show the count on the video", True),
     ActionSpec("skeleton", "Skeleton", ("S",), "Show both dancers' skeletons (lead blue, "
                "follow pink)", True),
+    ActionSpec("swap_roles", "Lead ⇄ follow", ("X",), "Swap who is lead and who is follow in "
+               "this clip (saved with the clip; used by search and the generator)"),
     ActionSpec("trainer", "Trainer", ("T",), "Speed trainer: start slow, speed up every N loops",
                True),
     ActionSpec("detach", "Window", ("D",), "Move the video to its own window (close it to bring it "
@@ -111,7 +113,7 @@ class TransportBar(QWidget):
         for n in ("faster", "trainer", "mirror", "counts", "skeleton", "detach", "fullscreen"):
             row1.addWidget(self.buttons[n])
         row2 = QHBoxLayout()
-        for n in ("loop", "set_a", "set_b", "loop_eight", "loop_whole"):
+        for n in ("loop", "set_a", "set_b", "loop_eight", "loop_whole", "swap_roles"):
             row2.addWidget(self.buttons[n])
         row2.addSpacing(12)
         row2.addWidget(QLabel("Nudge"))
