@@ -22,6 +22,7 @@ from bachata_desktop.core.clip import Clip, category_label
 from bachata_desktop.core.documents import StoredDocument
 from bachata_desktop.core.errors import InputError, StorageError
 from bachata_desktop.core.plan import ClassPlan, ItemKind
+from bachata_desktop.core.thumbnails import thumbnail_file
 from bachata_desktop.store import Store
 
 BUNDLE_FORMAT = "bachata-buddy-plan"
@@ -106,10 +107,37 @@ def clear_autosave(folder: Path, plan: ClassPlan) -> None:
 
 # -- printing --------------------------------------------------------------------------------------
 def _thumb_data_uri(store: Store, clip: Clip) -> str:
-    p = store.paths.thumbnails / f"{clip.content_hash}.jpg"
-    if not p.exists():
-        return ""
-    return "data:image/jpeg;base64," + base64.b64encode(p.read_bytes()).decode("ascii")
+    """The library grid's cached thumbnail, else a frame a third into the clip (PyAV)."""
+    p = thumbnail_file(store.paths.thumbnails, clip)
+    if p.exists():
+        data = p.read_bytes()
+    else:
+        data = _frame_jpeg(store.media_file(clip.media_path))
+        if not data:
+            return ""
+    return "data:image/jpeg;base64," + base64.b64encode(data).decode("ascii")
+
+
+def _frame_jpeg(media: Path, width: int = 240) -> bytes:
+    import io
+
+    import av
+
+    try:
+        with av.open(str(media)) as container:
+            stream = container.streams.video[0]
+            duration = float(stream.duration * stream.time_base) if stream.duration else 0.0
+            if duration > 0:
+                container.seek(int(duration / 3 / stream.time_base), stream=stream)
+            for frame in container.decode(stream):
+                image = frame.to_image()  # PIL, which PyAV uses for this
+                image.thumbnail((width, width))
+                out = io.BytesIO()
+                image.save(out, format="JPEG", quality=80)
+                return out.getvalue()
+    except (OSError, av.FFmpegError, IndexError, ValueError):
+        return b""  # a missing or damaged clip prints without a picture
+    return b""
 
 
 def plan_html(store: Store, plan: ClassPlan) -> str:
@@ -160,7 +188,7 @@ td.t, td.c {{ color: #6c6470; white-space: nowrap; }}
 <h1>{e(plan.title)}</h1>
 <p class='muted'>{e(plan.date or 'no date')} · {e(plan.level)} · {total:.0f} of {target:.0f} minutes ({over} target)</p>
 {'<p>' + e(plan.notes) + '</p>' if plan.notes else ''}
-<table><tr><td class='t'><b>At</b></td><td></td><td><b>Item</b></td><td class='c'><b>Counts</b></td><td><b>Time / notes</b></td></tr>
+<table width='100%'><tr><td class='t'><b>At</b></td><td></td><td><b>Item</b></td><td class='c'><b>Counts</b></td><td><b>Time / notes</b></td></tr>
 {''.join(rows)}
 </table></body></html>"""
 

@@ -211,3 +211,13 @@ def test_truncated_and_non_zip_bundles(store, tmp_path: Path) -> None:
     with pytest.raises(InputError, match="not a Bachata Buddy plan file"):
         plans.import_bundle(store, junk)
     assert len(store.plans.list()) == 1
+
+
+def test_printed_plan_shows_a_picture_of_each_real_move(store) -> None:
+    from shared_assets import CLIPS_DIR, need
+
+    media = need(CLIPS_DIR / "basic" / "slow_basic3.mp4")
+    clip = store.clips.add(Clip(None, "sb3", "Slow basic", "basic", str(media), "real-hash"))
+    broken = _clip_file(store, "broken.mp4", b"not a video")
+    html = plans.plan_html(store, plans.save_plan(store, _plan([clip.id, broken.id])))
+    assert html.count("data:image/jpeg;base64,") == 1  # the real clip, not the damaged one

@@ -11,7 +11,6 @@ fast through 10,000 clips, the rows on screen now are drawn before the ones scro
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
 from collections import OrderedDict
@@ -23,6 +22,7 @@ import numpy as np
 from PySide6.QtCore import QObject, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QImage, QLinearGradient, QPainter, QPixmap
 
+from bachata_desktop.core import thumbnails as core_thumbnails
 from bachata_desktop.core.clip import Clip
 from bachata_desktop.core.errors import InputError
 from bachata_desktop.core.task import TaskContext, check_cancelled
@@ -30,8 +30,7 @@ from bachata_desktop.workers.manager import JobManager
 
 log = logging.getLogger(__name__)
 
-DISK_SIZE = QSize(320, 180)     # the JPEG kept on disk
-CACHE_VERSION = "v2"            # bump when the way frames are chosen or scaled changes
+DISK_SIZE = QSize(*core_thumbnails.DISK_SIZE)  # the JPEG kept on disk
 JPEG_QUALITY = 85
 
 
@@ -44,8 +43,7 @@ class ThumbRequest:
 
 def cache_file_for(folder: Path, clip: Clip) -> Path:
     """``<folder>/<hash>.jpg``: keyed by the media content, so a re-import reuses it."""
-    basis = f"{clip.content_hash or clip.media_path}:{DISK_SIZE.width()}x{DISK_SIZE.height()}:{CACHE_VERSION}"
-    return folder / f"{hashlib.sha1(basis.encode('utf-8')).hexdigest()[:24]}.jpg"
+    return core_thumbnails.thumbnail_file(folder, clip)
 
 
 def decode_frame(media: Path, max_size: QSize = DISK_SIZE, position: float = 1 / 3) -> QImage:
