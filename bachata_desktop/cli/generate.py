@@ -12,9 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
-import tempfile
 from pathlib import Path
 
 from bachata_desktop.core.choreography import Request, Span, Style
@@ -85,16 +83,9 @@ def build_request(args: argparse.Namespace) -> Request:
 
 
 def _write_atomic(path: Path, text: str) -> None:
-    path = path.expanduser()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".choreo-", suffix=".json", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    from bachata_desktop.services.export_files import write_atomic
+
+    write_atomic(path.expanduser(), text.encode("utf-8"), make_parent=True)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -37,8 +37,17 @@ def temp_beside(out: Path) -> Path:
     return tmp
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file; nothing is left behind on failure."""
+def write_atomic(path: Path, data: bytes, make_parent: bool = False) -> None:
+    """Write ``data`` to ``path`` through a temporary file; nothing is left behind on failure.
+
+    ``make_parent`` creates the folder first (app data); otherwise a missing folder is the user's
+    mistake and gets a clear error.
+    """
+    if make_parent:
+        try:
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise storage_error(exc, path) from exc
     tmp = temp_beside(path)
     try:
         with open(tmp, "wb") as f:

@@ -23,6 +23,7 @@ from bachata_desktop.core.documents import StoredDocument
 from bachata_desktop.core.errors import InputError, StorageError
 from bachata_desktop.core.plan import ClassPlan, ItemKind
 from bachata_desktop.core.thumbnails import thumbnail_file
+from bachata_desktop.services import export_files
 from bachata_desktop.store import Store
 
 BUNDLE_FORMAT = "bachata-buddy-plan"
@@ -66,18 +67,7 @@ def autosave_path(folder: Path, plan: ClassPlan) -> Path:
 
 def write_atomic(path: Path, data: bytes) -> None:
     """Write ``data`` so that ``path`` holds either the old or the new content, never a mix."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        with open(tmp, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except OSError as exc:
-        if tmp.exists():
-            tmp.unlink()
-        raise StorageError(f"Could not save to {path.parent}: {exc.strerror or exc}") from exc
+    export_files.write_atomic(Path(path), data, make_parent=True)
 
 
 def autosave(folder: Path, plan: ClassPlan) -> Path:
