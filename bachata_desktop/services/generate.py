@@ -244,8 +244,9 @@ def generate_choreography(ctx: TaskContext, store: Any, song: SongInfo, analysis
     ch = generate(phrases, cands, request, song=song, seed=seed)
     missing = sum(1 for c in cands if c.start_pose is None)
     if missing:
-        ch = replace(ch, notes=(*ch.notes, f"{missing} of {len(cands)} moves have no pose analysis "
-                                           "yet: their transitions are estimated"))
+        ch = replace(ch, notes=(*ch.notes, f"{missing} of {len(cands)} moves have no usable start or "
+                                           "end pose (not analysed yet, or the dancers are not both "
+                                           "visible there): their transitions are estimated"))
     ctx.report(1.0, "done")
     return GenerationResult(ch, tuple(cands))
 
