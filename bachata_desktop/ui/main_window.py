@@ -17,7 +17,9 @@ from PySide6.QtWidgets import (
     QDockWidget,
     QFileDialog,
     QHBoxLayout,
+    QInputDialog,
     QLabel,
+    QLineEdit,
     QListWidget,
     QListWidgetItem,
     QMainWindow,
@@ -28,6 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from bachata_desktop import APP_NAME, __version__
+from bachata_desktop.core.errors import BachataError
 from bachata_desktop.core.media_types import AUDIO_EXTENSIONS, VIDEO_EXTENSIONS, classify
 from bachata_desktop.paths import resource
 from bachata_desktop.ui.about import AboutDialog
@@ -145,6 +148,14 @@ class MainWindow(QMainWindow):
             view.addAction(act)
             setattr(self, f"action_show_{key}", act)
         self.view_menu = view
+
+        settings_menu = self.menuBar().addMenu("&Settings")
+        gemini_key = QAction("Online assistant (Gemini) key…", self)
+        gemini_key.setToolTip("Only free-text requests and teaching notes go online, and only "
+                              "with a key; everything else works offline")
+        gemini_key.triggered.connect(self.ask_gemini_key)
+        settings_menu.addAction(gemini_key)
+        self.action_gemini_key = gemini_key
 
         help_menu = self.menuBar().addMenu("&Help")
         about = QAction(f"About {APP_NAME}", self)
@@ -264,6 +275,33 @@ class MainWindow(QMainWindow):
         files, _ = QFileDialog.getOpenFileNames(self, "Add songs", str(Path.home()), f"Songs ({exts})")
         if files:
             self.handle_paths([Path(f) for f in files])
+
+    def ask_gemini_key(self) -> None:
+        """Store the Gemini API key in the system keychain (never in a file or a log)."""
+        from bachata_desktop.analysis.llm import gemini
+
+        text, ok = QInputDialog.getText(
+            self, "Online assistant (Gemini)",
+            "Paste your Gemini API key. It is kept in the system keychain and used only for\n"
+            "free-text requests and teaching notes. Leave empty to remove it.",
+            QLineEdit.EchoMode.Password)
+        if not ok:
+            return
+        key = text.strip() or None
+
+        def save(_ctx: object) -> bool:
+            try:
+                gemini.set_api_key(key)
+            except Exception as exc:  # no keychain on this system: say so, never store in clear
+                raise BachataError(f"The system keychain is not available ({type(exc).__name__}); "
+                                   "the key was not stored.") from exc
+            return key is not None
+
+        self.ctx.jobs.submit(save, pool="io", title="Saving the Gemini key", visible=False,
+                             on_finished=lambda stored: self.statusBar().showMessage(
+                                 "Gemini key stored in the system keychain" if stored
+                                 else "Gemini key removed", 8000),
+                             on_failed=lambda e: self.statusBar().showMessage(e, 10000))
 
     def show_about(self) -> None:
         AboutDialog(self.ctx.paths, self).exec()

@@ -117,3 +117,43 @@ def test_about_dialog_lists_versions_and_data_locations(main_window) -> None:
     html = about_html(main_window.ctx.paths)
     assert str(main_window.ctx.paths.data) in html
     assert "librosa" in html and "PySide6" in html
+
+
+def test_gemini_key_goes_to_the_keychain_only(qtbot, main_window, monkeypatch, app_paths) -> None:
+    """The key typed in Settings reaches the OS keyring (an in-memory one here), no file."""
+    import keyring
+    from keyring.backend import KeyringBackend
+    from PySide6.QtWidgets import QInputDialog
+
+    from bachata_desktop.analysis.llm import gemini
+
+    class MemoryKeyring(KeyringBackend):
+        priority = 1
+        store: dict = {}
+
+        def get_password(self, service, username):
+            return self.store.get((service, username))
+
+        def set_password(self, service, username, password):
+            self.store[(service, username)] = password
+
+        def delete_password(self, service, username):
+            self.store.pop((service, username), None)
+
+    previous = keyring.get_keyring()
+    keyring.set_keyring(MemoryKeyring())
+    monkeypatch.delenv("GEMINI_API_KEY", raising=False)
+    try:
+        secret = "AIza-test-secret-123"
+        monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: (secret, True))
+        main_window.action_gemini_key.trigger()
+        qtbot.waitUntil(lambda: gemini.get_api_key() == secret, timeout=5000)
+        qtbot.waitUntil(lambda: "keychain" in main_window.statusBar().currentMessage(), timeout=5000)
+        for f in app_paths.data.parent.rglob("*"):
+            if f.is_file():
+                assert secret.encode() not in f.read_bytes(), f"key written to {f}"
+        monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("", True))
+        main_window.action_gemini_key.trigger()
+        qtbot.waitUntil(lambda: gemini.get_api_key() is None, timeout=5000)
+    finally:
+        keyring.set_keyring(previous)
