@@ -300,6 +300,7 @@ class Scorer:
 class Beam:
     score: np.ndarray
     last: np.ndarray
+    last2: np.ndarray  # the move before ``last`` (-1: none), for the recency penalty
     used: np.ndarray
     catcnt: np.ndarray
     back: list[tuple[int, int, int, int]]
@@ -330,7 +331,7 @@ def search(lib: Lib, sc: Scorer, pins: Mapping[int, int], beam_width: int, top_k
     pin_u = {b: float(sc.unary(np.array([b]), pin_len[b], np.array([c]), masked=False)[0, 0])
              for b, c in pins.items()}
     ncat = max(1, len(lib.cat_names))
-    beams: dict[int, Beam] = {0: Beam(np.zeros(1), np.full(1, -1), np.zeros((1, N), np.int16),
+    beams: dict[int, Beam] = {0: Beam(np.zeros(1), np.full(1, -1), np.full(1, -1), np.zeros((1, N), np.int16),
                                         np.zeros((1, ncat), np.int16), [(-1, -1, -1, 0)])}
     pending: dict[int, list[tuple[np.ndarray, np.ndarray, np.ndarray, int, int]]] = {}
     pin_set = sorted(pins)
@@ -360,7 +361,8 @@ def search(lib: Lib, sc: Scorer, pins: Mapping[int, int], beam_width: int, top_k
             pose, hold = lib.trans(beam.last, cands, w)
             rep = (w.reuse * beam.used[:, cands] + w.category_reuse * beam.catcnt[:, lib.cat[cands]]
                    + w.same_category * (lib.cat[np.maximum(beam.last, 0)][:, None]
-                                        == lib.cat[cands][None, :]) * (beam.last[:, None] >= 0))
+                                        == lib.cat[cands][None, :]) * (beam.last[:, None] >= 0)
+                   + w.recent * (beam.last2[:, None] == cands[None, :]))
             s = beam.score[:, None] + u[None, :] - pose - hold - rep
             s[beam.last[:, None] == cands[None, :]] = -np.inf
             flat = s.ravel()
@@ -411,5 +413,6 @@ def _finalize(chunks: list[tuple[np.ndarray, np.ndarray, np.ndarray, int, int]],
     r = np.arange(n)
     used[r, cs] += 1
     catcnt[r, lib.cat[cs]] += 1
+    last2 = np.array([beams[int(srcs[i])].last[hs[i]] for i in range(n)], dtype=np.int64)
     back = [(int(srcs[i]), int(hs[i]), int(cs[i]), int(chunks[ci[i]][4])) for i in range(n)]
-    return Beam(scores[order], cs, used, catcnt, back)
+    return Beam(scores[order], cs, last2, used, catcnt, back)

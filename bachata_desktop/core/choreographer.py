@@ -55,7 +55,8 @@ def _fold_rate(song_bpm: float, clip_bpm: float | None) -> float:
 
 
 def _slot_terms(lib: Lib, sc: Scorer, t: int, L: int, idx: np.ndarray, prev: int, nxt: int,
-                used: np.ndarray, catcnt: np.ndarray) -> tuple[dict[str, np.ndarray], np.ndarray]:
+                used: np.ndarray, catcnt: np.ndarray, near: tuple[int, ...] = ()
+                ) -> tuple[dict[str, np.ndarray], np.ndarray]:
     """All score terms of moves ``idx`` placed at (t, L) between ``prev`` and ``nxt`` (-1: none)."""
     w = sc.w
     terms = {k: np.asarray(v[0], dtype=np.float64) for k, v in
@@ -69,8 +70,12 @@ def _slot_terms(lib: Lib, sc: Scorer, t: int, L: int, idx: np.ndarray, prev: int
     for nb in (prev, nxt):
         if nb >= 0:
             same += lib.cat[idx] == lib.cat[nb]
+    again = np.zeros(len(idx))
+    for nb in near:  # the moves two slots away: A B A reads as a repeat
+        if nb >= 0:
+            again += idx == nb
     terms["repetition"] = -(w.reuse * used[idx] + w.category_reuse * catcnt[lib.cat[idx]]
-                            + w.same_category * same)
+                            + w.same_category * same + w.recent * again)
     total = np.asarray(sum(terms.values()), dtype=np.float64)
     for m in MODALITY_WEIGHTS:
         terms[f"sim_{m}"] = np.array([float(lib.cands[i].similarity.get(m, np.nan)) for i in idx])
@@ -99,6 +104,7 @@ def _assemble(lib: Lib, sc: Scorer, phrases: list[PhraseSlotSpec], path: list[tu
     for i, (t, L, c) in enumerate(path):
         prev = path[i - 1][2] if i > 0 else -1
         nxt = path[i + 1][2] if i + 1 < len(path) else -1
+        near = (path[i - 2][2] if i > 1 else -1, path[i + 2][2] if i + 2 < len(path) else -1)
         used[c] -= 1
         catcnt[lib.cat[c]] -= 1
         g = np.flatnonzero(lib.fits(L) & sc.allowed)
@@ -107,7 +113,7 @@ def _assemble(lib: Lib, sc: Scorer, phrases: list[PhraseSlotSpec], path: list[tu
             u = sc.unary(np.array([t]), L, g)[0]
             g = g[np.argpartition(-u, 4 * n_alt - 1)[:4 * n_alt]]
         pool = np.union1d(g, [c])
-        terms, total = _slot_terms(lib, sc, t, L, pool, prev, nxt, used, catcnt)
+        terms, total = _slot_terms(lib, sc, t, L, pool, prev, nxt, used, catcnt, near)
         jc = int(np.searchsorted(pool, c))
         order = [j for j in np.argsort(-total, kind="stable") if j != jc][:n_alt]
         alts = tuple(Alternative(int(lib.ids[pool[j]]), float(total[j]), _reasons(terms, total, j),

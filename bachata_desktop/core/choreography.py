@@ -388,6 +388,7 @@ class Weights:
     hold: float = 0.5          # end hold -> next start hold incompatibility (0..1)
     same_category: float = 0.35  # two moves of the same family in a row
     reuse: float = 0.6         # per earlier use of the same clip
+    recent: float = 0.8        # the same clip again one move later (A B A reads as a repeat)
     category_reuse: float = 0.08  # per earlier use of the same family (variety)
     shorten: float = 0.8       # a longer move cut to one phrase (only its first 8 counts)
     noise: float = 0.06        # seeded tie-break noise amplitude

@@ -278,3 +278,15 @@ def test_large_library_still_follows_rules(phrases):
     lib = by_id(big)
     cats = [lib[c].category for c in ch.clip_ids]
     assert "golpes" not in cats and "shadow" in cats
+
+
+def test_a_favourite_move_does_not_come_straight_back(phrases):
+    """One clip fits the request far better than the rest: it may recur, but never as A B A."""
+    small = make_candidates(24, seed=5)
+    star = small[3]
+    small[3] = MoveCandidate(**{**star.__dict__, "similarity": {m: 0.95 for m in MODALITY_WEIGHTS}})
+    ch = generate(phrases, small, Request(level=Level.ADVANCED), song=SONG)
+    ids = ch.clip_ids
+    assert ids.count(star.clip_id) >= 2  # the favourite is used more than once...
+    assert all(ids[i] != ids[i - 2] for i in range(2, len(ids)))  # ...but never one move apart
+    assert all(ids[i] != ids[i - 1] for i in range(1, len(ids)))
