@@ -117,6 +117,15 @@ DEFAULT_HOLDS: dict[str, tuple[Hold, Hold]] = {
 }
 
 
+def move_title(name: str) -> str:
+    """A clip name as people read it: "left_ladyturn_right_arm_brush" -> "Left ladyturn right arm brush".
+
+    Names an instructor typed with capitals are kept as they are.
+    """
+    text = " ".join(name.replace("_", " ").split())
+    return text[:1].upper() + text[1:] if text.islower() else text
+
+
 def category_label(category: str) -> str:
     return CATEGORY_LABELS.get(category, category.replace("_", " ").capitalize())
 

@@ -28,7 +28,7 @@ from bachata_desktop.core.choreography import (
     Request,
     SongInfo,
 )
-from bachata_desktop.core.clip import DEFAULT_HOLDS, Clip, Hold
+from bachata_desktop.core.clip import DEFAULT_HOLDS, Clip, Hold, move_title
 from bachata_desktop.core.errors import InputError
 from bachata_desktop.core.pose import DESCRIPTOR_SIZE, swap_roles_descriptor
 from bachata_desktop.core.song import (
@@ -221,7 +221,7 @@ def candidates_from_store(store: Any, request: Request, song_embedding: np.ndarr
         flip = bool(summary) and bool(summary.get("flipped", False)) != c.lead_follow_flipped
         sh, eh = _holds(c, summary)
         out.append(MoveCandidate(
-            clip_id=c.id, name=c.name, category=c.category, level=c.level, energy=c.energy,
+            clip_id=c.id, name=move_title(c.name), category=c.category, level=c.level, energy=c.energy,
             role_focus=c.role_focus, counts=max(1, int(c.counts or 8)), start_hold=sh,
             end_hold=eh, start_pose=_pose_vec(summary, "start_pose", flip),
             end_pose=_pose_vec(summary, "end_pose", flip), tempo_bpm=c.tempo_bpm,

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from bachata_desktop.core.clip import move_title
 from bachata_desktop.core.plan import ClassPlan, ItemKind, PlanItem, Segment, SegmentKind
 from bachata_desktop.services import plans as plan_service
 from bachata_desktop.ui.context import AppContext
@@ -311,7 +312,7 @@ class PlanEditor(QWidget):
         if clip is None:
             return None
         minutes = 10.0 if clip.level.rank >= 1 else 8.0  # teaching a pattern takes longer than showing it
-        return PlanItem(ItemKind.MOVE, clip.name, minutes, ref_id=clip.id, counts=clip.counts)
+        return PlanItem(ItemKind.MOVE, move_title(clip.name), minutes, ref_id=clip.id, counts=clip.counts)
 
     def _item_for_choreography(self, choreo_id: int) -> PlanItem | None:
         doc = self.ctx.store.choreographies.get(choreo_id)
