@@ -4,6 +4,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from enum import Enum
+from typing import Any
+
+
+def _parse_enum(cls: Any, value: str | None, default: Any, aliases: dict[str, Any] | None = None) -> Any:
+    """``cls(value)`` after trimming and lower-casing, via ``aliases``; ``default`` if unknown."""
+    v = (value or "").strip().lower()
+    if aliases and v in aliases:
+        return aliases[v]
+    try:
+        return cls(v)
+    except ValueError:
+        if default is not None:
+            return default
+        raise
 
 
 class Level(str, Enum):
@@ -14,17 +28,9 @@ class Level(str, Enum):
     @classmethod
     def parse(cls, value: str | None, default: Level | None = None) -> Level:
         """Accept our names and the original web app's difficulty (low / medium / high)."""
-        v = (value or "").strip().lower()
         aliases = {"low": cls.BEGINNER, "easy": cls.BEGINNER, "medium": cls.INTERMEDIATE,
                    "mid": cls.INTERMEDIATE, "high": cls.ADVANCED, "hard": cls.ADVANCED}
-        if v in aliases:
-            return aliases[v]
-        try:
-            return cls(v)
-        except ValueError:
-            if default is not None:
-                return default
-            raise
+        return _parse_enum(cls, value, default, aliases)  # type: ignore[no-any-return]
 
     @property
     def rank(self) -> int:
@@ -38,13 +44,7 @@ class Energy(str, Enum):
 
     @classmethod
     def parse(cls, value: str | None, default: Energy | None = None) -> Energy:
-        v = (value or "").strip().lower()
-        try:
-            return cls(v)
-        except ValueError:
-            if default is not None:
-                return default
-            raise
+        return _parse_enum(cls, value, default)  # type: ignore[no-any-return]
 
     @property
     def value01(self) -> float:
@@ -59,12 +59,7 @@ class RoleFocus(str, Enum):
 
     @classmethod
     def parse(cls, value: str | None, default: RoleFocus = None) -> RoleFocus:  # type: ignore[assignment]
-        try:
-            return cls((value or "").strip().lower())
-        except ValueError:
-            if default is not None:
-                return default
-            raise
+        return _parse_enum(cls, value, default)  # type: ignore[no-any-return]
 
 
 class Hold(str, Enum):

@@ -29,6 +29,17 @@ def media_error(exc: BaseException, what: str) -> InputError:
     return InputError(f"{what}: {reason}")
 
 
+
+def _close_container(owner: Any) -> None:
+    """Close ``owner._container`` once; a container that fails to close is already gone."""
+    c = getattr(owner, "_container", None)
+    if c is not None:
+        try:
+            c.close()
+        except Exception:
+            pass
+        owner._container = None
+
 class ClipReader:
     """Frames of one clip by presentation time (seconds from the clip's first frame)."""
 
@@ -104,13 +115,7 @@ class ClipReader:
         return np.ascontiguousarray(arr)
 
     def close(self) -> None:
-        c = getattr(self, "_container", None)
-        if c is not None:
-            try:
-                c.close()
-            except Exception:
-                pass
-            self._container = None
+        _close_container(self)
 
 
 class SongAudio:
@@ -201,13 +206,7 @@ class SongAudio:
                 container.mux(packet)
 
     def close(self) -> None:
-        c = getattr(self, "_container", None)
-        if c is not None:
-            try:
-                c.close()
-            except Exception:
-                pass
-            self._container = None
+        _close_container(self)
 
 
 __all__ = ["AUDIO_RATE", "ClipReader", "SongAudio", "media_error"]
