@@ -35,8 +35,7 @@ def panel(qtbot, ctx):
     w.show()
     qtbot.waitExposed(w)
     yield w
-    if w.player is not None:
-        w.player.stop()
+    w.shutdown()
 
 
 def _drop(widget, paths: list[Path]) -> None:

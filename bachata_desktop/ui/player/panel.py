@@ -259,7 +259,7 @@ class PlayerPanel(QWidget):
     def _open(self, path: str, grid: BeatGrid | None, track: KeypointTrack | None,
               clip_id: int | None, name: str) -> None:
         player = self._ensure_player()
-        player.stop()
+        player.pause()  # not stop(): it can deadlock the FFmpeg backend; setSource stops the old media
         self.path, self.grid, self.track, self.clip_id = path, grid, track, clip_id
         self.loop, self.loop_jumps, self.loops_done = None, [], 0
         self.duration, self._frame_t, self._jump_pending = 0.0, 0.0, False

@@ -180,6 +180,14 @@ class SongsPanel(QWidget):
         lay.setContentsMargins(6, 6, 6, 6)
         lay.addWidget(split)
 
+    def shutdown(self) -> None:
+        """Release the audio player without QMediaPlayer.stop(), which can deadlock the FFmpeg
+        backend in teardown: pause, then drop the source (that stops it)."""
+        self.timer.stop()
+        if self.player is not None:
+            self.player.pause()
+            self.player.setSource(QUrl())
+
     def open_in_player(self) -> None:
         """Hand the song, with its corrected grid, to the loop player."""
         if self.song is None:
