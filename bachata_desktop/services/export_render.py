@@ -19,6 +19,8 @@ from functools import lru_cache
 
 import numpy as np
 
+from bachata_desktop.services.overlay_text import draw_fitted, font_path
+
 BLACK_Y, NEUTRAL_UV = 16, 128
 ONE_RGB = (235, 120, 30)      # the "1" of each phrase: an orange box
 FIVE_RGB = (60, 90, 150)      # the "5" (second bar): a blue box
@@ -99,7 +101,8 @@ def place(src: np.ndarray, fit: Fit, width: int, height: int, mirror: bool) -> n
 
 
 def ascii_text(text: str) -> str:
-    """What cv2's Hershey fonts can draw: accents dropped (Paseála -> Paseala), others removed."""
+    """What cv2's Hershey fonts can draw (used when no system font is found): accents dropped
+    (Paseála -> Paseala), others removed."""
     t = unicodedata.normalize("NFKD", text)
     return "".join(ch for ch in t if 32 <= ord(ch) < 127).strip()
 
@@ -159,11 +162,19 @@ def _count_box_i420(count: int, width: int, height: int) -> np.ndarray:
 # The name bar: translucent strip along the bottom, the move's name and the next one
 # ---------------------------------------------------------------------------------------------
 def _put_fitted(mask: np.ndarray, text: str, x: int, baseline: int, max_w: int, height: float,
-                thick: int) -> int:
-    """Draw ``text`` into the coverage mask, shrunk to fit ``max_w``; returns the width drawn."""
+                thick: int, bold: bool = False) -> int:
+    """Draw ``text`` into the coverage mask, shrunk to fit ``max_w``; returns the width drawn.
+
+    With a system font (``overlay_text``) the name keeps its accents and script; without one,
+    cv2's Hershey font draws its ASCII fold."""
     import cv2
 
+    font_file = font_path()
+    if font_file is not None:
+        return draw_fitted(mask, text, x, baseline, max_w, height, bold, font_file)
+    text = ascii_text(text)
     font = cv2.FONT_HERSHEY_DUPLEX
+    thick = thick + 1 if bold else thick
     (_, th), _ = cv2.getTextSize("Ag", font, 1.0, thick)
     scale = height / max(1, th)
     (tw, _), _ = cv2.getTextSize(text, font, scale, thick)
@@ -199,15 +210,15 @@ def name_bar(name: str, next_name: str, width: int, height: int) -> BarPatch:
     name_mask = np.zeros((bh, width), dtype=np.uint8)
     next_mask = np.zeros((bh, width), dtype=np.uint8)
     baseline = int(bh * 0.68)
-    label = ascii_text(next_name)
+    label = " ".join(next_name.split())
     right_w = 0
     if label:
         probe = np.zeros_like(next_mask)
         right_w = _put_fitted(probe, f"Next: {label}", 0, baseline, int(width * 0.4), bh * 0.3, thick)
         _put_fitted(next_mask, f"Next: {label}", width - pad - right_w, baseline,
                     int(width * 0.4), bh * 0.3, thick)
-    _put_fitted(name_mask, ascii_text(name), pad, baseline, width - 3 * pad - right_w, bh * 0.45,
-                thick + 1)
+    _put_fitted(name_mask, name, pad, baseline, width - 3 * pad - right_w, bh * 0.45, thick,
+                bold=True)
     c_name = name_mask.astype(np.float32) / 255.0
     c_next = next_mask.astype(np.float32) / 255.0
     cov = np.maximum(c_name, c_next)

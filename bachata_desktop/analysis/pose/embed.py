@@ -40,7 +40,7 @@ the move), descriptors over the clip's halves.
 ``benchmarks/bench_pose_signal.py`` audits the ceiling: learners that are given the other 44 clips'
 labels do no better than this unsupervised design (extra trees 0.22, 1-NN on fold-selected
 descriptors 0.27), nor do DTW of the raw keypoints (0.16), dense optical flow in each dancer's box
-(0.09), keypoints at 640 px / 15 fps (0.13) or a small temporal CNN trained per fold (under 0.1);
+(0.09), keypoints at 640 px / 15 fps (0.13) or a small temporal CNN trained per fold (0.10 +- 0.03 over three seeds);
 our 0.22 / 0.27 are well above label shuffles (p < 0.01). The clips carry little more than this.
 """
 
