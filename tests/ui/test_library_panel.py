@@ -156,6 +156,7 @@ def test_similar_moves_shows_a_ranking_without_the_clip(qtbot, imported) -> None
 
     lib = imported.library
     source = _clip_by_key(lib, "slow_basic3")
+    assert lib.select_clip(source.id)
     lib.show_similar(source.id)
     qtbot.waitUntil(lambda: lib.proxy.ranked, timeout=30000)
     assert lib.proxy.rowCount() == 0 and "analysed" in lib.banner.label.text()
@@ -166,6 +167,9 @@ def test_similar_moves_shows_a_ranking_without_the_clip(qtbot, imported) -> None
     ids = lib.proxy.visible_ids()
     assert source.id not in ids and len(ids) == 2
     assert "most like" in lib.banner.label.text()
+    # the best match is the current card, and the editor shows it (not the hidden source)
+    assert lib.current_clip_id() == ids[0] and lib.detail.clip.id == ids[0]
+    assert lib.selected_clip_ids() == [ids[0]]
 
 
 def test_editing_is_saved_at_once(qtbot, imported) -> None:

@@ -358,6 +358,10 @@ class LibraryPanel(QWidget):
                     f"No moves to compare with “{name}” yet: similar moves need analysed clips.")
         self.banner.show_message(text, "Show all moves", key="clear-ranking", kind="search")
         if shown:
+            # The best match becomes the current card: otherwise the editor kept showing a clip the
+            # ranking had hidden (or one Qt picked off screen), next to an unrelated first card.
+            self.grid.selectionModel().setCurrentIndex(
+                self.proxy.index(0, 0), QItemSelectionModel.SelectionFlag.ClearAndSelect)
             self.grid.scrollToTop()
 
     def _on_search_failed(self, error: str) -> None:
