@@ -244,9 +244,10 @@ def generate_choreography(ctx: TaskContext, store: Any, song: SongInfo, analysis
     ch = generate(phrases, cands, request, song=song, seed=seed)
     missing = sum(1 for c in cands if c.start_pose is None)
     if missing:
-        ch = replace(ch, notes=(*ch.notes, f"{missing} of {len(cands)} moves have no usable start or "
-                                           "end pose (not analysed yet, or the dancers are not both "
-                                           "visible there): their transitions are estimated"))
+        verb, its = ("has", "its transitions are") if missing == 1 else ("have", "their transitions are")
+        ch = replace(ch, notes=(*ch.notes, f"{missing} of {len(cands)} moves {verb} no usable start "
+                                           "or end pose (not analysed yet, or the dancers are not both "
+                                           f"visible there): {its} estimated"))
     ctx.report(1.0, "done")
     return GenerationResult(ch, tuple(cands))
 

@@ -103,6 +103,8 @@ class SlotDetail(QWidget):
         self.similarity = QLabel("")
         self.similarity.setWordWrap(True)
         self.similarity.setStyleSheet("color: #8a8f98;")
+        # two lines reserved: a squeezed layout otherwise drew the table's edge over the wrapped text
+        self.similarity.setMinimumHeight(2 * self.similarity.fontMetrics().lineSpacing() + 4)
         left.addWidget(self.similarity)
 
         right.addWidget(_caption("Alternatives for these counts"))
