@@ -167,7 +167,7 @@ def test_collections_search_filter_sort_bulk(qtbot, panel, tmp_path: Path, monke
     view.search.setText("canción")
     assert view.proxy.rowCount() == 1
     view.search.setText("")
-    view.level.setCurrentText("beginner")
+    view.level.setCurrentText("Beginner")
     assert view.proxy.rowCount() == 2
     view.level.setCurrentText("All levels")
     view.table.sortByColumn(3, Qt.SortOrder.DescendingOrder)  # by number of moves
@@ -188,3 +188,14 @@ def test_collections_search_filter_sort_bulk(qtbot, panel, tmp_path: Path, monke
     n = view.delete_selected(confirm=False)
     assert n >= 1 and len(store.choreographies.list()) == 3 - n
     assert view.proxy.rowCount() == 3 - n
+
+
+def test_level_reads_capitalised_and_is_stored_as_a_value(qtbot, panel) -> None:
+    panel.new_plan(title="Levels")
+    box = panel.editor.level_box
+    assert box.currentText() == "Beginner" and panel.editor.plan.level == "beginner"
+    box.setCurrentIndex(box.findText("Mixed"))
+    assert panel.editor.plan.level == "mixed"
+    # a level written by another tool (an imported plan) is kept as it is and shown capitalised
+    panel.editor.set_plan(panel.editor.plan.with_(level="open"))
+    assert box.currentText() == "Open" and panel.editor.plan.level == "open"

@@ -134,7 +134,9 @@ class CollectionsView(QWidget):
         self.search.setPlaceholderText("Search choreographies by title, song, tag or move…")
         self.search.setClearButtonEnabled(True)
         self.level = QComboBox()
-        self.level.addItems(["All levels", "beginner", "intermediate", "advanced"])
+        self.level.addItem("All levels", "")
+        for value in ("beginner", "intermediate", "advanced"):
+            self.level.addItem(value.capitalize(), value)
         self.delete_button = QPushButton("Delete")
         self.export_button = QPushButton("Export…")
         self.open_button = QPushButton("Open")
@@ -173,8 +175,7 @@ class CollectionsView(QWidget):
         self.stats.setText(statistics_text(self.ctx))
 
     def _apply_filter(self, *_: object) -> None:
-        lvl = self.level.currentText()
-        self.proxy.set_filter(self.search.text(), "" if lvl == "All levels" else lvl)
+        self.proxy.set_filter(self.search.text(), str(self.level.currentData() or ""))
 
     def selected_docs(self) -> list[StoredDocument]:
         rows = {self.proxy.mapToSource(ix).row() for ix in self.table.selectionModel().selectedRows()}

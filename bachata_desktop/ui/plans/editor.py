@@ -80,7 +80,8 @@ class PlanEditor(QWidget):
         self.date_edit.setDisplayFormat("yyyy-MM-dd")
         self.date_edit.dateChanged.connect(self._on_header_edited)
         self.level_box = QComboBox()
-        self.level_box.addItems(["beginner", "intermediate", "advanced", "mixed"])
+        for value in ("beginner", "intermediate", "advanced", "mixed"):
+            self.level_box.addItem(value.capitalize(), value)  # shown capitalised, stored as is
         self.level_box.currentTextChanged.connect(self._on_header_edited)
         self.target_spin = QDoubleSpinBox()
         self.target_spin.setRange(5, 600)
@@ -177,9 +178,9 @@ class PlanEditor(QWidget):
                 self.title_edit.setText(plan.title)
                 d = QDate.fromString(plan.date, "yyyy-MM-dd")
                 self.date_edit.setDate(d if d.isValid() else QDate.currentDate())
-                if self.level_box.findText(plan.level) < 0:
-                    self.level_box.addItem(plan.level)
-                self.level_box.setCurrentText(plan.level)
+                if self.level_box.findData(plan.level) < 0:   # a level typed elsewhere
+                    self.level_box.addItem(plan.level.capitalize(), plan.level)
+                self.level_box.setCurrentIndex(self.level_box.findData(plan.level))
                 self.target_spin.setValue(plan.target_minutes)
         finally:
             self._updating = False
@@ -225,7 +226,7 @@ class PlanEditor(QWidget):
             return
         new = self.plan.with_(title=self.title_edit.text().strip() or "Untitled class",
                               date=self.date_edit.date().toString("yyyy-MM-dd"),
-                              level=self.level_box.currentText(),
+                              level=str(self.level_box.currentData() or ""),
                               target_minutes=float(self.target_spin.value()))
         self.apply(new, "Edit class details")
 
