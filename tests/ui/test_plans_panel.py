@@ -188,6 +188,11 @@ def test_collections_search_filter_sort_bulk(qtbot, panel, tmp_path: Path, monke
     n = view.delete_selected(confirm=False)
     assert n >= 1 and len(store.choreographies.list()) == 3 - n
     assert view.proxy.rowCount() == 3 - n
+    assert view.proxy.index(0, 2).data() in ("Beginner", "Intermediate")   # levels read capitalised
+    while store.choreographies.list()[1:]:
+        store.choreographies.delete(store.choreographies.list()[0].id)
+    view.reload()
+    assert "1</b> choreography (" in view.stats.text()
 
 
 def test_level_reads_capitalised_and_is_stored_as_a_value(qtbot, panel) -> None:

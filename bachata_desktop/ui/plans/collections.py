@@ -80,7 +80,9 @@ class ChoreographyTableModel(QAbstractTableModel):
         key = ("title", "song", "level", "moves", "minutes", "tags", "saved")[index.column()]
         if role == Qt.ItemDataRole.DisplayRole:
             v = r[key]
-            return f"{v:.1f}" if key == "minutes" else str(v)
+            if key == "minutes":
+                return f"{v:.1f}"
+            return str(v).capitalize() if key == "level" else str(v)
         if role == SortRole:
             v = r[key]
             return v if isinstance(v, (int, float)) else str(v).lower()
@@ -154,7 +156,9 @@ class CollectionsView(QWidget):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.table.setDragEnabled(True)
         self.table.setDragDropMode(QAbstractItemView.DragDropMode.DragOnly)
-        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)   # song file names are long
         self.table.verticalHeader().hide()
         self.table.doubleClicked.connect(lambda _ix: self.open_selected())
         lay.addWidget(self.table, 1)
@@ -240,8 +244,10 @@ def statistics(ctx: AppContext) -> dict[str, Any]:
 
 def statistics_text(ctx: AppContext) -> str:
     s = statistics(ctx)
-    levels = ", ".join(f"{k}: {v}" for k, v in sorted(s["by_level"].items())) or "none yet"
+    levels = ", ".join(f"{k.capitalize()}: {v}" for k, v in sorted(s["by_level"].items())) or "none yet"
     cats = ", ".join(f"{category_label(k)} {v}" for k, v in
                      sorted(s["moves_by_category"].items(), key=lambda kv: -kv[1])[:6]) or "none yet"
-    return (f"<b>{s['choreographies']}</b> choreographies ({levels}) · most used moves: {cats} · "
-            f"<b>{s['plans']}</b> class plans, {s['minutes_planned']:.0f} minutes planned")
+    n_ch, n_pl = s["choreographies"], s["plans"]
+    return (f"<b>{n_ch}</b> {'choreography' if n_ch == 1 else 'choreographies'} ({levels}) · "
+            f"most used moves: {cats} · <b>{n_pl}</b> {'class plan' if n_pl == 1 else 'class plans'}, "
+            f"{s['minutes_planned']:.0f} minutes planned")
