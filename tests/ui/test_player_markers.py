@@ -170,3 +170,18 @@ def test_swap_lead_and_follow_is_drawn_and_saved(qtbot, app_paths) -> None:
         assert lead_x == FOLLOW_POINTS[5][0]
     finally:
         close_panel(panel)
+
+
+def test_controls_that_need_media_are_off_until_something_is_open(qtbot, player) -> None:  # noqa: F811
+    panel = player
+    a = panel.actions_by_name
+    for name in ("play", "set_a", "set_b", "loop", "loop_whole", "add_marker", "swap_roles",
+                 "beat_fwd", "loop_eight"):
+        assert not a[name].isEnabled(), name
+    assert not panel.markers_box.isEnabled()
+    for name in ("mirror", "slower", "faster", "trainer"):   # settings, usable beforehand
+        assert a[name].isEnabled(), name
+    _open_clip(qtbot, panel, _add_clip(panel.ctx.store, None))
+    for name in ("play", "set_a", "loop", "add_marker", "swap_roles"):
+        assert a[name].isEnabled(), name
+    assert panel.markers_box.isEnabled()

@@ -108,6 +108,7 @@ class PlayerPanel(QWidget):
         self.view.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
         self.timeline.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
         self.markers = MarkerController(ctx, self)
+        self.markers.load(None)
         self._set_overlay_availability()
 
     # -- layout ----------------------------------------------------------------------------------
@@ -286,6 +287,12 @@ class PlayerPanel(QWidget):
                                  "No pose analysis for this clip yet: analyse it first (S)")
         for n in ("beat_back", "beat_fwd", "eight_back", "eight_fwd", "loop_eight"):
             a[n].setEnabled(has_grid)
+        # With nothing open these did nothing; mirror, speed, trainer and the window stay settable.
+        has_media = bool(self.path)
+        for n in ("play", "frame_back", "frame_fwd", "set_a", "set_b", "nudge_a_back", "nudge_a_fwd",
+                  "nudge_b_back", "nudge_b_fwd", "loop", "loop_whole", "add_marker"):
+            a[n].setEnabled(has_media)
+        a["swap_roles"].setEnabled(has_pose and self.clip_id is not None)
         self.view.show_counts = has_grid and a["counts"].isChecked()
         self.view.show_skeleton = has_pose and a["skeleton"].isChecked()
         parts = []
