@@ -22,6 +22,7 @@ from PySide6.QtCore import QElapsedTimer, Qt, QTimer, QUrl, Signal
 from PySide6.QtMultimedia import QAudioOutput, QMediaPlayer, QVideoFrame, QVideoSink
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSplitter, QVBoxLayout, QWidget
 
+from bachata_desktop.core.clip import move_title
 from bachata_desktop.core.loop import (
     BeatGrid,
     LoopRegion,
@@ -235,7 +236,7 @@ class PlayerPanel(QWidget):
         track = next((t for t in (KeypointTrack.load(c) for c in candidates if c) if t), None)
         if track is not None and track.flipped != clip.lead_follow_flipped:
             track = track.swapped()  # flipped by the user after the analysis wrote the file
-        self._open(str(store.media_file(clip.media_path)), grid, track, clip_id, clip.name)
+        self._open(str(store.media_file(clip.media_path)), grid, track, clip_id, move_title(clip.name))
         if clip.fps > 0:
             self.fps = clip.fps
 
