@@ -178,6 +178,7 @@ def test_editing_is_saved_at_once(qtbot, imported) -> None:
     assert lib.select_clip(clip.id)
     d = lib.detail
     assert d.clip.id == clip.id and d.name_edit.text() == "slow_basic3"
+    assert d.title.text() == "Slow basic3"  # read as a name, like the card and the player
     d.name_edit.setText("Slow basic (side)")
     d.name_edit.editingFinished.emit()
     d.category_combo.setEditText("Sensual combos")

@@ -11,7 +11,7 @@ from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QRectF, QS
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPainterPath, QPen, QPixmap
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
-from bachata_desktop.core.clip import AnalysisState, Clip, Level, category_label
+from bachata_desktop.core.clip import AnalysisState, Clip, Level, category_label, move_title
 from bachata_desktop.ui.library.model import ClipRole, ThumbnailRole, format_duration
 
 CARD_SIZE = QSize(208, 196)
@@ -145,7 +145,7 @@ class ClipCardDelegate(QStyledItemDelegate):
         # name
         painter.setFont(self.name_font)
         painter.setPen(INK)
-        name = self._name_fm.elidedText(clip.name.replace("_", " "), Qt.TextElideMode.ElideRight, inner_w)
+        name = self._name_fm.elidedText(move_title(clip.name), Qt.TextElideMode.ElideRight, inner_w)
         painter.drawText(QRect(x0, y, inner_w, self._name_fm.height()),
                          Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, name)
         y += self._name_fm.height() + 6

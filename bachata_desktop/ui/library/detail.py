@@ -34,6 +34,7 @@ from bachata_desktop.core.clip import (
     Level,
     RoleFocus,
     category_label,
+    move_title,
 )
 from bachata_desktop.core.errors import InputError
 from bachata_desktop.core.task import TaskContext
@@ -253,7 +254,7 @@ class ClipDetail(QWidget):
         }
 
     def _show_info(self, clip: Clip) -> None:
-        self.title.setText(clip.name.replace("_", " "))
+        self.title.setText(move_title(clip.name))
         bits = [format_duration(clip.duration_s)]
         if clip.width and clip.height:
             bits.append(f"{clip.width}×{clip.height}")
@@ -299,7 +300,7 @@ class ClipDetail(QWidget):
         edited = self.edited_clip()
         if edited is not None and edited != self._clip:
             self._clip = edited
-            self.title.setText(edited.name.replace("_", " "))
+            self.title.setText(move_title(edited.name))
             self.clip_edited.emit(edited)
 
     def flush(self) -> None:

@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from bachata_desktop.core.clip import Clip
+from bachata_desktop.core.clip import Clip, move_title
 from bachata_desktop.ui.context import AppContext
 from bachata_desktop.ui.library import tasks
 from bachata_desktop.ui.library.delegate import THUMB_SIZE
@@ -349,7 +349,7 @@ class LibraryPanel(QWidget):
         self.proxy.set_filter(self.proxy.library_filter.with_(text=""))
         self._set_ranking(ranking)
         shown = self.proxy.rowCount()
-        name = ranking.query.replace("_", " ")
+        name = move_title(ranking.query) if ranking.kind == "similar" else ranking.query
         if ranking.kind == "search":
             text = (f"{shown} best matches for “{ranking.query}” (names, tags, notes and meaning)"
                     if shown else f"No moves match “{ranking.query}”.")
@@ -420,7 +420,7 @@ class LibraryPanel(QWidget):
         if deleted:
             for cid in ids:
                 self.model.remove(cid)
-            names = clips[0].name.replace("_", " ") if len(clips) == 1 else f"{len(clips)} moves"
+            names = move_title(clips[0].name) if len(clips) == 1 else f"{len(clips)} moves"
             self.banner.show_message(f"Deleted “{names}”.", "Undo", key="undo", kind="undo")
         else:
             for clip in clips:
