@@ -23,7 +23,8 @@ def real_songs(shared_songs_dir: Path) -> dict[str, SongAnalysis]:
 
 def test_real_songs_are_plausible(real_songs: dict[str, SongAnalysis]) -> None:
     for name, a in real_songs.items():
-        assert 100.0 * 0.97 <= a.tempo_bpm <= 160.0 * 1.03, name
+        # the range is a preference: a song whose pulse has no octave inside it keeps its pulse
+        assert 100.0 * 0.85 <= a.tempo_bpm <= 160.0 * 1.15, name
         t = a.beat_times
         assert np.all(np.diff(t) > 0), name
         # beats cover most of the song at about the reported tempo
@@ -38,6 +39,35 @@ def test_real_songs_are_plausible(real_songs: dict[str, SongAnalysis]) -> None:
         assert a.sections[0].start == 0.0 and a.sections[-1].end == pytest.approx(a.duration)
         e = a.embedding
         assert e.shape == (128,) and np.all(np.isfinite(e)) and abs(np.linalg.norm(e) - 1) < 1e-5
+
+
+def _tagged_bpm(path: Path) -> float | None:
+    import av
+
+    with av.open(str(path)) as c:
+        tags = {**c.metadata, **{k: v for st in c.streams for k, v in st.metadata.items()}}
+    for key, value in tags.items():
+        if key.lower().startswith("bpm") or key.lower() == "tbpm":
+            try:
+                return float(value)
+            except ValueError:
+                return None
+    return None
+
+
+def test_real_songs_read_the_tempo_in_their_tags(real_songs: dict[str, SongAnalysis],
+                                                 shared_songs_dir: Path) -> None:
+    """Both shared songs carry a BPM tag (95 and 130): ground truth from the files themselves.
+    Samba Isobel's pulse (95) lies below the bachata range; folding it into the range by anything
+    but an octave read 126.6 (4/3 x 95), a grid off the music's beats."""
+    checked = 0
+    for name, a in real_songs.items():
+        bpm = _tagged_bpm(shared_songs_dir / name)
+        if bpm:
+            checked += 1
+            assert abs(a.tempo_bpm - bpm) / bpm <= 0.02, (name, a.tempo_bpm, bpm)
+    if not checked:
+        pytest.skip("no song in ../shared carries a BPM tag")
 
 
 def test_real_song_analysis_is_deterministic(real_songs: dict[str, SongAnalysis],

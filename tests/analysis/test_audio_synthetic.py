@@ -127,3 +127,14 @@ def test_tempo_and_beats_survive_a_noise_floor(bpm: int) -> None:
     res = analyze_samples(noisy, song.sr)
     assert abs(res.tempo_bpm - bpm) / bpm <= 0.02
     assert mir_eval.beat.f_measure(song.beat_times, res.beat_times) >= 0.95
+
+
+@pytest.mark.parametrize("bpm", [92, 96, 168, 175])
+def test_a_song_just_outside_the_range_keeps_its_own_pulse(bpm: int) -> None:
+    """No octave of these tempos lies in 100-160: folding them in by 4/3 or 3/2 would put three of
+    every four beats between the music's beats. They are read as they are, on the music's beats."""
+    song = synth_song(bpm, duration=45.0, seed=bpm)
+    res = analyze_samples(song.audio, song.sr)
+    assert abs(res.tempo_bpm - bpm) / bpm <= 0.02, f"tempo {res.tempo_bpm:.2f} for {bpm}"
+    f = mir_eval.beat.f_measure(song.beat_times, res.beat_times, f_measure_threshold=0.07)
+    assert f >= 0.95, f"beat F-measure {f:.3f}"

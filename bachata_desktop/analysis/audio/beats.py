@@ -26,6 +26,12 @@ class TempoConfig:
     tightness: float = 200.0      # beat tracker: how strongly inter-beat intervals keep the tempo
 
 
+# Where the music's own pulse is looked for, and how far outside the configured range it may be
+# reported when no octave of it falls inside.
+WIDE_RANGE = (50.0, 220.0)
+OUT_OF_RANGE = 0.15
+
+
 def _normalise(env: np.ndarray) -> np.ndarray:
     """Onset envelope with its slow trend removed and unit standard deviation."""
     env = np.asarray(env, dtype=np.float64)
@@ -78,7 +84,7 @@ def estimate_tempo(onset: np.ndarray, frame_rate: float, config: TempoConfig = T
     bpms, score = tempo_curve(onset, frame_rate, config)
     if not np.any(score > 0):
         return float(np.clip(config.prior_bpm, config.bpm_min, config.bpm_max))
-    coarse = bpms[int(np.argmax(score))]
+    coarse = _octave_consistent(onset, frame_rate, config, bpms, score)
     # refine with long lags only (16 and 32 beats) near the coarse peak: 0.1 BPM resolution
     x = _normalise(onset)
     fine = np.arange(coarse * 0.985, coarse * 1.015, 0.02)
@@ -92,6 +98,47 @@ def estimate_tempo(onset: np.ndarray, frame_rate: float, config: TempoConfig = T
             best = float(fine[int(np.argmax(vals))])
             break
     return float(best)
+
+
+def _octave_consistent(onset: np.ndarray, frame_rate: float, config: TempoConfig, bpms: np.ndarray,
+                       score: np.ndarray) -> float:
+    """The in-range peak, unless the music's own pulse has no octave (x2, /2) inside the range.
+
+    Folding into the range by octaves keeps the beat on the music's beat (at half or double speed);
+    the best in-range peak of a song whose pulse lies just outside it (Samba Isobel, tagged 95 BPM)
+    was 126.6 = 4/3 x 95, where three of every four "beats" fall between the music's beats. So the
+    pulse is first found over a wide range; an in-range peak that is an octave of it wins, and
+    with none in range the pulse's octave nearest the prior is used if it lies within ``OUT_OF_RANGE``
+    of the range (the range is a preference, "about 100-160"), else the in-range peak as before.
+    Audio too short to measure slow pulses (a 10 s clip) keeps the in-range peak.
+    """
+    best_in = float(bpms[int(np.argmax(score))])
+    # a pulse counts only if its 8-beat lag fits twice in the audio: in a short clip the slow
+    # tempos are scored on fewer multiples and win by noise
+    slowest = max(WIDE_RANGE[0], 60.0 * 16.0 * frame_rate / max(onset.size, 1))
+    if slowest >= config.bpm_min:
+        return best_in
+    wide = TempoConfig(bpm_min=slowest, bpm_max=WIDE_RANGE[1], prior_bpm=config.prior_bpm,
+                       prior_width=config.prior_width, tightness=config.tightness)
+    wb, ws = tempo_curve(onset, frame_rate, wide, step=0.2)
+    if not np.any(ws > 0):
+        return best_in
+    pulse = float(wb[int(np.argmax(ws))])
+    octaves = pulse * 2.0 ** np.arange(-3, 4)
+
+    def related(bpm: float) -> bool:
+        return bool(np.any(np.abs(np.log2(bpm / octaves)) < np.log2(1.03)))
+
+    if related(best_in):
+        return best_in
+    inside = [(float(sc), float(b)) for b, sc in zip(bpms, score, strict=True) if related(float(b))]
+    if inside:
+        return max(inside)[1]
+    lo, hi = config.bpm_min * (1 - OUT_OF_RANGE), config.bpm_max * (1 + OUT_OF_RANGE)
+    near = [o for o in octaves if lo <= o <= hi]
+    if near:
+        return float(min(near, key=lambda o: abs(np.log2(o / config.prior_bpm))))
+    return best_in
 
 
 def _local_score(onset: np.ndarray, period: float) -> np.ndarray:
