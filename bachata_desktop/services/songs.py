@@ -27,6 +27,10 @@ from bachata_desktop.core.task import NullContext, SubContext, TaskContext, chec
 
 SONGS_FOLDER = "songs"
 AUDIO_MODEL_ID = f"bachata-audio-v{ANALYSIS_VERSION}"   # same id as the clips' audio embeddings
+# Revision of the rules that turn the audio into a grid, where the embedding does not change (so
+# ANALYSIS_VERSION, which is also the embeddings' model id, stays): a stored analysis made under
+# older rules is analysed again when next needed. 2: the tempo is folded into range by octaves only.
+GRID_RULES = 2
 
 
 @dataclass(frozen=True)
@@ -55,17 +59,28 @@ def _hash(path: Path) -> str:
 
 
 def _store_analysis(store: Any, song_id: int, analysis: SongAnalysis) -> None:
-    store.songs.set_analysis(song_id, analysis.to_dict())
+    store.songs.set_analysis(song_id, {**analysis.to_dict(), "grid_rules": GRID_RULES})
     store.embeddings.put("song", song_id, "audio", np.asarray(analysis.embedding, np.float32),
                          AUDIO_MODEL_ID)
 
 
 def cached_analysis(store: Any, song_id: int) -> SongAnalysis | None:
-    """The stored analysis (uncorrected) if it is of the current version."""
+    """The stored analysis (uncorrected) if it is of the current version and grid rules."""
     data = store.songs.analysis(song_id)
-    if not data or int(data.get("analysis_version", 0)) != ANALYSIS_VERSION:
+    if not data or _outdated(data):
         return None
     return SongAnalysis.from_dict(data)
+
+
+def _outdated(data: dict[str, Any]) -> bool:
+    return (int(data.get("analysis_version", 0)) != ANALYSIS_VERSION
+            or int(data.get("grid_rules", 1)) < GRID_RULES)
+
+
+def is_outdated(store: Any, song_id: int) -> bool:
+    """True when the song was analysed, but by an older analysis (it is analysed again on use)."""
+    data = store.songs.analysis(song_id)
+    return bool(data) and _outdated(data)
 
 
 def get_correction(store: Any, song_id: int) -> GridCorrection:
@@ -188,5 +203,5 @@ def waveform_peaks(ctx: TaskContext, path: str | Path, bins: int = 3000) -> tupl
     return (np.stack([mins, maxs], axis=1) / peak).astype(np.float32), audio.duration
 
 
-__all__ = ["AUDIO_MODEL_ID", "SONGS_FOLDER", "SongImportResult", "add_song", "cached_analysis",
-           "get_correction", "import_songs", "load_analysis", "reanalyse", "save_correction", "waveform_peaks"]
+__all__ = ["AUDIO_MODEL_ID", "GRID_RULES", "SONGS_FOLDER", "SongImportResult", "add_song", "cached_analysis",
+           "get_correction", "import_songs", "is_outdated", "load_analysis", "reanalyse", "save_correction", "waveform_peaks"]

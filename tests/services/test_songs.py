@@ -48,3 +48,21 @@ def test_single_bad_file_fails_with_its_message(store, tmp_path: Path) -> None:
         svc.import_songs(RecordingContext(), store, [empty])
     assert store.songs.list() == []
     assert not any((store.paths.media / "songs").glob("*")) if (store.paths.media / "songs").exists() else True
+
+
+def test_an_analysis_by_older_grid_rules_is_redone_and_keeps_the_corrections(store, tmp_path: Path) -> None:
+    path = synth_song(92, duration=30.0, seed=3).write(tmp_path / "lenta.wav")
+    song = svc.import_songs(RecordingContext(), store, [path]).songs[0]
+    svc.save_correction(store, song.id, GridCorrection(one_shift=2))
+    # what the previous version stored: its rules marker absent, a tempo folded by 4/3
+    old = store.songs.analysis(song.id)
+    old.pop("grid_rules")
+    old["tempo_bpm"] = 122.7
+    store.songs.set_analysis(song.id, old)
+    assert svc.is_outdated(store, song.id) and svc.cached_analysis(store, song.id) is None
+    again = svc.import_songs(RecordingContext(), store, [path])
+    assert again.analysed == 1 and again.songs[0].id == song.id
+    assert not svc.is_outdated(store, song.id)
+    assert abs(svc.cached_analysis(store, song.id).tempo_bpm - 92) < 1.9
+    assert abs(store.songs.get(song.id).tempo_bpm - 92) < 1.9             # the list shows it too
+    assert svc.get_correction(store, song.id) == GridCorrection(one_shift=2)

@@ -155,3 +155,21 @@ def test_open_in_player_hands_over_song_and_grid(qtbot, panel, ctx, song_file) -
     path, grid = sig.args
     assert Path(path).exists() and Path(path).read_bytes() == song_file[0].read_bytes()
     assert grid is panel.analysis and grid.count_at(grid.phrases[1]) == 1
+
+
+def test_a_song_analysed_by_an_older_version_is_analysed_again_when_shown(qtbot, panel, ctx,
+                                                                        song_file) -> None:
+    from bachata_desktop.services import songs as song_service
+
+    _load(qtbot, panel, song_file)
+    sid = int(panel.song.id)
+    old = ctx.store.songs.analysis(sid)
+    old.pop("grid_rules")
+    ctx.store.songs.set_analysis(sid, old)
+    panel.song = None                                   # as on the next start
+    with qtbot.waitSignal(panel.import_finished, timeout=120_000) as done:
+        panel.show_song(ctx.store.songs.get(sid))
+        assert panel.analysis is None and "older version" in panel.status.text()
+    assert done.args[0].analysed == 1
+    assert not song_service.is_outdated(ctx.store, sid)
+    assert panel.analysis is not None and abs(panel.analysis.tempo_bpm - 124) < 2.5

@@ -292,6 +292,11 @@ class SongsPanel(QWidget):
         self.counts.set_count(None)
         self._update_info()
         self.song_shown.emit(sid)
+        if self.base is None and media.is_file() and song_service.is_outdated(self.ctx.store, sid):
+            # analysed by an older version: analyse it again (corrections are kept); the view
+            # refreshes when the job hands the song back
+            self.import_paths([str(media)])
+            self._say(f"Updating the analysis of “{song.title}” (made by an older version)…")
 
     def _on_peaks(self, song_id: int, result: tuple[np.ndarray, float]) -> None:
         self._peaks[song_id] = result
