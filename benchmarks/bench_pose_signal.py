@@ -215,10 +215,13 @@ def _box_flow(flow: np.ndarray, box: np.ndarray) -> np.ndarray:
                             np.abs(v).mean() / max(np.abs(u).mean(), 1e-9)]])
 
 
-def _embedding_nn(clips: list[dict], mods: tuple[str, ...]) -> float:
+def _embeddings(clips: list[dict], mods: tuple[str, ...]) -> np.ndarray:
     embs = [bp.embeddings_for(c["kpfile"]) for c in clips]
-    V = np.concatenate([np.stack([e[m] for e in embs]) for m in mods], axis=1)
-    return bp.retrieval_metrics(V, [c["label"] for c in clips])["nn1"]
+    return np.concatenate([np.stack([e[m] for e in embs]) for m in mods], axis=1)
+
+
+def _embedding_nn(clips: list[dict], mods: tuple[str, ...]) -> float:
+    return bp.retrieval_metrics(_embeddings(clips, mods), [c["label"] for c in clips])["nn1"]
 
 
 def run(quick: bool = False) -> list[dict]:
@@ -235,8 +238,7 @@ def run(quick: bool = False) -> list[dict]:
     rows = []
 
     for mods in (("interaction",), ("lead", "follow", "interaction")):
-        embs = [bp.embeddings_for(c["kpfile"]) for c in clips]
-        V = np.concatenate([np.stack([e[m] for e in embs]) for m in mods], axis=1)
+        V = _embeddings(clips, mods)
         s = V @ V.T
         np.fill_diagonal(s, -np.inf)
         nn = np.argmax(s, axis=1)

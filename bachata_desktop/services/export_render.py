@@ -13,13 +13,12 @@ Output sizes must be multiples of 4 in height and of 2 in width. cv2 is imported
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
 
-from bachata_desktop.services.overlay_text import draw_fitted, font_path
+from bachata_desktop.services.overlay_text import ascii_text, draw_fitted, font_path
 
 BLACK_Y, NEUTRAL_UV = 16, 128
 ONE_RGB = (235, 120, 30)      # the "1" of each phrase: an orange box
@@ -98,13 +97,6 @@ def place(src: np.ndarray, fit: Fit, width: int, height: int, mirror: bool) -> n
             else:
                 dst[...] = scaled
     return out
-
-
-def ascii_text(text: str) -> str:
-    """What cv2's Hershey fonts can draw (used when no system font is found): accents dropped
-    (Paseála -> Paseala), others removed."""
-    t = unicodedata.normalize("NFKD", text)
-    return "".join(ch for ch in t if 32 <= ord(ch) < 127).strip()
 
 
 def _rgb_to_i420(rgb: np.ndarray) -> np.ndarray:

@@ -86,6 +86,13 @@ def _glyph(path: str, ch: str) -> bytes:
     return bytes(mask.size) + np.asarray(mask, dtype=np.uint8).tobytes()
 
 
+def ascii_text(text: str) -> str:
+    """What cv2's Hershey fonts can draw (used when no system font is found): accents dropped
+    (Paseála -> Paseala), others removed."""
+    t = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in t if 32 <= ord(ch) < 127).strip()
+
+
 def drawable(text: str, path: Path) -> str:
     """``text`` with the characters the font cannot draw folded to ASCII, or dropped."""
     missing = _missing_glyph(str(path))
@@ -94,8 +101,7 @@ def drawable(text: str, path: Path) -> str:
         if ch.isspace() or _glyph(str(path), ch) != missing:
             out.append(ch)
             continue
-        base = "".join(c for c in unicodedata.normalize("NFKD", ch) if 32 <= ord(c) < 127)
-        out.append(base)
+        out.append(ascii_text(ch))
     return " ".join("".join(out).split())
 
 
@@ -124,4 +130,4 @@ def draw_fitted(mask: np.ndarray, text: str, x: int, baseline: int, max_w: int, 
     return int(round(font.getlength(text))) + 2 * stroke
 
 
-__all__ = ["FONT_ENV", "draw_fitted", "drawable", "font_path"]
+__all__ = ["FONT_ENV", "ascii_text", "draw_fitted", "drawable", "font_path"]

@@ -349,7 +349,7 @@ class LibraryPanel(QWidget):
         self.proxy.set_filter(self.proxy.library_filter.with_(text=""))
         self._set_ranking(ranking)
         shown = self.proxy.rowCount()
-        name = move_title(ranking.query) if ranking.kind == "similar" else ranking.query
+        name = move_title(ranking.query)
         if ranking.kind == "search":
             text = (f"{shown} best matches for “{ranking.query}” (names, tags, notes and meaning)"
                     if shown else f"No moves match “{ranking.query}”.")
