@@ -75,7 +75,15 @@ def _sha256_file(path: Path) -> str:
 
 
 def _counts(conn: sqlite3.Connection) -> dict[str, int]:
-    return {t: int(conn.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0]) for t in _COUNTED}
+    return {t: int(conn.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0]) for t in _COUNTED} \
+        | _class_counts(conn)
+
+
+def _class_counts(conn: sqlite3.Connection) -> dict[str, int]:
+    """Rows of the classes-and-students tables (schema 3), when the database has them."""
+    have = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    return {t: int(conn.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0])
+            for t in ("class_groups", "students", "class_sessions", "group_progress") if t in have}
 
 
 def _content_files(data_dir: Path) -> list[tuple[str, Path]]:
