@@ -302,18 +302,22 @@ def draft_plan(store: Store, group_id: int, picked: Suggestions,
 
     g = get_group(store, group_id)
     clips = store.clips.get_many([s.clip_id for s in picked.all()])
+    # The moves share the hour left after warm-up (8) and cool-down (5): at least 3 minutes each,
+    # and a longer class when more moves were picked than an hour holds.
+    n = max(1, len(picked.all()))
+    minutes = float(max(3, min(8, (60 - 13) // n)))
+    target = max(60.0, -(-(13 + minutes * n) // 15) * 15)
 
     def items(kind: str) -> tuple[PlanItem, ...]:
         out = []
         for s in (picked.review if kind == "review" else picked.new):
             c = clips.get(s.clip_id)
             if c is not None:
-                out.append(PlanItem(ItemKind.MOVE, move_title(c.name), 8.0 if kind == "new" else 5.0,
-                                    c.id, c.counts, s.reason))
+                out.append(PlanItem(ItemKind.MOVE, move_title(c.name), minutes, c.id, c.counts, s.reason))
         return tuple(out)
 
     day = (today or _dt.date.today()).isoformat()
-    plan = ClassPlan(f"{g.name}: next class", day, g.level.value, 60.0, (
+    plan = ClassPlan(f"{g.name}: next class", day, g.level.value, target, (
         Segment(SegmentKind.WARMUP, items=(PlanItem(ItemKind.EXERCISE, "Basic step, counting out loud", 8),)),
         Segment(SegmentKind.PRACTICE, "Review", items=items("review")),
         Segment(SegmentKind.PATTERN, "New moves", items=items("new")),

@@ -175,3 +175,18 @@ def test_backup_restore_round_trip_keeps_classes(store, app_paths, tmp_path: Pat
         assert again.groups.prerequisites() == {ids["spin"]: ("family:basic",)}
     finally:
         again.close()
+
+
+def test_a_draft_fits_its_moves_into_the_class_time(store) -> None:
+    from bachata_desktop.core.suggest import Suggestion, Suggestions
+
+    ids = _lib(store)
+    g = groups.create_group(store, "Big class")
+    few = Suggestions(tuple(Suggestion(i, "new", "r", 1.0) for i in list(ids.values())[:2]), (), ())
+    plan = groups.draft_plan(store, g.id, few)
+    assert plan.target_minutes == 60 and plan.total_minutes <= 60
+    many_ids = [store.clips.add(Clip(None, f"x{n}", f"move {n}", "basic", f"x{n}.mp4", f"hx{n}")).id
+                for n in range(25)]
+    many = Suggestions(tuple(Suggestion(i, "new", "r", 1.0) for i in many_ids), (), ())
+    plan = groups.draft_plan(store, g.id, many)
+    assert plan.total_minutes <= plan.target_minutes and plan.target_minutes % 15 == 0

@@ -71,7 +71,10 @@ class PlansPanel(QWidget):
         more_menu.addSeparator()
         more_menu.addAction("Delete plan", self.delete_current)
         more.setMenu(more_menu)
-        for w in (self.new_button, self.duplicate_button, more):
+        self.taught_button = QPushButton("Taught…")  # classes and students: record a session
+        self.taught_button.setToolTip("Record that you taught this plan to a group, on a date")
+        self.taught_button.clicked.connect(self.record_taught)
+        for w in (self.new_button, self.duplicate_button, self.taught_button, more):
             buttons.addWidget(w)
         buttons.addStretch(1)
         left_lay.addLayout(buttons)
@@ -135,6 +138,16 @@ class PlansPanel(QWidget):
         dup = plan_service.duplicate_plan(self.ctx.store, plan.id)
         self.reload(select_id=dup.id)
         return dup
+
+    def record_taught(self) -> object:
+        """The plan's moves (and its choreographies') count as taught to the chosen group."""
+        from bachata_desktop.ui.groups.panel import record_plan_taught
+
+        plan = self.editor.plan
+        if plan is None or plan.id is None:
+            return None
+        self.editor.save_now_sync()
+        return record_plan_taught(self.ctx, plan.id, self)
 
     def delete_current(self) -> None:
         plan = self.editor.plan
