@@ -35,6 +35,7 @@ from bachata_desktop.core.media_types import AUDIO_EXTENSIONS, VIDEO_EXTENSIONS,
 from bachata_desktop.paths import resource
 from bachata_desktop.ui.about import AboutDialog
 from bachata_desktop.ui.context import AppContext
+from bachata_desktop.ui.groups.hooks import ClassHooks
 from bachata_desktop.ui.groups.panel import ClassesPanel
 from bachata_desktop.ui.library.panel import LibraryPanel
 from bachata_desktop.ui.plans.panel import PlansPanel
@@ -76,6 +77,8 @@ class MainWindow(QMainWindow):
         self.classes = ClassesPanel(ctx)
         self.pages["classes"] = self.classes
         self.classes.plan_drafted.connect(self._on_classes_plan_drafted)
+        self.class_hooks = ClassHooks(ctx, self.library, self.player)  # badges, filter, status
+        self.classes.groups_changed.connect(self.class_hooks.groups_changed)
         self._build_layout()
         self._build_menus()
         self._build_jobs_dock()
