@@ -86,6 +86,13 @@ def _class_counts(conn: sqlite3.Connection) -> dict[str, int]:
             for t in ("class_groups", "students", "class_sessions", "group_progress") if t in have}
 
 
+def _check_classes(conn: sqlite3.Connection) -> None:
+    """The classes-and-students rows must read back (see services/group_export.check_class_rows)."""
+    from bachata_desktop.services.group_export import check_class_rows
+
+    check_class_rows(conn)
+
+
 def _content_files(data_dir: Path) -> list[tuple[str, Path]]:
     out = []
     for top in CONTENT_DIRS:
@@ -312,6 +319,7 @@ def _validate_database(db_file: Path, root: Path, manifest: dict[str, Any]) -> d
         for (song_path,) in conn.execute("SELECT path FROM songs"):
             if not Path(str(song_path)).is_absolute():
                 _check_stored_path(str(song_path), root, "song")
+        _check_classes(conn)
         counts = _counts(conn)
     finally:
         conn.close()

@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -31,9 +32,10 @@ from bachata_desktop.core.groups import (
     status_counts,
     unique_name,
 )
+from bachata_desktop.core.suggest import parse_token
 from bachata_desktop.services import export_files
 from bachata_desktop.services.groups import get_group
-from bachata_desktop.services.pdf_table import Column, Row, table_pdf
+from bachata_desktop.services.pdf_table import MARGIN, PAGE_W, Column, Row, table_pdf, text_width
 from bachata_desktop.store import Store
 
 SHARE_FORMAT = "bachata-buddy-group"
@@ -111,8 +113,11 @@ def to_pdf(ov: Overview) -> bytes:
     g = ov.group
     counts = ov.counts()
     names = [s.name for s in ov.students][:6]   # a page holds about six student columns
-    cols = [Column("Move", 150), Column("Family", 80), Column("Status", 60),
-            Column("Last taught", 62), Column("Times", 36), *(Column(n, 52) for n in names)]
+    fixed = [Column("Move", 150), Column("Family", 80), Column("Status", 60),
+             Column("Last taught", 62), Column("Times", 36)]
+    scale = (PAGE_W - 2 * MARGIN) / (sum(c.width for c in fixed) + 56 * len(names))
+    # header cells print on one line: shorten long student names to their column
+    cols = [*fixed, *(Column(_fit(n, 56 * scale - 7), 56) for n in names)]
     rows = [Row((move_title(r.clip.name), category_label(r.clip.category), r.progress.status.label,
                  r.progress.last_taught or "-", str(r.progress.times_taught),
                  *(x.capitalize() or "-" for x in r.students[:len(names)])), bold_first=1)
@@ -125,6 +130,14 @@ def to_pdf(ov: Overview) -> bytes:
         subtitle.append(g.notes.strip().splitlines()[0][:200])
     footer = ["Sessions:", *timeline] if timeline else ["No sessions recorded yet."]
     return table_pdf(f"{g.name}: progress", subtitle, cols, rows, footer=footer)
+
+
+def _fit(text: str, width: float, size: float = 9.0) -> str:
+    if text_width(text, size, bold=True) <= width:
+        return text
+    while text and text_width(text + "…", size, bold=True) > width:
+        text = text[:-1]
+    return text.rstrip() + "…"
 
 
 def export_overview(store: Store, group_id: int, out: Path) -> Path:
@@ -205,3 +218,37 @@ def import_shared_group(store: Store, parsed: dict[str, Any]) -> Group:
         for s in parsed["sessions"]:
             store.groups.add_session(Session(g.id or 0, s["date"], s["title"]))
     return g
+
+
+# -- a restored library's classes ------------------------------------------------------------------
+def check_class_rows(conn: sqlite3.Connection) -> None:
+    """Refuse (InputError) classes data the app could not read back: a malformed archive.
+
+    The schema's own checks hold for databases this app wrote; an archive is treated as hostile,
+    so its statuses, dates, move lists and prerequisites are read the way the app will read them.
+    """
+    have = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    if "class_sessions" not in have:
+        return  # an archive from before classes existed: the migration adds the tables
+    try:
+        for table in ("group_progress", "student_progress"):
+            for status, last in conn.execute(f"SELECT status, last_taught FROM {table}"):
+                Status.parse(status)
+                if last:
+                    parse_date(last)
+        for date, clip_ids in conn.execute("SELECT session_date, clip_ids FROM class_sessions"):
+            parse_date(date)
+            ids = json.loads(clip_ids)
+            if not isinstance(ids, list) or not all(isinstance(i, int) for i in ids):
+                raise InputError(f"a session's moves are not a list of ids ({clip_ids[:40]!r})")
+        for (requires,) in conn.execute("SELECT requires FROM move_prerequisites"):
+            tokens = json.loads(requires)
+            if not isinstance(tokens, list):
+                raise InputError(f"prerequisites are not a list ({requires[:40]!r})")
+            for t in tokens:
+                parse_token(t)
+        for (level,) in conn.execute("SELECT level FROM class_groups UNION ALL SELECT level FROM students"):
+            parse_level(level)
+    except (ValueError, TypeError, sqlite3.Error, InputError) as exc:
+        raise InputError(f"the archive's classes and students data is malformed ({exc}); refused") \
+            from exc

@@ -190,3 +190,45 @@ def test_a_draft_fits_its_moves_into_the_class_time(store) -> None:
     many = Suggestions(tuple(Suggestion(i, "new", "r", 1.0) for i in many_ids), (), ())
     plan = groups.draft_plan(store, g.id, many)
     assert plan.total_minutes <= plan.target_minutes and plan.target_minutes % 15 == 0
+
+
+@pytest.mark.parametrize("sql, message", [
+    ("UPDATE class_sessions SET clip_ids='oops'", "malformed"),
+    ("UPDATE group_progress SET status='great'", "unknown status"),
+    ("UPDATE move_prerequisites SET requires='[\"spin please\"]'", "bad prerequisite"),
+])
+def test_malformed_classes_in_an_archive_are_refused(store, app_paths, tmp_path: Path, sql,
+                                                     message) -> None:
+    import hashlib
+    import json
+    import sqlite3
+    import zipfile
+
+    ids = _lib(store)
+    g = groups.create_group(store, "Tuesday beginners")
+    groups.record_session(store, g.id, "2026-01-06", clip_ids=[ids["basic_side"]])
+    groups.set_prerequisites(store, ids["spin"], ["family:basic"])
+    good = tmp_path / "good.zip"
+    export_library(store, good, RecordingContext())
+    with zipfile.ZipFile(good) as zf:
+        members = {i.filename: zf.read(i) for i in zf.infolist()}
+    db = tmp_path / "edit.sqlite3"
+    db.write_bytes(members["library.sqlite3"])
+    conn = sqlite3.connect(db)
+    conn.execute("PRAGMA ignore_check_constraints=ON")
+    conn.execute(sql)
+    conn.commit()
+    conn.close()
+    members["library.sqlite3"] = db.read_bytes()
+    manifest = json.loads(members["manifest.json"])
+    for m in manifest["members"]:
+        m["size"], m["sha256"] = len(members[m["path"]]), hashlib.sha256(members[m["path"]]).hexdigest()
+    members["manifest.json"] = json.dumps(manifest).encode()
+    bad = tmp_path / "bad.zip"
+    with zipfile.ZipFile(bad, "w") as zf:
+        for name, data in members.items():
+            zf.writestr(name, data)
+    before = group_export.overview(store, g.id).to_dict()
+    with pytest.raises(InputError, match=message):
+        restore_library(store, bad, RecordingContext())
+    assert group_export.overview(store, g.id).to_dict() == before   # the library is untouched

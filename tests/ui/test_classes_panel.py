@@ -217,3 +217,23 @@ def test_plan_editor_records_the_plan_as_taught_in_one_click(qtbot, ctx) -> None
     assert [(x.date, x.title, x.clip_ids) for x in s] == [("2026-02-03", "Week 4", (ids["spin"],))]
     assert ctx.store.groups.progress(g.id)[ids["spin"]].status is Status.TAUGHT
     p.shutdown()
+
+
+def test_sharing_a_plan_asks_for_a_class_only_when_there_are_classes(qtbot, ctx, monkeypatch) -> None:
+    from PySide6.QtWidgets import QInputDialog
+
+    from bachata_desktop.ui.groups.panel import NO_GROUP, ask_share_group
+
+    asked: list[list[str]] = []
+
+    def answer(_parent, _title, _label, items, *_a):
+        asked.append(list(items))
+        return items[-1], True
+
+    monkeypatch.setattr(QInputDialog, "getItem", answer)
+    assert ask_share_group(ctx) == (True, None) and asked == []
+    g = group_service.create_group(ctx.store, "Tuesday beginners")
+    assert ask_share_group(ctx) == (True, g.id)
+    assert asked[-1] == [NO_GROUP, "Tuesday beginners"]
+    monkeypatch.setattr(QInputDialog, "getItem", lambda *a: ("", False))
+    assert ask_share_group(ctx) == (False, None)                  # cancelled: nothing is written

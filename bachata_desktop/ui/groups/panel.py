@@ -6,6 +6,7 @@ from PySide6.QtCore import QItemSelectionModel, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QHBoxLayout,
+    QInputDialog,
     QLabel,
     QListView,
     QMenu,
@@ -250,3 +251,22 @@ def record_plan_taught(ctx: AppContext, plan_id: int, parent: QWidget | None = N
         ctx.navigator.status.emit(f"Recorded: taught on {s.date}, {len(s.clip_ids)} moves")
         return s
     return None
+
+
+NO_GROUP = "No, the plan only"
+
+
+def ask_share_group(ctx: AppContext, parent: QWidget | None = None) -> tuple[bool, int | None]:
+    """Sharing a plan: include a class's progress? (asked only when there are classes).
+
+    Returns (go on, group id or None); (False, None) when the instructor cancelled.
+    """
+    groups = ctx.store.groups.list_groups()
+    if not groups:
+        return True, None
+    names = [NO_GROUP, *(g.name for g in groups)]
+    choice, ok = QInputDialog.getItem(parent, "Share plan", "Include a class's progress "
+                                      "(its sessions and what it knows) in the file?", names, 0, False)
+    if not ok:
+        return False, None
+    return True, next((g.id for g in groups if g.name == choice), None)

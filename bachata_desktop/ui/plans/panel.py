@@ -194,9 +194,14 @@ class PlansPanel(QWidget):
         name, _ = QFileDialog.getSaveFileName(self, "Share plan", str(Path.home() / f"{plan.title}.bbplan"),
                                               "Bachata Buddy plan (*.bbplan)")
         if name:
+            from bachata_desktop.ui.groups.panel import ask_share_group
+
+            asked, group_id = ask_share_group(self.ctx, self)  # a class's progress too, if wanted
+            if not asked:
+                return
             self.editor.save_now_sync()
             try:
-                plan_service.export_bundle(self.ctx.store, plan, Path(name))
+                plan_service.export_bundle(self.ctx.store, plan, Path(name), group_id=group_id)
                 self.ctx.navigator.status.emit(f"Saved {name}")
             except BachataError as exc:
                 QMessageBox.warning(self, "Share failed", str(exc))
@@ -218,6 +223,8 @@ class PlansPanel(QWidget):
                 msg = f"Imported “{result.plan.title}”: {result.clips_added} new moves"
                 if result.missing_moves:
                     msg += f"; {len(result.missing_moves)} moves were not included in the file"
+                if result.group:
+                    msg += f"; with the progress of the class “{result.group}”"
                 self.ctx.navigator.status.emit(msg)
                 if result.clips_added:
                     self.ctx.navigator.library_changed.emit()
