@@ -78,27 +78,39 @@ def prerequisites(clip: Clip, explicit: Mapping[int, tuple[str, ...]], rules: Fa
     return rules.defaults_for(clip)
 
 
+@dataclass(frozen=True)
+class _Families:
+    """Per family: how many moves the library has and whether the group was taught one."""
+
+    size: Mapping[str, int]
+    taught: frozenset[str]
+
+    @classmethod
+    def of(cls, clips: Mapping[int, Clip], progress: Mapping[int, Progress]) -> _Families:
+        size: dict[str, int] = {}
+        for c in clips.values():
+            size[c.category] = size.get(c.category, 0) + 1
+        return cls(size, frozenset(clips[c].category for c in progress if c in clips))
+
+
 def missing(tokens: Sequence[str], clip: Clip, clips: Mapping[int, Clip],
-            progress: Mapping[int, Progress]) -> list[str]:
+            progress: Mapping[int, Progress], families: _Families | None = None) -> list[str]:
     """The tokens the group does not have yet (tokens the library cannot meet are ignored)."""
-    taught_families = {clips[c].category for c in progress if c in clips}
-    families = {c.category for c in clips.values()}
+    fam = families or _Families.of(clips, progress)
     out = []
     for t in tokens:
         kind, value = parse_token(t)
         if kind == "family":
-            if value in families and value not in taught_families and not (
-                    value == clip.category and not _others_in_family(clip, clips)):
+            # a family the library lacks, or a move's own family with no other move in it,
+            # cannot be met: ignored
+            others = fam.size.get(value, 0) - (1 if value == clip.category else 0)
+            if others > 0 and value not in fam.taught:
                 out.append(t)
         else:
             cid = int(value)
             if cid in clips and cid != clip.id and cid not in progress:
                 out.append(t)
     return out
-
-
-def _others_in_family(clip: Clip, clips: Mapping[int, Clip]) -> bool:
-    return any(c.category == clip.category and c.id != clip.id for c in clips.values())
 
 
 @dataclass(frozen=True)
@@ -142,12 +154,14 @@ def suggest(level: Level, clips: Mapping[int, Clip], progress: Mapping[int, Prog
             review_weeks: float = REVIEW_WEEKS, max_new: int = 6, max_review: int = 4) -> Suggestions:
     """Apply the rules in the module docstring. Same inputs, same answer (ties by name, then id)."""
     holds = used_holds(clips, progress)
+    families = _Families.of(clips, progress)
     new: list[Suggestion] = []
     waiting: list[tuple[int, tuple[str, ...]]] = []
     for cid, clip in clips.items():
         if cid in progress or clip.level.rank > level.rank:
             continue
-        need = missing(prerequisites(clip, explicit, rules), clip, clips, progress)
+        toks = prerequisites(clip, explicit, rules)
+        need = missing(toks, clip, clips, progress, families)
         if need:
             waiting.append((cid, tuple(need)))
             continue
@@ -162,7 +176,6 @@ def suggest(level: Level, clips: Mapping[int, Clip], progress: Mapping[int, Prog
                 hold_bits.append(h.value.replace("_", " "))
         if hold_bits:
             why.append(f"in the {' / '.join(hold_bits)} hold it already uses")
-        toks = prerequisites(clip, explicit, rules)
         if toks:
             why.append("has " + ", ".join(token_label(t, clips) for t in toks))
         new.append(Suggestion(cid, "new", "; ".join(why), score))

@@ -165,8 +165,8 @@ def record_session(store: Store, group_id: int, date: str, plan_id: int | None =
         plan = load_plan(store, plan_id)
         ids = plan_clip_ids(store, plan) + ids
         title = title or plan.title
-    live = set(store.clips.ids())
-    unknown = [c for c in ids if c not in live]
+    live = store.clips.get_many(list(dict.fromkeys(ids)))   # only the moves named
+    unknown = [c for c in ids if c not in live or store.clips.is_deleted(c)]
     if unknown:
         raise InputError(f"No move with id {unknown[0]} in the library; nothing was recorded.")
     ids = list(dict.fromkeys(ids))

@@ -152,7 +152,9 @@ def test_suggestions_to_a_new_plan_in_one_click(qtbot, panel, ctx) -> None:
     group_service.record_session(ctx.store, g.id, "2026-01-06", clip_ids=[ids["basic_side"]])
     panel.reload(g.id)
     nc = panel.next_class
-    panel.tabs.setCurrentWidget(nc)
+    assert nc.current is None                     # not worked out while the tab is hidden
+    panel.tabs.setCurrentWidget(nc)               # shown: worked out on the I/O pool
+    qtbot.waitUntil(lambda: nc.current is not None, timeout=10000)
     shown = [nc.model.rows[r].clip_id for r in range(nc.model.rowCount())]
     assert set(shown) >= {ids["ladyturn_left"], ids["cross_body_lead"]}
     assert ids["spin"] not in shown and "Spin (needs Lady turn)" in nc.waiting.text()
@@ -184,7 +186,10 @@ def test_main_window_has_classes_and_a_draft_opens_in_plans(qtbot, main_window) 
     main_window.show_area("classes")
     assert main_window.stack.currentWidget() is main_window.classes
     main_window.classes.reload(g.id)
-    main_window.classes.next_class.make_draft()
+    nc = main_window.classes.next_class
+    main_window.classes.tabs.setCurrentWidget(nc)
+    qtbot.waitUntil(lambda: nc.current is not None, timeout=10000)
+    nc.make_draft()
     assert main_window.current_area() == "plans"
     assert main_window.plans.editor.plan.title == "Tuesday beginners: next class"
     assert [i.ref_id for i in main_window.plans.editor.plan.items() if i.ref_id] == [ids["basic_side"]]

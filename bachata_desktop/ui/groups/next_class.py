@@ -16,8 +16,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from bachata_desktop.core.clip import move_title
+from bachata_desktop.core.clip import Clip, move_title
 from bachata_desktop.core.errors import BachataError
+from bachata_desktop.core.groups import Group
 from bachata_desktop.core.suggest import Suggestions, token_label
 from bachata_desktop.services import groups as group_service
 from bachata_desktop.ui.context import AppContext
@@ -32,6 +33,7 @@ class NextClassView(QWidget):
         self.ctx = ctx
         self.group_id: int | None = None
         self.current: Suggestions | None = None
+        self._stale = False
         lay = QVBoxLayout(self)
         top = QHBoxLayout()
         self.intro = QLabel()
@@ -74,17 +76,43 @@ class NextClassView(QWidget):
         self.refresh()
 
     def refresh(self) -> None:
+        """Work the suggestions out on the I/O pool (a large library takes a moment); the tab
+        shows them when they arrive, and a newer request supersedes an older one."""
+        self.current = None
+        self.model.set_rows([], {})
+        self.waiting.setText("")
+        self.draft_button.setEnabled(False)
         if self.group_id is None:
-            self.current = None
-            self.model.set_rows([], {})
             self.intro.setText("")
-            self.waiting.setText("")
-            self.draft_button.setEnabled(False)
             return
-        g = group_service.get_group(self.ctx.store, self.group_id)
-        self.current = group_service.suggestions(self.ctx.store, self.group_id,
-                                                 review_weeks=self.weeks.value())
-        clips = {c.id: c for c in self.ctx.store.clips.list() if c.id is not None}
+        if not self.isVisible():
+            self._stale = True   # worked out when the tab is shown
+            return
+        self._stale = False
+        self.intro.setText("Working out what to teach next…")
+        store, gid, weeks = self.ctx.store, self.group_id, self.weeks.value()
+
+        def work(_ctx: object) -> tuple[int, Group, Suggestions, dict[int, Clip]]:
+            g = group_service.get_group(store, gid)
+            sug = group_service.suggestions(store, gid, review_weeks=weeks)
+            named = [s.clip_id for s in sug.all()] + [c for c, _ in sug.waiting[:8]]
+            named += [int(t[5:]) for _c, need in sug.waiting[:8] for t in need if t.startswith("clip:")]
+            return gid, g, sug, store.clips.get_many(named)
+
+        self.ctx.jobs.submit(work, title="Suggesting the next class", pool="io", key="next-class",
+                             visible=False, on_finished=self._on_suggestions_ready,
+                             on_failed=self.intro.setText)
+
+    def showEvent(self, event) -> None:  # type: ignore[no-untyped-def]  # noqa: N802 - Qt override
+        super().showEvent(event)
+        if self._stale:
+            self.refresh()
+
+    def _on_suggestions_ready(self, result: tuple[int, Group, Suggestions, dict[int, Clip]]) -> None:
+        gid, g, sug, clips = result
+        if gid != self.group_id:
+            return  # the instructor moved on to another group meanwhile
+        self.current = sug
         self.model.set_rows(self.current.all(), clips)
         n_new, n_rev = len(self.current.new), len(self.current.review)
         self.intro.setText(f"For <b>{g.name}</b> ({g.level.value}): {n_new} new move"
