@@ -128,6 +128,9 @@ def test_record_session_fills_timeline_and_grid_then_set_status(qtbot, panel, ct
     assert ctx.store.groups.progress(g.id)[cid].status is Status.KNOWN
     assert "1 known" in ov.grid_title.text()
     assert ctx.store.groups.student_progress(ana.id)[cid].status is Status.TAUGHT
+    ov.set_student_status(ana.id, cid, Status.PRACTISING)     # one student's own progress
+    assert ctx.store.groups.student_progress(ana.id)[cid].status is Status.PRACTISING
+    assert ov.grid_model.index(0, 5).data() == "Practising"
 
 
 def test_deleting_a_taught_group_is_refused_and_archive_keeps_it(qtbot, panel, ctx, monkeypatch) -> None:

@@ -96,6 +96,8 @@ class OverviewView(QWidget):
         self.grid.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.grid.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.grid.doubleClicked.connect(self._on_grid_double_clicked)
+        self.grid.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.grid.customContextMenuRequested.connect(self._on_grid_context_menu)
         right_lay.addWidget(self.grid, 1)
         split.addWidget(left)
         split.addWidget(right)
@@ -141,6 +143,32 @@ class OverviewView(QWidget):
             group_service.set_status(self.ctx.store, self.group_id, cid, status)
         self.refresh()
         self.changed.emit()
+
+    def set_student_status(self, student_id: int, clip_id: int, status: Status | None) -> None:
+        if self.group_id is None:
+            return
+        group_service.set_status(self.ctx.store, self.group_id, clip_id, status, student_id=student_id)
+        self.refresh()
+
+    def _on_grid_context_menu(self, pos) -> None:  # type: ignore[no-untyped-def]
+        idx = self.grid.indexAt(pos)
+        ov = self.grid_model.overview
+        if not idx.isValid() or ov is None:
+            return
+        menu = QMenu(self)
+        for st in Status:
+            menu.addAction(f"Class: {st.label.lower()}", lambda s=st: self.set_selected_status(s))
+        menu.addAction("Class: not taught (clear)", lambda: self.set_selected_status(None))
+        col = idx.column() - len(ProgressTableModel.FIXED)
+        if 0 <= col < len(ov.students):
+            student, cid = ov.students[col], int(idx.data(ClipIdRole))
+            menu.addSeparator()
+            for st in Status:
+                menu.addAction(f"{student.name}: {st.label.lower()}",
+                               lambda s=st: self.set_student_status(student.id or 0, cid, s))
+            menu.addAction(f"{student.name}: not taught (clear)",
+                           lambda: self.set_student_status(student.id or 0, cid, None))
+        menu.popup(self.grid.viewport().mapToGlobal(pos))
 
     def delete_selected_session(self) -> None:
         idx = self.sessions.selectionModel().currentIndex()
