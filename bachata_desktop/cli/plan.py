@@ -71,7 +71,7 @@ def run(args: argparse.Namespace) -> int:
             result = plans.import_bundle(store, args.file)
             info = {"plan_id": result.plan.id, "title": result.plan.title,
                     "clips_added": result.clips_added, "clips_matched": result.clips_matched,
-                    "missing_moves": list(result.missing_moves)}
+                    "missing_moves": list(result.missing_moves), "group": result.group}
             if args.json:
                 print_json(info)
             else:

@@ -60,3 +60,29 @@ def test_bad_input_one_line_exit_2(store, capsys, argv, message) -> None:
     _cli(capsys, "group", "add", "G")
     rc, _, err = _cli(capsys, *argv)
     assert rc == 2 and message in err and len(err.strip().splitlines()) == 1
+
+
+def test_session_from_a_plan_and_a_plan_shared_with_its_class(store, capsys, tmp_path: Path) -> None:
+    import hashlib
+
+    from bachata_desktop.core.plan import ClassPlan, ItemKind, PlanItem, Segment, SegmentKind
+    from bachata_desktop.services import plans
+
+    (store.paths.media / "b.mp4").write_bytes(b"basic video")
+    basic = store.clips.add(Clip(None, "b", "basic_side", "basic", "b.mp4",
+                                 hashlib.sha256(b"basic video").hexdigest()))
+    plan = plans.save_plan(store, ClassPlan("Week 1", segments=(
+        Segment(SegmentKind.PATTERN, items=(PlanItem(ItemKind.MOVE, "Basic", 10, basic.id),)),)))
+    _cli(capsys, "group", "add", "Tuesday beginners")
+    rc, out, _ = _cli(capsys, "session", "add", "Tuesday beginners", "--plan", str(plan.id),
+                      "--date", "2026-01-06", "--json")
+    assert rc == 0 and json.loads(out)["clip_ids"] == [basic.id] and json.loads(out)["title"] == "Week 1"
+    out_file = tmp_path / "week1.bbplan"
+    rc, _, err = _cli(capsys, "plan", "share", str(plan.id), str(out_file), "--group", "Tuesday beginners")
+    assert rc == 0, err
+    rc, out, _ = _cli(capsys, "plan", "import", str(out_file), "--json")
+    assert rc == 0 and json.loads(out)["group"] == "Tuesday beginners (2)"
+    rc, out, _ = _cli(capsys, "group", "list", "--json")
+    assert [g["name"] for g in json.loads(out)] == ["Tuesday beginners", "Tuesday beginners (2)"]
+    rc, _, err = _cli(capsys, "plan", "share", str(plan.id), str(out_file), "--group", "Nobody")
+    assert rc == 2 and "no group named" in err
