@@ -147,6 +147,11 @@ def test_deleting_a_taught_group_is_refused_and_archive_keeps_it(qtbot, panel, c
     panel.show_archived.setChecked(True)
     assert panel.list_model.groups[0].archived           # ...and are kept
     assert ctx.store.groups.session_count(g.id) == 1
+    fresh = group_service.create_group(ctx.store, "Never taught")
+    panel.reload(fresh.id)
+    monkeypatch.setattr(QMessageBox, "question", lambda *a: QMessageBox.StandardButton.Yes)
+    assert panel.delete_current() is True                # a group never taught may go
+    assert ctx.store.groups.get_group(fresh.id) is None and ctx.store.groups.get_group(g.id) is not None
 
 
 def test_suggestions_to_a_new_plan_in_one_click(qtbot, panel, ctx) -> None:
