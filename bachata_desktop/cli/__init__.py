@@ -22,6 +22,10 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "export-video": ("bachata_desktop.cli.export", "render a choreography JSON to an MP4"),
     "plan": ("bachata_desktop.cli.plan", "class plans: list, export"),
     "self-check": ("bachata_desktop.cli.selfcheck", "check the installation and exit"),
+    "group": ("bachata_desktop.cli.groups", "classes and students: list, add, show, export"),
+    "session": ("bachata_desktop.cli.groups", "record a class taught to a group"),
+    "progress": ("bachata_desktop.cli.groups", "what a group has been taught, per move"),
+    "suggest": ("bachata_desktop.cli.groups", "what to teach a group next"),
 }
 
 

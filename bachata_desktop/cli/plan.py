@@ -20,6 +20,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     sh.add_argument("plan_id", type=int)
     sh.add_argument("out", type=Path)
     sh.add_argument("--no-media", action="store_true", help="leave the clips out")
+    sh.add_argument("--group", default=None, help="include this group's progress (name or id)")
     im = sub.add_parser("import", help="import a shared .bbplan file")
     im.add_argument("file", type=Path)
     im.add_argument("--json", action="store_true")
@@ -57,14 +58,20 @@ def run(args: argparse.Namespace) -> int:
             return 0
         if args.plan_command == "share":
             plan = plans.load_plan(store, args.plan_id)
-            plans.export_bundle(store, plan, args.out, include_media=not args.no_media)
+            group_id = None
+            if args.group:
+                from bachata_desktop.services.groups import find_group
+
+                group_id = find_group(store, args.group).id
+            plans.export_bundle(store, plan, args.out, include_media=not args.no_media,
+                                group_id=group_id)
             print(args.out)
             return 0
         if args.plan_command == "import":
             result = plans.import_bundle(store, args.file)
             info = {"plan_id": result.plan.id, "title": result.plan.title,
                     "clips_added": result.clips_added, "clips_matched": result.clips_matched,
-                    "missing_moves": list(result.missing_moves)}
+                    "missing_moves": list(result.missing_moves), "group": result.group}
             if args.json:
                 print_json(info)
             else:

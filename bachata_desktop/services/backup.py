@@ -75,7 +75,22 @@ def _sha256_file(path: Path) -> str:
 
 
 def _counts(conn: sqlite3.Connection) -> dict[str, int]:
-    return {t: int(conn.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0]) for t in _COUNTED}
+    return {t: int(conn.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0]) for t in _COUNTED} \
+        | _class_counts(conn)
+
+
+def _class_counts(conn: sqlite3.Connection) -> dict[str, int]:
+    """Rows of the classes-and-students tables (schema 3), when the database has them."""
+    have = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    return {t: int(conn.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0])
+            for t in ("class_groups", "students", "class_sessions", "group_progress") if t in have}
+
+
+def _check_classes(conn: sqlite3.Connection) -> None:
+    """The classes-and-students rows must read back (see services/group_export.check_class_rows)."""
+    from bachata_desktop.services.group_export import check_class_rows
+
+    check_class_rows(conn)
 
 
 def _content_files(data_dir: Path) -> list[tuple[str, Path]]:
@@ -304,6 +319,7 @@ def _validate_database(db_file: Path, root: Path, manifest: dict[str, Any]) -> d
         for (song_path,) in conn.execute("SELECT path FROM songs"):
             if not Path(str(song_path)).is_absolute():
                 _check_stored_path(str(song_path), root, "song")
+        _check_classes(conn)
         counts = _counts(conn)
     finally:
         conn.close()

@@ -190,9 +190,11 @@ class ImportedPlan:
     clips_added: int
     clips_matched: int
     missing_moves: tuple[str, ...]
+    group: str | None = None      # the group that came with the plan, as named here
 
 
-def export_bundle(store: Store, plan: ClassPlan, out: Path, include_media: bool = True) -> Path:
+def export_bundle(store: Store, plan: ClassPlan, out: Path, include_media: bool = True,
+                  group_id: int | None = None) -> Path:
     """Write ``plan`` (and, optionally, the clips it uses) as one ``.bbplan`` file."""
     members: dict[str, bytes] = {}
     clips: list[dict[str, Any]] = []
@@ -212,6 +214,7 @@ def export_bundle(store: Store, plan: ClassPlan, out: Path, include_media: bool 
             entry["media"] = name
         clips.append(entry)
     members["plan.json"] = json.dumps(plan.to_dict(), ensure_ascii=False, indent=1).encode("utf-8")
+    members.update(_group_member(store, group_id))
     manifest = {"format": BUNDLE_FORMAT, "version": 1, "clips": clips,
                 "files": {n: hashlib.sha256(b).hexdigest() for n, b in members.items()}}
     members["manifest.json"] = json.dumps(manifest, indent=1).encode("utf-8")
@@ -302,6 +305,7 @@ def zlib_error() -> type[Exception]:
 def import_bundle(store: Store, path: Path) -> ImportedPlan:
     """Validate ``path`` fully, then add its missing clips and the plan (as a new plan)."""
     plan, manifest, data = read_bundle(path)
+    shared_group = _read_group_member(data)  # validated before anything is written
     id_map: dict[int, int] = {}
     added = matched = 0
     missing: list[str] = []
@@ -349,9 +353,38 @@ def import_bundle(store: Store, path: Path) -> ImportedPlan:
                 elif item.kind in (ItemKind.CHOREOGRAPHY, ItemKind.SONG):
                     new_plan = new_plan.update_item(item.id, ref_id=None)  # not shared
             saved = save_plan(store, new_plan.with_(id=None))
+            group = _import_group_member(store, shared_group)
     except BaseException:
         for p in written:
             if p.exists():
                 p.unlink()
         raise
-    return ImportedPlan(saved, added, matched, tuple(missing))
+    return ImportedPlan(saved, added, matched, tuple(missing), group)
+
+
+# -- a group shared with the plan (classes and students) -------------------------------------------
+GROUP_MEMBER = "group.json"
+
+
+def _group_member(store: Store, group_id: int | None) -> dict[str, bytes]:
+    if group_id is None:
+        return {}
+    from bachata_desktop.services.group_export import shared_group
+
+    return {GROUP_MEMBER: shared_group(store, group_id)}
+
+
+def _read_group_member(data: dict[str, bytes]) -> dict[str, Any] | None:
+    if GROUP_MEMBER not in data:
+        return None
+    from bachata_desktop.services.group_export import parse_shared_group
+
+    return parse_shared_group(data[GROUP_MEMBER])
+
+
+def _import_group_member(store: Store, parsed: dict[str, Any] | None) -> str | None:
+    if parsed is None:
+        return None
+    from bachata_desktop.services.group_export import import_shared_group
+
+    return import_shared_group(store, parsed).name

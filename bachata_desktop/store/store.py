@@ -6,6 +6,7 @@ from pathlib import Path
 
 from bachata_desktop.paths import AppPaths
 from bachata_desktop.store.db import Database
+from bachata_desktop.store.groups import GroupRepo
 from bachata_desktop.store.repos import (
     AnalysisRepo,
     ClipRepo,
@@ -33,6 +34,7 @@ class Store:
         self.plans = DocumentRepo(db, "plans", ("plan_date", "level"))
         self.queue = QueueRepo(db)
         self.settings = SettingsRepo(db)
+        self.groups = GroupRepo(db)  # classes and students
 
     @classmethod
     def open(cls, paths: AppPaths) -> Store:

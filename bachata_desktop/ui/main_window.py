@@ -35,6 +35,8 @@ from bachata_desktop.core.media_types import AUDIO_EXTENSIONS, VIDEO_EXTENSIONS,
 from bachata_desktop.paths import resource
 from bachata_desktop.ui.about import AboutDialog
 from bachata_desktop.ui.context import AppContext
+from bachata_desktop.ui.groups.hooks import ClassHooks
+from bachata_desktop.ui.groups.panel import ClassesPanel
 from bachata_desktop.ui.library.panel import LibraryPanel
 from bachata_desktop.ui.plans.panel import PlansPanel
 from bachata_desktop.ui.player.panel import PlayerPanel
@@ -48,8 +50,9 @@ AREAS: tuple[tuple[str, str, str], ...] = (
     ("generator", "Generator", "Ctrl+3"),
     ("plans", "Class plans", "Ctrl+4"),
     ("player", "Player", "Ctrl+5"),
+    ("classes", "Classes", "Ctrl+6"),
 )
-ICONS = {"library": "▦", "songs": "♫", "generator": "✦", "plans": "☰", "player": "▶"}
+ICONS = {"library": "▦", "songs": "♫", "generator": "✦", "plans": "☰", "player": "▶", "classes": "☺"}
 
 
 class MainWindow(QMainWindow):
@@ -71,6 +74,11 @@ class MainWindow(QMainWindow):
         self.pages: dict[str, QWidget] = {"library": self.library, "songs": self.songs,
                                           "generator": self.generator, "plans": self.plans,
                                           "player": self.player}
+        self.classes = ClassesPanel(ctx)
+        self.pages["classes"] = self.classes
+        self.classes.plan_drafted.connect(self._on_classes_plan_drafted)
+        self.class_hooks = ClassHooks(ctx, self.library, self.player)  # badges, filter, status
+        self.classes.groups_changed.connect(self.class_hooks.groups_changed)
         self._build_layout()
         self._build_menus()
         self._build_jobs_dock()
@@ -218,6 +226,10 @@ class MainWindow(QMainWindow):
 
     def current_area(self) -> str:
         return AREAS[self.nav.currentRow()][0]
+
+    def _on_classes_plan_drafted(self, plan_id: int) -> None:
+        self.plans.reload(select_id=plan_id)
+        self.show_area("plans")
 
     def _on_navigator_open_clip(self, clip_id: int) -> None:
         self.show_area("player")

@@ -52,6 +52,7 @@ class ClipCardDelegate(QStyledItemDelegate):
         self._small_fm = QFontMetrics(self.small_font)
         self.card_size = QSize(CARD_SIZE)  # the grid widens cards to fill its columns
         self.rank_of = None  # optional callable(clip_id) -> int | None, set while showing a ranking
+        self.badge_of = None  # optional callable(clip_id) -> (text, colour) | None: class progress
 
     def sizeHint(self, option: QStyleOptionViewItem,  # noqa: N802 - Qt override
                  index: QModelIndex | QPersistentModelIndex) -> QSize:
@@ -91,6 +92,17 @@ class ClipCardDelegate(QStyledItemDelegate):
         painter.drawPath(path)
         painter.restore()
         self._paint_card(painter, option.rect, clip, index)
+
+    def _paint_badge(self, painter: QPainter, thumb_box: QRect, text: str, color: str) -> None:
+        """A pill at the picture's bottom-left (e.g. a class's progress: "Known", "Not yet taught")."""
+        painter.setFont(self.small_font)
+        w = self._small_fm.horizontalAdvance(text) + 12
+        pill = QRectF(thumb_box.x() + 4, thumb_box.bottom() - 20, w, 16)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(QColor(color))
+        painter.drawRoundedRect(pill, 4, 4)
+        painter.setPen(INK)
+        painter.drawText(pill, Qt.AlignmentFlag.AlignCenter, text)
 
     def _paint_card(self, painter: QPainter, rect: QRect, clip: Clip,
                     index: QModelIndex | QPersistentModelIndex) -> None:
@@ -141,6 +153,9 @@ class ClipCardDelegate(QStyledItemDelegate):
             painter.drawRoundedRect(rb, 4, 4)
             painter.setPen(QColor("white"))
             painter.drawText(rb, Qt.AlignmentFlag.AlignCenter, text)
+        badge_info = self.badge_of(clip.id) if self.badge_of is not None and clip.id is not None else None
+        if badge_info is not None:
+            self._paint_badge(painter, thumb_box, *badge_info)
         y = thumb_box.bottom() + 8
         # name
         painter.setFont(self.name_font)

@@ -92,6 +92,7 @@ class LibraryPanel(QWidget):
         self._ranking: tasks.Ranking | None = None
         self._emitting_change = False
         self._mutations = 0  # local model changes; a load started before one is stale
+        self.context_menu_extras: list[Any] = []  # callables (menu, clip_ids) adding actions
         self.setStyleSheet(PANEL_QSS)
 
         screen = QGuiApplication.primaryScreen()
@@ -300,6 +301,8 @@ class LibraryPanel(QWidget):
         ids = self.selected_clip_ids() or [cid]
         menu.addAction(f"Delete {len(ids)} moves" if len(ids) > 1 else "Delete",
                        lambda: self.delete_clips(ids))
+        for extend in self.context_menu_extras:
+            extend(menu, ids)
         menu.popup(self.grid.viewport().mapToGlobal(pos))
 
     # -- filters, sort, search ---------------------------------------------------------------------

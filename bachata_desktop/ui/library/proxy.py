@@ -9,7 +9,7 @@ rows by rank here.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from enum import Enum
 
@@ -75,6 +75,7 @@ class ClipFilterProxy(QSortFilterProxyModel):
         super().__init__(parent)
         self._filter = LibraryFilter()
         self._ranks: dict[int, int] | None = None
+        self._extra: Callable[[int], bool] | None = None  # e.g. "not yet taught to a class"
         self.setDynamicSortFilter(True)
 
     def source(self) -> ClipListModel:
@@ -94,6 +95,12 @@ class ClipFilterProxy(QSortFilterProxyModel):
         self._filter = flt
         if flt.active:
             self.source().ensure_loaded()
+        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+
+    def set_extra_filter(self, accepts: Callable[[int], bool] | None) -> None:
+        """An extra test on clip ids, from outside the library (the Classes area's filter)."""
+        self.beginFilterChange()
+        self._extra = accepts
         self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
 
     def set_ranking(self, clip_ids: Sequence[int] | None) -> None:
@@ -135,6 +142,8 @@ class ClipFilterProxy(QSortFilterProxyModel):
                          source_parent: QModelIndex | QPersistentModelIndex) -> bool:
         model = self.source()
         if self._ranks is not None and model.id_at(source_row) not in self._ranks:
+            return False
+        if self._extra is not None and not self._extra(model.id_at(source_row)):
             return False
         flt = self._filter
         if not flt.active:

@@ -71,7 +71,10 @@ class PlansPanel(QWidget):
         more_menu.addSeparator()
         more_menu.addAction("Delete plan", self.delete_current)
         more.setMenu(more_menu)
-        for w in (self.new_button, self.duplicate_button, more):
+        self.taught_button = QPushButton("Taught…")  # classes and students: record a session
+        self.taught_button.setToolTip("Record that you taught this plan to a group, on a date")
+        self.taught_button.clicked.connect(self.record_taught)
+        for w in (self.new_button, self.duplicate_button, self.taught_button, more):
             buttons.addWidget(w)
         buttons.addStretch(1)
         left_lay.addLayout(buttons)
@@ -136,6 +139,16 @@ class PlansPanel(QWidget):
         self.reload(select_id=dup.id)
         return dup
 
+    def record_taught(self) -> object:
+        """The plan's moves (and its choreographies') count as taught to the chosen group."""
+        from bachata_desktop.ui.groups.panel import record_plan_taught
+
+        plan = self.editor.plan
+        if plan is None or plan.id is None:
+            return None
+        self.editor.save_now_sync()
+        return record_plan_taught(self.ctx, plan.id, self)
+
     def delete_current(self) -> None:
         plan = self.editor.plan
         if plan is None or plan.id is None:
@@ -181,9 +194,14 @@ class PlansPanel(QWidget):
         name, _ = QFileDialog.getSaveFileName(self, "Share plan", str(Path.home() / f"{plan.title}.bbplan"),
                                               "Bachata Buddy plan (*.bbplan)")
         if name:
+            from bachata_desktop.ui.groups.panel import ask_share_group
+
+            asked, group_id = ask_share_group(self.ctx, self)  # a class's progress too, if wanted
+            if not asked:
+                return
             self.editor.save_now_sync()
             try:
-                plan_service.export_bundle(self.ctx.store, plan, Path(name))
+                plan_service.export_bundle(self.ctx.store, plan, Path(name), group_id=group_id)
                 self.ctx.navigator.status.emit(f"Saved {name}")
             except BachataError as exc:
                 QMessageBox.warning(self, "Share failed", str(exc))
@@ -205,6 +223,8 @@ class PlansPanel(QWidget):
                 msg = f"Imported “{result.plan.title}”: {result.clips_added} new moves"
                 if result.missing_moves:
                     msg += f"; {len(result.missing_moves)} moves were not included in the file"
+                if result.group:
+                    msg += f"; with the progress of the class “{result.group}”"
                 self.ctx.navigator.status.emit(msg)
                 if result.clips_added:
                     self.ctx.navigator.library_changed.emit()

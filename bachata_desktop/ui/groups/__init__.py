@@ -1,0 +1,1 @@
+"""The Classes area: groups and students, sessions, progress per move, what to teach next."""
