@@ -98,6 +98,9 @@ class PlayerPanel(QWidget):
         self._anchor_clock = QElapsedTimer()  # ... and when it was taken
         self._jump_pending = False
         self._loaded = False
+        # setSource() on a player that had media first re-announces the OLD media as "loaded"
+        # (with its duration) while it stops it; only statuses after the new "loading" count.
+        self._loading_seen = False
         self._loop_timer = QTimer(self)
         self._loop_timer.setSingleShot(True)
         self._loop_timer.setTimerType(Qt.TimerType.PreciseTimer)
@@ -202,6 +205,7 @@ class PlayerPanel(QWidget):
             self.sink.videoFrameChanged.connect(self._on_sink_frame)
             self.player.positionChanged.connect(self._on_player_position)
             self.player.mediaStatusChanged.connect(self._on_player_status)
+            self.player.durationChanged.connect(self._on_player_duration)
             self.player.playbackStateChanged.connect(self._on_player_state)
             self.player.errorOccurred.connect(self._on_player_error)
             # Qt >= 6.10: keep the music's pitch when slowed down where the backend can.
@@ -266,6 +270,7 @@ class PlayerPanel(QWidget):
         self.loop, self.loop_jumps, self.loops_done = None, [], 0
         self.duration, self._frame_t, self._jump_pending = 0.0, 0.0, False
         self._loaded = False
+        self._loading_seen = False
         self.view.clear()
         self.view.pose_size = track.size if track else (0, 0)
         self.title.setText(name)
@@ -273,6 +278,11 @@ class PlayerPanel(QWidget):
         self.timeline.set_loop(None)
         self._set_overlay_availability()
         self.markers.load(clip_id)
+        self._on_player_state(QMediaPlayer.PlaybackState.StoppedState)
+        self._anchor(0.0)
+        self.timeline.set_media(0.0, self.fps, grid)
+        self.timeline.set_position(0.0)
+        self.transport.time_label.setText(f"{fmt_time(0.0)} / …")
         player.setSource(QUrl.fromLocalFile(path))
         self.setFocus()
 
@@ -306,26 +316,45 @@ class PlayerPanel(QWidget):
     # -- player events ---------------------------------------------------------------------------
     def _on_player_status(self, status: QMediaPlayer.MediaStatus) -> None:
         p = self._ensure_player()
-        if status == QMediaPlayer.MediaStatus.LoadedMedia and not self._loaded:
+        st = QMediaPlayer.MediaStatus
+        if status in (st.LoadingMedia, st.BufferingMedia, st.BufferedMedia, st.EndOfMedia,
+                      st.InvalidMedia):
+            self._loading_seen = True  # past the old media's farewell: these are the new one's
+        if status == st.LoadedMedia and not self._loaded and self._loading_seen:
             # LoadedMedia comes again after every seek: only the first one opens the media.
             self._loaded = True
-            self.duration = p.duration() / 1000.0
             rate = p.metaData().value(p.metaData().Key.VideoFrameRate)
             if isinstance(rate, (int, float)) and rate > 0:
                 self.fps = float(rate)
-            self.timeline.set_media(self.duration, self.fps, self.grid)
+            self._set_duration(p.duration(), force=True)
             p.setPlaybackRate(self.speed)
             self.media_loaded.emit(self.duration)
             if self.autoplay:
                 p.play()
             else:
                 p.pause()
-        elif status == QMediaPlayer.MediaStatus.EndOfMedia and self.loop and self.loop.enabled:
+        elif status == st.EndOfMedia and self.loop and self.loop.enabled:
             self._jump_to_a(self.duration)
             p.play()
-        elif status == QMediaPlayer.MediaStatus.InvalidMedia:
+        elif status == st.InvalidMedia:
             self.view.placeholder = f"Cannot play {Path(self.path).name}: {p.errorString()}"
             self.view.clear()
+
+    def _on_player_duration(self, ms: int) -> None:
+        # The length is known when the player says so, not when it says "loaded" (which can be
+        # the previous media's farewell): take it only for the media being opened.
+        if ms > 0 and self._loading_seen:
+            self._set_duration(ms)
+
+    def _set_duration(self, ms: int, force: bool = False) -> None:
+        duration = max(0.0, ms / 1000.0)
+        if not force and abs(duration - self.duration) < 1e-6:
+            return
+        self.duration = duration
+        self.timeline.set_media(self.duration, self.fps, self.grid)
+        if self.loop is not None:
+            self.set_loop(self.loop)  # clamp to the new length
+        self._after_position(self.position())
 
     def _on_player_state(self, state: QMediaPlayer.PlaybackState) -> None:
         playing = state == QMediaPlayer.PlaybackState.PlayingState
