@@ -106,6 +106,7 @@ class PlayerPanel(QWidget):
         self._loop_timer.setTimerType(Qt.TimerType.PreciseTimer)
         self._loop_timer.timeout.connect(self._check_loop)
         self._window: DetachedWindow | None = None
+        self._detached_for_full_screen = False  # F detached the video: leaving full screen docks it
         self._build()
         # Keys work whenever focus is in the panel: it takes focus itself when media opens.
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
@@ -190,6 +191,7 @@ class PlayerPanel(QWidget):
         a["skeleton"].setChecked(True)
         self.trainer_box.toggled.connect(a["trainer"].setChecked)
         self.trainer_box.changed.connect(self._on_trainer_changed)
+        self.transport.speed_requested.connect(self.set_speed)
         self.timeline.seek_requested.connect(self.seek)
         self.timeline.loop_edited.connect(self.set_loop)
         self.markers_box.seek_requested.connect(self.seek)
@@ -200,6 +202,7 @@ class PlayerPanel(QWidget):
             self.player = QMediaPlayer(self)
             self.audio = QAudioOutput(self)
             self.player.setAudioOutput(self.audio)
+            self.transport.volume.attach(self.audio)
             self.sink = QVideoSink(self)
             self.player.setVideoSink(self.sink)
             self.sink.videoFrameChanged.connect(self._on_sink_frame)
@@ -494,11 +497,11 @@ class PlayerPanel(QWidget):
         if self.player is not None:
             self.player.setPlaybackRate(self.speed)
         self._anchor(self._anchor_t)
-        self.transport.speed_label.setText(f"{self.speed:.2f}×")
+        self.transport.show_speed(self.speed)
         pitch = self.pitch_kept()
         self.transport.speed_label.setToolTip(
-            "Playback speed (+ / −). " + ("The music keeps its pitch." if pitch else
-                                          "The music's pitch follows the speed."))
+            "Playback speed (+ / −). Click for 1×, the arrow for presets. "
+            + ("The music keeps its pitch." if pitch else "The music's pitch follows the speed."))
         self._arm_loop_timer()
         self.speed_changed.emit(self.speed)
 
@@ -586,6 +589,7 @@ class PlayerPanel(QWidget):
             self._window = DetachedWindow(f"{self.title.text()} · Bachata Buddy player")
             self._window.addActions(list(self.actions_by_name.values()))
             self._window.closed.connect(lambda: self.actions_by_name["detach"].setChecked(False))
+            self._window.full_screen_left.connect(self._on_window_full_screen_left)
             self._window.hold(self.view)
             self.detached_note.show()
             self._window.show()
@@ -593,6 +597,7 @@ class PlayerPanel(QWidget):
             win, self._window = self._window, None
             self.view_holder.layout().insertWidget(0, self.view)
             self.detached_note.hide()
+            self._detached_for_full_screen = False
             win.closed.disconnect()
             win.close()
             win.deleteLater()
@@ -600,8 +605,15 @@ class PlayerPanel(QWidget):
     def toggle_full_screen(self) -> None:
         if self._window is None:
             self.actions_by_name["detach"].setChecked(True)
+            self._detached_for_full_screen = self._window is not None
         if self._window is not None:
             self._window.toggle_full_screen()
+
+    def _on_window_full_screen_left(self) -> None:
+        # F then Esc is "full screen for a moment": the video comes back into the panel instead
+        # of staying in a floating window. A window opened with D stays a window.
+        if self._detached_for_full_screen:
+            self.actions_by_name["detach"].setChecked(False)
 
     def detached_window(self) -> DetachedWindow | None:
         return self._window
