@@ -18,6 +18,7 @@ class Navigator(QObject):
 
     open_clip = Signal(int)              # play a library clip in the player
     open_media = Signal(str, object)     # play any media file; second arg: optional beat grid dict
+    open_rendered = Signal(str)          # play a rendered video (a preview) as made: no mirror, 1x
     open_song = Signal(int)              # show a song in the Songs area
     open_choreography = Signal(int)      # show a saved choreography in the generator's result view
     show_area = Signal(str)              # "library", "songs", "generator", "plans", "player"

@@ -207,6 +207,7 @@ class MainWindow(QMainWindow):
         nav.status.connect(lambda msg: self.statusBar().showMessage(msg, 8000))
         nav.open_clip.connect(self._on_navigator_open_clip)
         nav.open_media.connect(self._on_navigator_open_media)
+        nav.open_rendered.connect(self._on_navigator_open_rendered)
         nav.open_song.connect(lambda _id: self.show_area("songs"))
         nav.open_choreography.connect(lambda _id: self.show_area("generator"))
 
@@ -226,6 +227,10 @@ class MainWindow(QMainWindow):
     def _on_navigator_open_media(self, path: str, grid: object) -> None:
         self.show_area("player")
         self.player.open_media(path, grid)
+
+    def _on_navigator_open_rendered(self, path: str) -> None:
+        self.show_area("player")
+        self.player.open_rendered(path)
 
     # -- drag and drop -------------------------------------------------------------------------
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 - Qt override

@@ -270,7 +270,7 @@ def test_preview_video_and_cancelled_export(qtbot, ctx, tmp_path):
     qtbot.addWidget(panel)
     _run_to_result(qtbot, panel, short)
     # preview: a 480p video rendered as a job, then opened in the player
-    with qtbot.waitSignal(ctx.navigator.open_media, timeout=240_000) as opened:
+    with qtbot.waitSignal(ctx.navigator.open_rendered, timeout=240_000) as opened:
         qtbot.mouseClick(panel.result_view.preview_btn, Qt.MouseButton.LeftButton)
     video = Path(opened.args[0])
     assert video.is_file() and video.suffix == ".mp4" and video.stat().st_size > 10_000

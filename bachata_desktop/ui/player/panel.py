@@ -107,6 +107,8 @@ class PlayerPanel(QWidget):
         self._loop_timer.timeout.connect(self._check_loop)
         self._window: DetachedWindow | None = None
         self._detached_for_full_screen = False  # F detached the video: leaving full screen docks it
+        # (mirror, speed) of the practice session, put aside while a rendered preview plays
+        self._practice_settings: tuple[bool, float] | None = None
         self._build()
         # Keys work whenever focus is in the panel: it takes focus itself when media opens.
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
@@ -243,6 +245,7 @@ class PlayerPanel(QWidget):
         track = next((t for t in (KeypointTrack.load(c) for c in candidates if c) if t), None)
         if track is not None and track.flipped != clip.lead_follow_flipped:
             track = track.swapped()  # flipped by the user after the analysis wrote the file
+        self._restore_practice_settings()
         self._open(str(store.media_file(clip.media_path)), grid, track, clip_id, move_title(clip.name))
         if clip.fps > 0:
             self.fps = clip.fps
@@ -262,8 +265,26 @@ class PlayerPanel(QWidget):
 
     def open_media(self, path: str, grid: object = None, keypoints: str | Path | None = None) -> None:
         """Open any media file; ``grid``: a beat grid (dict / SongAnalysis / BeatGrid) or None."""
+        self._restore_practice_settings()
         self._open(str(path), coerce_grid(grid), KeypointTrack.load(keypoints), None,
                    Path(path).stem)
+
+    def open_rendered(self, path: str) -> None:
+        """Play a rendered video (a choreography preview) as it was made: not mirrored (its text
+        is burned in) and at 1x (it is already timed to the song). The practice settings come back
+        with the next clip or media opened."""
+        if self._practice_settings is None:
+            self._practice_settings = (self.view.mirror, self.speed)
+        self.actions_by_name["mirror"].setChecked(False)
+        self.set_speed(1.0)
+        self._open(str(path), None, None, None, Path(path).stem)
+
+    def _restore_practice_settings(self) -> None:
+        if self._practice_settings is not None:
+            mirror, speed = self._practice_settings
+            self._practice_settings = None
+            self.actions_by_name["mirror"].setChecked(mirror)
+            self.set_speed(speed)
 
     def _open(self, path: str, grid: BeatGrid | None, track: KeypointTrack | None,
               clip_id: int | None, name: str) -> None:
