@@ -24,6 +24,7 @@ _ids = itertools.count(1)
 
 
 class JobSignals(QObject):
+    started = Signal()  # the job left its pool's queue and runs now
     progress = Signal(float, str)
     partial = Signal(object)
     finished = Signal(object)
@@ -91,6 +92,10 @@ class Job(QRunnable):
             self._finish("cancelled")
             return
         self.state = "running"
+        try:
+            self.signals.started.emit()
+        except RuntimeError:
+            pass  # deleted during shutdown
         try:
             result = self.fn(self.ctx, *self.args, **self.kwargs)
         except Cancelled:

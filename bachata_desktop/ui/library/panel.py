@@ -3,7 +3,9 @@
 The panel wires the pieces together: :class:`ClipListModel` (ids + lazy rows) under a
 :class:`ClipFilterProxy`, a :class:`ClipGrid` of cards with background thumbnails, and a
 :class:`ClipDetail` editor. All store work runs as jobs: loading and importing on the ``io`` pool,
-edits and deletes on the ``write`` pool, analysis, search and re-embedding on the ``ml`` pool.
+edits and deletes on the ``write`` pool, search, similar moves and re-embedding on the ``ml`` pool,
+and the background analysis queue on its own ``analysis`` pool, so that a search or "Similar moves"
+never waits behind the queue.
 Imports come from ``Navigator.import_clips`` (drops, menus); a finished import starts the
 persistent analysis queue, which also resumes when the app starts.
 """
@@ -321,20 +323,25 @@ class LibraryPanel(QWidget):
             if self.banner.kind in ("search", "error"):
                 self.banner.dismiss()
 
-    def run_search(self) -> None:
+    def run_search(self) -> Any:
         """Merged text + semantic search for the search box's text (ml pool)."""
         self.search_timer.stop()
         text = self.search_edit.text().strip()
         if len(text) < SEMANTIC_MIN_CHARS:
-            return
-        self.ctx.jobs.submit(tasks.search_library, self.ctx.store, self.ctx.indexes, text, RESULT_COUNT,
+            return None
+        self.count_label.setText("searching…")
+        self.banner.show_message(f"Searching “{text}”…", kind="search")
+        return self.ctx.jobs.submit(tasks.search_library, self.ctx.store, self.ctx.indexes, text, RESULT_COUNT,
                              title=f"Searching “{text}”", pool="ml", key="library-search",
                              visible=False, on_finished=self._on_ranking_ready,
                              on_failed=self._on_search_failed)
 
-    def show_similar(self, clip_id: int) -> None:
+    def show_similar(self, clip_id: int) -> Any:
         """Rank the library by similarity to one clip (trimodal fusion, ml pool)."""
-        self.ctx.jobs.submit(tasks.similar_moves, self.ctx.store, self.ctx.indexes, int(clip_id),
+        clip = self.model.clip(int(clip_id))
+        name = move_title(clip.name) if clip is not None else "this move"
+        self.banner.show_message(f"Finding moves like “{name}”…", kind="search")
+        return self.ctx.jobs.submit(tasks.similar_moves, self.ctx.store, self.ctx.indexes, int(clip_id),
                              RESULT_COUNT, title="Finding similar moves", pool="ml",
                              key="library-search", visible=False, on_finished=self._on_ranking_ready,
                              on_failed=self._on_search_failed)
@@ -483,7 +490,7 @@ class LibraryPanel(QWidget):
         self._pending = frozenset()
         self._analysis_job = self.ctx.jobs.submit(
             tasks.analyse_queue, self.ctx.store, self.ctx.indexes, title="Analysing clips",
-            pool="ml", key="analysis-queue", on_finished=self._on_analysis_finished,
+            pool="analysis", key="analysis-queue", on_finished=self._on_analysis_finished,
             on_failed=self._on_analysis_failed, on_partial=self._on_import_partial,
             on_cancelled=self._on_analysis_stopped)
         self.poll_timer.start()
