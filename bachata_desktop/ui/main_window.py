@@ -36,9 +36,11 @@ from bachata_desktop.paths import resource
 from bachata_desktop.ui.about import AboutDialog
 from bachata_desktop.ui.context import AppContext
 from bachata_desktop.ui.library.panel import LibraryPanel
+from bachata_desktop.ui.mime import CHOREOGRAPHY_IDS_MIME, CLIP_IDS_MIME
 from bachata_desktop.ui.plans.panel import PlansPanel
 from bachata_desktop.ui.player.panel import PlayerPanel
 from bachata_desktop.ui.songs.panel import SongsPanel
+from bachata_desktop.ui.widgets.drag_switch import DragHoverSwitcher
 from bachata_desktop.ui.widgets.jobs_panel import JobsButton, JobsPanel
 from bachata_desktop.ui.wizard.panel import GeneratorPanel
 
@@ -115,6 +117,8 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
         self.nav.currentRowChanged.connect(self.stack.setCurrentIndex)
         self.nav.setCurrentRow(0)
+        # a move or choreography dragged over an area's entry opens that area (to reach a plan)
+        self.nav_drag_switcher = DragHoverSwitcher(self.nav, (CLIP_IDS_MIME, CHOREOGRAPHY_IDS_MIME))
 
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")

@@ -295,14 +295,41 @@ class LibraryPanel(QWidget):
         if not isinstance(clip, Clip) or clip.id is None:
             return
         cid = clip.id
+        self.context_menu(cid).popup(self.grid.viewport().mapToGlobal(pos))
+
+    def context_menu(self, cid: int) -> QMenu:
+        """The card menu: open, similar, add to a class plan, delete (the selection or this card)."""
         menu = QMenu(self)
         menu.addAction("Open in player", lambda: self.open_clip(cid))
         menu.addAction("Similar moves", lambda: self.show_similar(cid))
+        selected = self.selected_clip_ids()
+        ids = selected if cid in selected else [cid]
+        plans = menu.addMenu(f"Add {len(ids)} moves to plan" if len(ids) > 1 else "Add to plan")
+        plans.setObjectName("addToPlanMenu")
+        nav = self.ctx.navigator
+        plans.addAction("Open plan (or a new one)", lambda: nav.add_clips_to_plan.emit(ids, None))
+        recent = self._recent_plans()
+        if recent:
+            plans.addSeparator()
+        for plan_id, title in recent:
+            plans.addAction(title, lambda p=plan_id: nav.add_clips_to_plan.emit(ids, p))
         menu.addSeparator()
-        ids = self.selected_clip_ids() or [cid]
         menu.addAction(f"Delete {len(ids)} moves" if len(ids) > 1 else "Delete",
                        lambda: self.delete_clips(ids))
-        menu.popup(self.grid.viewport().mapToGlobal(pos))
+        return menu
+
+    def _recent_plans(self, limit: int = 8) -> list[tuple[int, str]]:
+        """(id, "title · date") of the newest plans (a few small rows; read when the menu opens)."""
+        from bachata_desktop.services.plans import list_plans
+
+        try:
+            plans = sorted(list_plans(self.ctx.store), key=lambda p: (p.date or "", p.id or 0),
+                           reverse=True)
+        except Exception as exc:  # a damaged plans table must not break the card menu
+            log.warning("cannot list plans: %s", exc)
+            return []
+        return [(p.id, f"{p.title} · {p.date}" if p.date else p.title)
+                for p in plans[:limit] if p.id is not None]
 
     # -- filters, sort, search ---------------------------------------------------------------------
     def _on_filters_filter_changed(self, flt: LibraryFilter) -> None:

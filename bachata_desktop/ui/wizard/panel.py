@@ -344,7 +344,8 @@ class GeneratorPanel(QWidget):
         self.saved.emit(self.doc_id)
         if self._after_save == "plans":
             self._after_save = ""
-            self.ctx.navigator.show_area.emit("plans")
+            # the plan open in Class plans (or a new one) gets this choreography, then shows
+            self.ctx.navigator.add_choreography_to_plan.emit(self.doc_id, None)
 
     def add_to_plan(self) -> None:
         if self.choreography is None:
