@@ -307,8 +307,10 @@ class LibraryPanel(QWidget):
         plans = menu.addMenu(f"Add {len(ids)} moves to plan" if len(ids) > 1 else "Add to plan")
         plans.setObjectName("addToPlanMenu")
         nav = self.ctx.navigator
-        plans.addAction("Open plan (or a new one)", lambda: nav.add_clips_to_plan.emit(ids, None))
         recent = self._recent_plans()
+        # None: the plan open in Class plans, or a new one when there is none yet
+        plans.addAction("Current class plan" if recent else "New class plan",
+                        lambda: nav.add_clips_to_plan.emit(ids, None))
         if recent:
             plans.addSeparator()
         for plan_id, title in recent:

@@ -20,7 +20,7 @@ from typing import Any
 
 from PySide6.QtCore import QElapsedTimer, Qt, QTimer, QUrl, Signal
 from PySide6.QtMultimedia import QAudioOutput, QMediaPlayer, QVideoFrame, QVideoSink
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QSplitter, QVBoxLayout, QWidget
 
 from bachata_desktop.core.clip import move_title
 from bachata_desktop.core.loop import (
@@ -159,6 +159,9 @@ class PlayerPanel(QWidget):
         head = QHBoxLayout()
         head.addWidget(self.title)
         head.addWidget(self.info, 1)
+        # a long move name or info line gives way to the view toggles rather than pushing them out
+        self.info.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        head.addWidget(self.transport.view_bar)
         lay = QVBoxLayout(self)
         lay.addLayout(head)
         lay.addWidget(split, 1)

@@ -151,11 +151,18 @@ class TransportBar(QWidget):
         row1.addWidget(self.speed_slider)
         row1.addWidget(self.buttons["faster"])
         row1.addWidget(self.speed_label)
+        row1.addSpacing(8)
         row1.addWidget(self.volume)
-        for n in ("trainer", "mirror", "counts", "skeleton", "detach", "fullscreen"):
-            row1.addWidget(self.buttons[n])
+        # The view toggles sit in the panel's header (``view_bar``): two rows of controls under
+        # the video fit a 1280-wide window only without them.
+        self.view_bar = QWidget()
+        vb = QHBoxLayout(self.view_bar)
+        vb.setContentsMargins(0, 0, 0, 0)
+        vb.setSpacing(4)
+        for n in ("mirror", "counts", "skeleton", "swap_roles", "trainer", "detach", "fullscreen"):
+            vb.addWidget(self.buttons[n])
         row2 = QHBoxLayout()
-        for n in ("loop", "set_a", "set_b", "loop_eight", "loop_whole", "swap_roles"):
+        for n in ("loop", "set_a", "set_b", "loop_eight", "loop_whole"):
             row2.addWidget(self.buttons[n])
         row2.addSpacing(12)
         row2.addWidget(QLabel("Nudge"))
