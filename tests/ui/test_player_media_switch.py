@@ -60,3 +60,15 @@ def test_each_new_media_gets_its_own_duration_time_and_state(qtbot, player, auto
     # Playing the old media while Qt tore it down fed its decoder packets of the new file.
     err = capfd.readouterr().err
     assert "Invalid NAL unit" not in err and "partial file" not in err, err[-2000:]
+
+
+def test_the_same_clip_opened_again_starts_again(qtbot, player) -> None:
+    if not LONG.exists():
+        pytest.skip(f"shared asset not found: {LONG}")
+    _open_and_settle(qtbot, player, LONG)
+    player.play()
+    qtbot.waitUntil(lambda: player.position() > 1.0, timeout=10000)
+    player.pause()
+    _open_and_settle(qtbot, player, LONG)        # e.g. double-clicked again in the library
+    assert player.duration == pytest.approx(_duration(LONG), abs=0.1)
+    assert player.position() < 0.5

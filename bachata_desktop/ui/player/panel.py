@@ -310,7 +310,10 @@ class PlayerPanel(QWidget):
         self.timeline.set_media(0.0, self.fps, grid)
         self.timeline.set_position(0.0)
         self.transport.time_label.setText(f"{fmt_time(0.0)} / …")
-        player.setSource(QUrl.fromLocalFile(path))
+        url = QUrl.fromLocalFile(path)
+        if player.source() == url:
+            player.setSource(QUrl())  # the same file again: Qt ignores it unless it is dropped first
+        player.setSource(url)
         self.setFocus()
 
     def _set_overlay_availability(self) -> None:
