@@ -23,6 +23,10 @@ log = logging.getLogger(__name__)
 _ids = itertools.count(1)
 
 
+def _released(*_args: Any, **_kwargs: Any) -> None:
+    raise RuntimeError("this job already ran")
+
+
 class JobSignals(QObject):
     started = Signal()  # the job left its pool's queue and runs now
     progress = Signal(float, str)
@@ -83,6 +87,14 @@ class Job(QRunnable):
 
     def cancel(self) -> None:
         self.ctx.cancel()
+
+    def release(self) -> None:
+        """Drop the work's inputs and result once they were delivered (GUI thread, after done).
+
+        The pool's Python wrapper keeps every runnable it ran; without this each finished job
+        kept its arguments and its result (a thumbnail, a song's analysis, a ranking) for the
+        rest of the session."""
+        self.fn, self.args, self.kwargs, self.result = _released, (), {}, None
 
     def wait(self, timeout: float | None = None) -> bool:
         return self._done_event.wait(timeout)

@@ -132,6 +132,9 @@ class JobManager(QObject):
         return job
 
     def _on_job_done(self, job: Job) -> None:
+        # the relay delivered finished/failed before done (same queue): nothing reads these now
+        job.release()
+        job.relay = None  # type: ignore[attr-defined]
         self.jobs.pop(job.id, None)
         if job.key is not None and self._by_key.get(job.key) is job:
             self._by_key.pop(job.key, None)

@@ -139,3 +139,31 @@ def test_shutdown_cancels_and_waits(qtbot, jobs) -> None:
     assert started.wait(5)
     assert jobs.shutdown(5000)
     assert job.state == "cancelled"
+
+
+def test_a_finished_job_lets_go_of_its_result_and_arguments(qtbot, jobs) -> None:
+    """The pool keeps every job object it ran; a job must not keep what it carried."""
+    import gc
+    import weakref
+
+    import numpy as np
+
+    class Big:
+        def __init__(self) -> None:
+            self.data = np.zeros(1_000_000)
+
+    arg = Big()
+    arg_ref = weakref.ref(arg)
+    got: list[weakref.ref] = []
+
+    def make(_ctx, _arg):
+        return Big()
+
+    job = jobs.submit(make, arg, pool="io", on_finished=lambda r: got.append(weakref.ref(r)))
+    del arg
+    with qtbot.waitSignal(jobs.job_removed, timeout=10000):
+        pass
+    gc.collect()
+    assert got and got[0]() is None, "the finished job still holds its result"
+    assert arg_ref() is None, "the finished job still holds its arguments"
+    assert job.state == "finished"
