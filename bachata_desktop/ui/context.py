@@ -18,9 +18,14 @@ class Navigator(QObject):
 
     open_clip = Signal(int)              # play a library clip in the player
     open_media = Signal(str, object)     # play any media file; second arg: optional beat grid dict
+    open_rendered = Signal(str)          # play a rendered video (a preview) as made: no mirror, 1x
     open_song = Signal(int)              # show a song in the Songs area
     open_choreography = Signal(int)      # show a saved choreography in the generator's result view
     show_area = Signal(str)              # "library", "songs", "generator", "plans", "player"
+    # add library moves / a saved choreography to a class plan (plan id, or None: the plan open in
+    # the Class plans area, a new one if there is none); the plans area shows the result
+    add_clips_to_plan = Signal(list, object)
+    add_choreography_to_plan = Signal(int, object)
     import_clips = Signal(list)          # list[str] of files / folders to import as moves
     import_songs = Signal(list)          # list[str] of audio files to add as songs
     import_plans = Signal(list)          # list[str] of shared plan files

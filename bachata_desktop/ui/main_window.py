@@ -38,9 +38,11 @@ from bachata_desktop.ui.context import AppContext
 from bachata_desktop.ui.groups.hooks import ClassHooks
 from bachata_desktop.ui.groups.panel import ClassesPanel
 from bachata_desktop.ui.library.panel import LibraryPanel
+from bachata_desktop.ui.mime import CHOREOGRAPHY_IDS_MIME, CLIP_IDS_MIME
 from bachata_desktop.ui.plans.panel import PlansPanel
 from bachata_desktop.ui.player.panel import PlayerPanel
 from bachata_desktop.ui.songs.panel import SongsPanel
+from bachata_desktop.ui.widgets.drag_switch import DragHoverSwitcher
 from bachata_desktop.ui.widgets.jobs_panel import JobsButton, JobsPanel
 from bachata_desktop.ui.wizard.panel import GeneratorPanel
 
@@ -123,6 +125,8 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
         self.nav.currentRowChanged.connect(self.stack.setCurrentIndex)
         self.nav.setCurrentRow(0)
+        # a move or choreography dragged over an area's entry opens that area (to reach a plan)
+        self.nav_drag_switcher = DragHoverSwitcher(self.nav, (CLIP_IDS_MIME, CHOREOGRAPHY_IDS_MIME))
 
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
@@ -215,6 +219,7 @@ class MainWindow(QMainWindow):
         nav.status.connect(lambda msg: self.statusBar().showMessage(msg, 8000))
         nav.open_clip.connect(self._on_navigator_open_clip)
         nav.open_media.connect(self._on_navigator_open_media)
+        nav.open_rendered.connect(self._on_navigator_open_rendered)
         nav.open_song.connect(lambda _id: self.show_area("songs"))
         nav.open_choreography.connect(lambda _id: self.show_area("generator"))
 
@@ -238,6 +243,10 @@ class MainWindow(QMainWindow):
     def _on_navigator_open_media(self, path: str, grid: object) -> None:
         self.show_area("player")
         self.player.open_media(path, grid)
+
+    def _on_navigator_open_rendered(self, path: str) -> None:
+        self.show_area("player")
+        self.player.open_rendered(path)
 
     # -- drag and drop -------------------------------------------------------------------------
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 - Qt override

@@ -23,7 +23,12 @@ log = logging.getLogger(__name__)
 _ids = itertools.count(1)
 
 
+def _released(*_args: Any, **_kwargs: Any) -> None:
+    raise RuntimeError("this job already ran")
+
+
 class JobSignals(QObject):
+    started = Signal()  # the job left its pool's queue and runs now
     progress = Signal(float, str)
     partial = Signal(object)
     finished = Signal(object)
@@ -83,6 +88,14 @@ class Job(QRunnable):
     def cancel(self) -> None:
         self.ctx.cancel()
 
+    def release(self) -> None:
+        """Drop the work's inputs and result once they were delivered (GUI thread, after done).
+
+        The pool's Python wrapper keeps every runnable it ran; without this each finished job
+        kept its arguments and its result (a thumbnail, a song's analysis, a ranking) for the
+        rest of the session."""
+        self.fn, self.args, self.kwargs, self.result = _released, (), {}, None
+
     def wait(self, timeout: float | None = None) -> bool:
         return self._done_event.wait(timeout)
 
@@ -91,6 +104,10 @@ class Job(QRunnable):
             self._finish("cancelled")
             return
         self.state = "running"
+        try:
+            self.signals.started.emit()
+        except RuntimeError:
+            pass  # deleted during shutdown
         try:
             result = self.fn(self.ctx, *self.args, **self.kwargs)
         except Cancelled:

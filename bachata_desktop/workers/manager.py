@@ -1,8 +1,12 @@
 """Named thread pools and the list of running jobs.
 
-``io`` (4 threads) for file work and thumbnails, ``ml`` (1 thread, big stack) for model inference,
-``write`` (1 thread) as the only writer to SQLite and the indexes. Jobs submitted with the same
-``key`` supersede each other: the older one is cancelled and its result dropped.
+``io`` (4 threads) for file work and thumbnails, ``ml`` (1 thread, big stack) for interactive model
+work (a query's embedding, similar moves, a song for the generator, generating), ``analysis``
+(1 thread, big stack) for the library's background analysis queue, so a search never waits behind
+minutes of queued clips, and ``write`` (1 thread) as the only writer to SQLite and the indexes.
+Jobs submitted with the same ``key`` supersede each other: the older one is cancelled and its
+result dropped. Every pool gets an explicit thread stack size: the platform default (512 KB for
+secondary threads on macOS) is too small for FFmpeg, numpy and the inference runtimes.
 """
 
 from __future__ import annotations
@@ -17,8 +21,10 @@ from bachata_desktop.workers.job import Job
 
 log = logging.getLogger(__name__)
 
-POOL_SIZES = {"io": 4, "ml": 1, "write": 1}
+POOL_SIZES = {"io": 4, "ml": 1, "analysis": 1, "write": 1}
 ML_STACK_SIZE = 16 * 1024 * 1024  # torch/openvino need more than the default pool thread stack
+STACK_SIZES = {"io": 8 * 1024 * 1024, "ml": ML_STACK_SIZE, "analysis": ML_STACK_SIZE,
+               "write": 8 * 1024 * 1024}
 
 
 class _Relay(QObject):
@@ -31,6 +37,7 @@ class _Relay(QObject):
         super().__init__(manager)
         self.manager, self.job, self.cb = manager, job, callbacks
         s = job.signals
+        s.started.connect(self.on_started)
         s.progress.connect(self.on_progress)
         s.partial.connect(self.on_partial)
         s.finished.connect(self.on_finished)
@@ -41,6 +48,10 @@ class _Relay(QObject):
     def _current(self) -> bool:
         key = self.job.key
         return key is None or self.manager._by_key.get(key) is self.job
+
+    @Slot()
+    def on_started(self) -> None:
+        self.manager.job_started.emit(self.job)
 
     @Slot(float, str)
     def on_progress(self, fraction: float, message: str) -> None:
@@ -76,6 +87,7 @@ class _Relay(QObject):
 
 class JobManager(QObject):
     job_added = Signal(object)
+    job_started = Signal(object)   # left its pool's queue (tests measure waiting by this event)
     job_changed = Signal(object)
     job_removed = Signal(object)
 
@@ -87,8 +99,7 @@ class JobManager(QObject):
                 pool = QThreadPool(self)
                 pool.setObjectName(f"{name}_pool")
                 pool.setMaxThreadCount(size)
-                if name == "ml":
-                    pool.setStackSize(ML_STACK_SIZE)
+                pool.setStackSize(STACK_SIZES[name])
                 pools[name] = pool
         self.pools = pools
         self.jobs: dict[int, Job] = {}
@@ -121,6 +132,9 @@ class JobManager(QObject):
         return job
 
     def _on_job_done(self, job: Job) -> None:
+        # the relay delivered finished/failed before done (same queue): nothing reads these now
+        job.release()
+        job.relay = None  # type: ignore[attr-defined]
         self.jobs.pop(job.id, None)
         if job.key is not None and self._by_key.get(job.key) is job:
             self._by_key.pop(job.key, None)

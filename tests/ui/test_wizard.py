@@ -161,11 +161,12 @@ def test_wizard_end_to_end(qtbot, ctx, song_file, tmp_path):
     with qtbot.waitSignal(ctx.navigator.open_media, timeout=5000) as opened:
         qtbot.mouseClick(panel.result_view.play_btn, Qt.MouseButton.LeftButton)
     assert Path(opened.args[0]).is_file() and opened.args[1]["beats"]
-    # "Add to class plan" saves again (the same document, now updated) and opens the plans
-    with qtbot.waitSignal(ctx.navigator.show_area, timeout=30_000) as area:
+    # "Add to class plan" saves again (the same document, now updated) and asks for it to be
+    # added to the open class plan (tests/ui/test_moves_to_plan.py follows it into the plan)
+    with qtbot.waitSignal(ctx.navigator.add_choreography_to_plan, timeout=30_000) as added:
         qtbot.mouseClick(panel.result_view.plan_btn, Qt.MouseButton.LeftButton)
-    assert area.args[0] == "plans" and [d.id for d in ctx.store.choreographies.list()] == [
-        saved.args[0]]
+    assert added.args == [saved.args[0], None]
+    assert [d.id for d in ctx.store.choreographies.list()] == [saved.args[0]]
     # "Another version" generates again with a new seed; the new one is not saved yet
     with qtbot.waitSignal(panel.generated, timeout=180_000) as again:
         qtbot.mouseClick(panel.result_view.regen_btn, Qt.MouseButton.LeftButton)
@@ -270,7 +271,7 @@ def test_preview_video_and_cancelled_export(qtbot, ctx, tmp_path):
     qtbot.addWidget(panel)
     _run_to_result(qtbot, panel, short)
     # preview: a 480p video rendered as a job, then opened in the player
-    with qtbot.waitSignal(ctx.navigator.open_media, timeout=240_000) as opened:
+    with qtbot.waitSignal(ctx.navigator.open_rendered, timeout=240_000) as opened:
         qtbot.mouseClick(panel.result_view.preview_btn, Qt.MouseButton.LeftButton)
     video = Path(opened.args[0])
     assert video.is_file() and video.suffix == ".mp4" and video.stat().st_size > 10_000

@@ -30,8 +30,7 @@ def test_result_and_progress_arrive_on_gui_thread(qtbot, jobs) -> None:
     job = jobs.submit(counting, 50, 0.005, title="count", pool="io",
                       on_progress=lambda f, m: seen.append((f, m, QThread.currentThread() is gui)),
                       on_finished=lambda r: results.append((r, QThread.currentThread() is gui)))
-    with qtbot.waitSignal(job.signals.done, timeout=10000):
-        pass
+    qtbot.waitUntil(lambda: job.wait(0), timeout=10000)  # done, even if before we listened
     qtbot.waitUntil(lambda: bool(results), timeout=5000)
     assert results == [(sum(range(50)), True)]
     assert seen, "no progress reported"
@@ -66,8 +65,7 @@ def test_error_reaches_gui_thread_with_clear_message(qtbot, jobs) -> None:
 
     errors: list[str] = []
     job = jobs.submit(bad, title="analyse", on_failed=errors.append)
-    with qtbot.waitSignal(job.signals.done, timeout=5000):
-        pass
+    qtbot.waitUntil(lambda: job.wait(0), timeout=5000)  # done, even if before we listened
     qtbot.waitUntil(lambda: bool(errors), timeout=5000)
     assert errors == ["song.mp3 is not an audio file"]
 
@@ -78,8 +76,7 @@ def test_unexpected_exception_becomes_message(qtbot, jobs) -> None:
 
     errors: list[str] = []
     job = jobs.submit(buggy, title="Buggy task", on_failed=errors.append)
-    with qtbot.waitSignal(job.signals.done, timeout=5000):
-        pass
+    qtbot.waitUntil(lambda: job.wait(0), timeout=5000)  # done, even if before we listened
     qtbot.waitUntil(lambda: bool(errors), timeout=5000)
     assert errors[0].startswith("Buggy task failed: ZeroDivisionError")
 
@@ -100,8 +97,7 @@ def test_superseded_job_result_is_dropped(qtbot, jobs) -> None:
     gate.set()
     for j in (j1, j2):
         if j.state in ("queued", "running"):
-            with qtbot.waitSignal(j.signals.done, timeout=5000):
-                pass
+            qtbot.waitUntil(lambda j=j: j.wait(0), timeout=5000)  # done, even if before we listened
     qtbot.wait(50)
     assert results == ["new"]
     assert j1.ctx.cancelled()
@@ -139,3 +135,42 @@ def test_shutdown_cancels_and_waits(qtbot, jobs) -> None:
     assert started.wait(5)
     assert jobs.shutdown(5000)
     assert job.state == "cancelled"
+
+
+def test_a_finished_job_lets_go_of_its_result_and_arguments(qtbot, jobs) -> None:
+    """The pool keeps every job object it ran; a job must not keep what it carried."""
+    import gc
+    import weakref
+
+    import numpy as np
+
+    class Big:
+        def __init__(self) -> None:
+            self.data = np.zeros(1_000_000)
+
+    arg = Big()
+    arg_ref = weakref.ref(arg)
+    got: list[weakref.ref] = []
+
+    def make(_ctx, _arg):
+        return Big()
+
+    job = jobs.submit(make, arg, pool="io", on_finished=lambda r: got.append(weakref.ref(r)))
+    del arg
+    with qtbot.waitSignal(jobs.job_removed, timeout=10000):
+        pass
+    gc.collect()
+    assert got and got[0]() is None, "the finished job still holds its result"
+    assert arg_ref() is None, "the finished job still holds its arguments"
+    assert job.state == "finished"
+
+
+def test_every_pool_has_an_explicit_stack_and_analysis_has_its_own(jobs) -> None:
+    """FFmpeg, numpy and the inference runtimes run on every pool: none may get the platform's
+    default secondary-thread stack (512 KB on macOS); the analysis queue has its own pool so that
+    interactive model work on ``ml`` never waits behind it."""
+    assert set(jobs.pools) == {"io", "ml", "analysis", "write"}
+    for name, pool in jobs.pools.items():
+        assert pool.stackSize() >= 8 * 1024 * 1024, name
+    assert jobs.pools["analysis"] is not jobs.pools["ml"]
+    assert jobs.pools["ml"].maxThreadCount() == 1 and jobs.pools["analysis"].maxThreadCount() == 1

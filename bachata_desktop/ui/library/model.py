@@ -19,6 +19,7 @@ from typing import Any
 
 from PySide6.QtCore import (
     QAbstractListModel,
+    QMimeData,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
@@ -26,6 +27,7 @@ from PySide6.QtCore import (
 )
 
 from bachata_desktop.core.clip import AnalysisState, Clip, category_label
+from bachata_desktop.ui.mime import CLIP_IDS_MIME, encode_ids
 
 ClipRole = int(Qt.ItemDataRole.UserRole) + 1       # the backing core.clip.Clip (works through proxies)
 ThumbnailRole = int(Qt.ItemDataRole.UserRole) + 2  # QPixmap (cached thumbnail or placeholder)
@@ -96,7 +98,22 @@ class ClipListModel(QAbstractListModel):
     def flags(self, index: Index) -> Qt.ItemFlag:
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+        return (Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+                | Qt.ItemFlag.ItemNeverHasChildren | Qt.ItemFlag.ItemIsDragEnabled)
+
+    # Cards are dragged onto class plans: the drag carries clip ids (never rows or files).
+    def mimeTypes(self) -> list[str]:  # noqa: N802 - Qt override
+        return [CLIP_IDS_MIME]
+
+    def mimeData(self, indexes: Sequence[QModelIndex]) -> QMimeData:  # noqa: N802 - Qt override
+        rows = sorted({i.row() for i in indexes if i.isValid() and 0 <= i.row() < len(self._ids)})
+        mime = encode_ids(CLIP_IDS_MIME, [self._ids[r] for r in rows])
+        names = [c.name for c in (self.clip_at(r) for r in rows) if c is not None]
+        mime.setText("\n".join(names))
+        return mime
+
+    def supportedDragActions(self) -> Qt.DropAction:  # noqa: N802 - Qt override
+        return Qt.DropAction.CopyAction
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._ids) or index.column() != 0:

@@ -3,7 +3,9 @@
 The panel wires the pieces together: :class:`ClipListModel` (ids + lazy rows) under a
 :class:`ClipFilterProxy`, a :class:`ClipGrid` of cards with background thumbnails, and a
 :class:`ClipDetail` editor. All store work runs as jobs: loading and importing on the ``io`` pool,
-edits and deletes on the ``write`` pool, analysis, search and re-embedding on the ``ml`` pool.
+edits and deletes on the ``write`` pool, search, similar moves and re-embedding on the ``ml`` pool,
+and the background analysis queue on its own ``analysis`` pool, so that a search or "Similar moves"
+never waits behind the queue.
 Imports come from ``Navigator.import_clips`` (drops, menus); a finished import starts the
 persistent analysis queue, which also resumes when the app starts.
 """
@@ -294,16 +296,45 @@ class LibraryPanel(QWidget):
         if not isinstance(clip, Clip) or clip.id is None:
             return
         cid = clip.id
+        self.context_menu(cid).popup(self.grid.viewport().mapToGlobal(pos))
+
+    def context_menu(self, cid: int) -> QMenu:
+        """The card menu: open, similar, add to a class plan, delete (the selection or this card)."""
         menu = QMenu(self)
         menu.addAction("Open in player", lambda: self.open_clip(cid))
         menu.addAction("Similar moves", lambda: self.show_similar(cid))
+        selected = self.selected_clip_ids()
+        ids = selected if cid in selected else [cid]
+        plans = menu.addMenu(f"Add {len(ids)} moves to plan" if len(ids) > 1 else "Add to plan")
+        plans.setObjectName("addToPlanMenu")
+        nav = self.ctx.navigator
+        recent = self._recent_plans()
+        # None: the plan open in Class plans, or a new one when there is none yet
+        plans.addAction("Current class plan" if recent else "New class plan",
+                        lambda: nav.add_clips_to_plan.emit(ids, None))
+        if recent:
+            plans.addSeparator()
+        for plan_id, title in recent:
+            plans.addAction(title, lambda p=plan_id: nav.add_clips_to_plan.emit(ids, p))
         menu.addSeparator()
-        ids = self.selected_clip_ids() or [cid]
         menu.addAction(f"Delete {len(ids)} moves" if len(ids) > 1 else "Delete",
                        lambda: self.delete_clips(ids))
         for extend in self.context_menu_extras:
             extend(menu, ids)
-        menu.popup(self.grid.viewport().mapToGlobal(pos))
+        return menu
+
+    def _recent_plans(self, limit: int = 8) -> list[tuple[int, str]]:
+        """(id, "title · date") of the newest plans (a few small rows; read when the menu opens)."""
+        from bachata_desktop.services.plans import list_plans
+
+        try:
+            plans = sorted(list_plans(self.ctx.store), key=lambda p: (p.date or "", p.id or 0),
+                           reverse=True)
+        except Exception as exc:  # a damaged plans table must not break the card menu
+            log.warning("cannot list plans: %s", exc)
+            return []
+        return [(p.id, f"{p.title} · {p.date}" if p.date else p.title)
+                for p in plans[:limit] if p.id is not None]
 
     # -- filters, sort, search ---------------------------------------------------------------------
     def _on_filters_filter_changed(self, flt: LibraryFilter) -> None:
@@ -324,20 +355,25 @@ class LibraryPanel(QWidget):
             if self.banner.kind in ("search", "error"):
                 self.banner.dismiss()
 
-    def run_search(self) -> None:
+    def run_search(self) -> Any:
         """Merged text + semantic search for the search box's text (ml pool)."""
         self.search_timer.stop()
         text = self.search_edit.text().strip()
         if len(text) < SEMANTIC_MIN_CHARS:
-            return
-        self.ctx.jobs.submit(tasks.search_library, self.ctx.store, self.ctx.indexes, text, RESULT_COUNT,
+            return None
+        self.count_label.setText("searching…")
+        self.banner.show_message(f"Searching “{text}”…", kind="search")
+        return self.ctx.jobs.submit(tasks.search_library, self.ctx.store, self.ctx.indexes, text, RESULT_COUNT,
                              title=f"Searching “{text}”", pool="ml", key="library-search",
                              visible=False, on_finished=self._on_ranking_ready,
                              on_failed=self._on_search_failed)
 
-    def show_similar(self, clip_id: int) -> None:
+    def show_similar(self, clip_id: int) -> Any:
         """Rank the library by similarity to one clip (trimodal fusion, ml pool)."""
-        self.ctx.jobs.submit(tasks.similar_moves, self.ctx.store, self.ctx.indexes, int(clip_id),
+        clip = self.model.clip(int(clip_id))
+        name = move_title(clip.name) if clip is not None else "this move"
+        self.banner.show_message(f"Finding moves like “{name}”…", kind="search")
+        return self.ctx.jobs.submit(tasks.similar_moves, self.ctx.store, self.ctx.indexes, int(clip_id),
                              RESULT_COUNT, title="Finding similar moves", pool="ml",
                              key="library-search", visible=False, on_finished=self._on_ranking_ready,
                              on_failed=self._on_search_failed)
@@ -486,7 +522,7 @@ class LibraryPanel(QWidget):
         self._pending = frozenset()
         self._analysis_job = self.ctx.jobs.submit(
             tasks.analyse_queue, self.ctx.store, self.ctx.indexes, title="Analysing clips",
-            pool="ml", key="analysis-queue", on_finished=self._on_analysis_finished,
+            pool="analysis", key="analysis-queue", on_finished=self._on_analysis_finished,
             on_failed=self._on_analysis_failed, on_partial=self._on_import_partial,
             on_cancelled=self._on_analysis_stopped)
         self.poll_timer.start()

@@ -40,6 +40,9 @@ class PlansPanel(QWidget):
         title.setObjectName("areaTitle")
         lay.addWidget(title)
         self.tabs = QTabWidget()
+        # dragging a choreography from Collections over the "Plans" tab opens it, to drop there
+        self.tabs.tabBar().setChangeCurrentOnDrag(True)
+        self.tabs.tabBar().setAcceptDrops(True)
         lay.addWidget(self.tabs, 1)
 
         plans_page = QWidget()
@@ -97,6 +100,8 @@ class PlansPanel(QWidget):
         self.editor.plan_saved.connect(self.list_model.upsert)
         self.editor.plan_changed.connect(self.list_model.upsert)
         ctx.navigator.import_plans.connect(self.import_files)
+        ctx.navigator.add_clips_to_plan.connect(self.add_clips)
+        ctx.navigator.add_choreography_to_plan.connect(self.add_choreography)
         self._recover()
         self.reload()
 
@@ -159,6 +164,60 @@ class PlansPanel(QWidget):
         self.ctx.store.plans.delete(plan.id)
         plan_service.clear_autosave(self.ctx.paths.autosave, plan)
         self.reload()
+
+    # -- adding from other areas ----------------------------------------------------------------
+    def _target_plan(self, plan_id: int | None) -> ClassPlan:
+        """The plan to add to, shown in the editor: ``plan_id``, else the open one, else a new one."""
+        if plan_id is not None and (self.editor.plan is None or self.editor.plan.id != plan_id):
+            self.editor.save_now_sync()
+            self.reload(select_id=plan_id)
+        if self.editor.plan is None:
+            self.new_plan()
+        assert self.editor.plan is not None
+        self.tabs.setCurrentIndex(0)
+        return self.editor.plan
+
+    def _segment_for(self, plan: ClassPlan, kinds: tuple[SegmentKind, ...]) -> str | None:
+        """The selected segment, else the first of ``kinds``, else the last one."""
+        selected = self.editor.model.segment_at(self.editor.tree.currentIndex())
+        if selected is not None:
+            return selected.id
+        for kind in kinds:
+            for seg in plan.segments:
+                if seg.kind is kind:
+                    return seg.id
+        return plan.segments[-1].id if plan.segments else None
+
+    def add_clips(self, clip_ids: list[int], plan_id: int | None = None) -> ClassPlan | None:
+        """Add library moves to a plan (its patterns segment) and show it."""
+        plan = self._target_plan(plan_id)
+        if not plan.segments:
+            self.editor.add_segment(SegmentKind.PATTERN)
+            plan = self.editor.plan or plan
+        self.editor.add_clips([int(c) for c in clip_ids],
+                              self._segment_for(plan, (SegmentKind.PATTERN, SegmentKind.TECHNIQUE)))
+        n = len(clip_ids)
+        self._announce(f"Added {n} {'move' if n == 1 else 'moves'} to “{plan.title}”")
+        return self.editor.plan
+
+    def add_choreography(self, doc_id: int, plan_id: int | None = None) -> ClassPlan | None:
+        """Add a saved choreography to a plan (its choreography or practice segment) and show it."""
+        plan = self._target_plan(plan_id)
+        if not plan.segments:
+            self.editor.add_segment(SegmentKind.CHOREOGRAPHY)
+            plan = self.editor.plan or plan
+        item = self.editor._item_for_choreography(int(doc_id))
+        seg_id = self._segment_for(plan, (SegmentKind.CHOREOGRAPHY, SegmentKind.PRACTICE))
+        if item is None or seg_id is None:
+            self.ctx.navigator.status.emit("That choreography is no longer saved.")
+            return self.editor.plan
+        self.editor.apply(plan.add_item(seg_id, item), f"Add {item.title}")
+        self._announce(f"Added “{item.title}” to “{plan.title}”")
+        return self.editor.plan
+
+    def _announce(self, text: str) -> None:
+        self.ctx.navigator.show_area.emit("plans")
+        self.ctx.navigator.status.emit(text)
 
     # -- files -------------------------------------------------------------------------------------
     def export_current(self, out: Path) -> Path:

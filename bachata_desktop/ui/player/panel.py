@@ -20,7 +20,7 @@ from typing import Any
 
 from PySide6.QtCore import QElapsedTimer, Qt, QTimer, QUrl, Signal
 from PySide6.QtMultimedia import QAudioOutput, QMediaPlayer, QVideoFrame, QVideoSink
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QSplitter, QVBoxLayout, QWidget
 
 from bachata_desktop.core.clip import move_title
 from bachata_desktop.core.loop import (
@@ -98,11 +98,17 @@ class PlayerPanel(QWidget):
         self._anchor_clock = QElapsedTimer()  # ... and when it was taken
         self._jump_pending = False
         self._loaded = False
+        # setSource() on a player that had media first re-announces the OLD media as "loaded"
+        # (with its duration) while it stops it; only statuses after the new "loading" count.
+        self._loading_seen = False
         self._loop_timer = QTimer(self)
         self._loop_timer.setSingleShot(True)
         self._loop_timer.setTimerType(Qt.TimerType.PreciseTimer)
         self._loop_timer.timeout.connect(self._check_loop)
         self._window: DetachedWindow | None = None
+        self._detached_for_full_screen = False  # F detached the video: leaving full screen docks it
+        # (mirror, speed) of the practice session, put aside while a rendered preview plays
+        self._practice_settings: tuple[bool, float] | None = None
         self._build()
         # Keys work whenever focus is in the panel: it takes focus itself when media opens.
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
@@ -153,6 +159,9 @@ class PlayerPanel(QWidget):
         head = QHBoxLayout()
         head.addWidget(self.title)
         head.addWidget(self.info, 1)
+        # a long move name or info line gives way to the view toggles rather than pushing them out
+        self.info.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        head.addWidget(self.transport.view_bar)
         lay = QVBoxLayout(self)
         lay.addLayout(head)
         lay.addWidget(split, 1)
@@ -187,6 +196,7 @@ class PlayerPanel(QWidget):
         a["skeleton"].setChecked(True)
         self.trainer_box.toggled.connect(a["trainer"].setChecked)
         self.trainer_box.changed.connect(self._on_trainer_changed)
+        self.transport.speed_requested.connect(self.set_speed)
         self.timeline.seek_requested.connect(self.seek)
         self.timeline.loop_edited.connect(self.set_loop)
         self.markers_box.seek_requested.connect(self.seek)
@@ -197,11 +207,13 @@ class PlayerPanel(QWidget):
             self.player = QMediaPlayer(self)
             self.audio = QAudioOutput(self)
             self.player.setAudioOutput(self.audio)
+            self.transport.volume.attach(self.audio)
             self.sink = QVideoSink(self)
             self.player.setVideoSink(self.sink)
             self.sink.videoFrameChanged.connect(self._on_sink_frame)
             self.player.positionChanged.connect(self._on_player_position)
             self.player.mediaStatusChanged.connect(self._on_player_status)
+            self.player.durationChanged.connect(self._on_player_duration)
             self.player.playbackStateChanged.connect(self._on_player_state)
             self.player.errorOccurred.connect(self._on_player_error)
             # Qt >= 6.10: keep the music's pitch when slowed down where the backend can.
@@ -236,6 +248,7 @@ class PlayerPanel(QWidget):
         track = next((t for t in (KeypointTrack.load(c) for c in candidates if c) if t), None)
         if track is not None and track.flipped != clip.lead_follow_flipped:
             track = track.swapped()  # flipped by the user after the analysis wrote the file
+        self._restore_practice_settings()
         self._open(str(store.media_file(clip.media_path)), grid, track, clip_id, move_title(clip.name))
         if clip.fps > 0:
             self.fps = clip.fps
@@ -255,8 +268,26 @@ class PlayerPanel(QWidget):
 
     def open_media(self, path: str, grid: object = None, keypoints: str | Path | None = None) -> None:
         """Open any media file; ``grid``: a beat grid (dict / SongAnalysis / BeatGrid) or None."""
+        self._restore_practice_settings()
         self._open(str(path), coerce_grid(grid), KeypointTrack.load(keypoints), None,
                    Path(path).stem)
+
+    def open_rendered(self, path: str) -> None:
+        """Play a rendered video (a choreography preview) as it was made: not mirrored (its text
+        is burned in) and at 1x (it is already timed to the song). The practice settings come back
+        with the next clip or media opened."""
+        if self._practice_settings is None:
+            self._practice_settings = (self.view.mirror, self.speed)
+        self.actions_by_name["mirror"].setChecked(False)
+        self.set_speed(1.0)
+        self._open(str(path), None, None, None, Path(path).stem)
+
+    def _restore_practice_settings(self) -> None:
+        if self._practice_settings is not None:
+            mirror, speed = self._practice_settings
+            self._practice_settings = None
+            self.actions_by_name["mirror"].setChecked(mirror)
+            self.set_speed(speed)
 
     def _open(self, path: str, grid: BeatGrid | None, track: KeypointTrack | None,
               clip_id: int | None, name: str) -> None:
@@ -266,6 +297,7 @@ class PlayerPanel(QWidget):
         self.loop, self.loop_jumps, self.loops_done = None, [], 0
         self.duration, self._frame_t, self._jump_pending = 0.0, 0.0, False
         self._loaded = False
+        self._loading_seen = False
         self.view.clear()
         self.view.pose_size = track.size if track else (0, 0)
         self.title.setText(name)
@@ -273,7 +305,15 @@ class PlayerPanel(QWidget):
         self.timeline.set_loop(None)
         self._set_overlay_availability()
         self.markers.load(clip_id)
-        player.setSource(QUrl.fromLocalFile(path))
+        self._on_player_state(QMediaPlayer.PlaybackState.StoppedState)
+        self._anchor(0.0)
+        self.timeline.set_media(0.0, self.fps, grid)
+        self.timeline.set_position(0.0)
+        self.transport.time_label.setText(f"{fmt_time(0.0)} / …")
+        url = QUrl.fromLocalFile(path)
+        if player.source() == url:
+            player.setSource(QUrl())  # the same file again: Qt ignores it unless it is dropped first
+        player.setSource(url)
         self.setFocus()
 
     def _set_overlay_availability(self) -> None:
@@ -306,26 +346,45 @@ class PlayerPanel(QWidget):
     # -- player events ---------------------------------------------------------------------------
     def _on_player_status(self, status: QMediaPlayer.MediaStatus) -> None:
         p = self._ensure_player()
-        if status == QMediaPlayer.MediaStatus.LoadedMedia and not self._loaded:
+        st = QMediaPlayer.MediaStatus
+        if status in (st.LoadingMedia, st.BufferingMedia, st.BufferedMedia, st.EndOfMedia,
+                      st.InvalidMedia):
+            self._loading_seen = True  # past the old media's farewell: these are the new one's
+        if status == st.LoadedMedia and not self._loaded and self._loading_seen:
             # LoadedMedia comes again after every seek: only the first one opens the media.
             self._loaded = True
-            self.duration = p.duration() / 1000.0
             rate = p.metaData().value(p.metaData().Key.VideoFrameRate)
             if isinstance(rate, (int, float)) and rate > 0:
                 self.fps = float(rate)
-            self.timeline.set_media(self.duration, self.fps, self.grid)
+            self._set_duration(p.duration(), force=True)
             p.setPlaybackRate(self.speed)
             self.media_loaded.emit(self.duration)
             if self.autoplay:
                 p.play()
             else:
                 p.pause()
-        elif status == QMediaPlayer.MediaStatus.EndOfMedia and self.loop and self.loop.enabled:
+        elif status == st.EndOfMedia and self.loop and self.loop.enabled:
             self._jump_to_a(self.duration)
             p.play()
-        elif status == QMediaPlayer.MediaStatus.InvalidMedia:
+        elif status == st.InvalidMedia:
             self.view.placeholder = f"Cannot play {Path(self.path).name}: {p.errorString()}"
             self.view.clear()
+
+    def _on_player_duration(self, ms: int) -> None:
+        # The length is known when the player says so, not when it says "loaded" (which can be
+        # the previous media's farewell): take it only for the media being opened.
+        if ms > 0 and self._loading_seen:
+            self._set_duration(ms)
+
+    def _set_duration(self, ms: int, force: bool = False) -> None:
+        duration = max(0.0, ms / 1000.0)
+        if not force and abs(duration - self.duration) < 1e-6:
+            return
+        self.duration = duration
+        self.timeline.set_media(self.duration, self.fps, self.grid)
+        if self.loop is not None:
+            self.set_loop(self.loop)  # clamp to the new length
+        self._after_position(self.position())
 
     def _on_player_state(self, state: QMediaPlayer.PlaybackState) -> None:
         playing = state == QMediaPlayer.PlaybackState.PlayingState
@@ -465,11 +524,11 @@ class PlayerPanel(QWidget):
         if self.player is not None:
             self.player.setPlaybackRate(self.speed)
         self._anchor(self._anchor_t)
-        self.transport.speed_label.setText(f"{self.speed:.2f}×")
+        self.transport.show_speed(self.speed)
         pitch = self.pitch_kept()
         self.transport.speed_label.setToolTip(
-            "Playback speed (+ / −). " + ("The music keeps its pitch." if pitch else
-                                          "The music's pitch follows the speed."))
+            "Playback speed (+ / −). Click for 1×, the arrow for presets. "
+            + ("The music keeps its pitch." if pitch else "The music's pitch follows the speed."))
         self._arm_loop_timer()
         self.speed_changed.emit(self.speed)
 
@@ -557,6 +616,7 @@ class PlayerPanel(QWidget):
             self._window = DetachedWindow(f"{self.title.text()} · Bachata Buddy player")
             self._window.addActions(list(self.actions_by_name.values()))
             self._window.closed.connect(lambda: self.actions_by_name["detach"].setChecked(False))
+            self._window.full_screen_left.connect(self._on_window_full_screen_left)
             self._window.hold(self.view)
             self.detached_note.show()
             self._window.show()
@@ -564,6 +624,7 @@ class PlayerPanel(QWidget):
             win, self._window = self._window, None
             self.view_holder.layout().insertWidget(0, self.view)
             self.detached_note.hide()
+            self._detached_for_full_screen = False
             win.closed.disconnect()
             win.close()
             win.deleteLater()
@@ -571,8 +632,15 @@ class PlayerPanel(QWidget):
     def toggle_full_screen(self) -> None:
         if self._window is None:
             self.actions_by_name["detach"].setChecked(True)
+            self._detached_for_full_screen = self._window is not None
         if self._window is not None:
             self._window.toggle_full_screen()
+
+    def _on_window_full_screen_left(self) -> None:
+        # F then Esc is "full screen for a moment": the video comes back into the panel instead
+        # of staying in a floating window. A window opened with D stays a window.
+        if self._detached_for_full_screen:
+            self.actions_by_name["detach"].setChecked(False)
 
     def detached_window(self) -> DetachedWindow | None:
         return self._window

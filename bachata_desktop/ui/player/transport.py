@@ -8,11 +8,26 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QMenu,
+    QSizePolicy,
+    QSlider,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
-from bachata_desktop.core.loop import NudgeUnit
+from bachata_desktop.core.loop import MAX_SPEED, MIN_SPEED, NudgeUnit
+from bachata_desktop.ui.widgets.volume import VolumeControl
+
+SPEED_PRESETS: tuple[float, ...] = (0.5, 0.6, 0.7, 0.75, 0.8, 0.9, 1.0, 1.1, 1.25, 1.5)
+# The widest the time label gets: it is sized for this so it is never cut short.
+WIDEST_TIME = "00:00.00 / 00:00.00 · frame 00000 · count 8"
 
 
 @dataclass(frozen=True)
@@ -86,17 +101,41 @@ def _button(action: QAction) -> QToolButton:
 
 
 class TransportBar(QWidget):
-    """Two rows of buttons: playback and jumps, then loop, speed and view toggles."""
+    """Two rows of buttons: playback, jumps, speed and volume, then loop and view toggles."""
+
+    speed_requested = Signal(float)
 
     def __init__(self, actions: dict[str, QAction], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.buttons = {name: _button(a) for name, a in actions.items() if name != "add_marker"}
         self.time_label = QLabel("0:00.00 / 0:00.00")
-        self.time_label.setMinimumWidth(260)
+        self.time_label.setMinimumWidth(self.time_label.fontMetrics().horizontalAdvance(WIDEST_TIME)
+                                        + 8)
+        self.time_label.setSizePolicy(QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Preferred)
         self.time_label.setToolTip("Time / length · frame number · count")
-        self.speed_label = QLabel("1.00×")
-        self.speed_label.setMinimumWidth(44)
-        self.speed_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        # The speed: click the value for 1x, its arrow for presets, or drag the slider.
+        self.speed_label = QToolButton()
+        self.speed_label.setObjectName("speedButton")
+        self.speed_label.setText("1.00×")
+        self.speed_label.setMinimumWidth(64)
+        self.speed_label.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.speed_label.setPopupMode(QToolButton.ToolButtonPopupMode.MenuButtonPopup)
+        self.speed_label.clicked.connect(lambda: self.speed_requested.emit(1.0))
+        presets = QMenu(self.speed_label)
+        for v in SPEED_PRESETS:
+            presets.addAction(f"{v:g}×", lambda v=v: self.speed_requested.emit(v))
+        self.speed_label.setMenu(presets)
+        self.speed_slider = QSlider(Qt.Orientation.Horizontal)
+        self.speed_slider.setObjectName("speedSlider")
+        self.speed_slider.setRange(round(MIN_SPEED * 100), round(MAX_SPEED * 100))
+        self.speed_slider.setSingleStep(5)
+        self.speed_slider.setPageStep(10)
+        self.speed_slider.setValue(100)
+        self.speed_slider.setFixedWidth(90)
+        self.speed_slider.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.speed_slider.setToolTip("Playback speed: drag (25% to 150%)")
+        self.speed_slider.valueChanged.connect(self._on_speed_slider_value_changed)
+        self.volume = VolumeControl()
         self.nudge_unit = QComboBox()
         for unit in NudgeUnit:
             self.nudge_unit.addItem(f"by {unit.value}", unit)
@@ -109,11 +148,21 @@ class TransportBar(QWidget):
             row1.addWidget(self.buttons[n])
         row1.addStretch(1)
         row1.addWidget(self.buttons["slower"])
+        row1.addWidget(self.speed_slider)
+        row1.addWidget(self.buttons["faster"])
         row1.addWidget(self.speed_label)
-        for n in ("faster", "trainer", "mirror", "counts", "skeleton", "detach", "fullscreen"):
-            row1.addWidget(self.buttons[n])
+        row1.addSpacing(8)
+        row1.addWidget(self.volume)
+        # The view toggles sit in the panel's header (``view_bar``): two rows of controls under
+        # the video fit a 1280-wide window only without them.
+        self.view_bar = QWidget()
+        vb = QHBoxLayout(self.view_bar)
+        vb.setContentsMargins(0, 0, 0, 0)
+        vb.setSpacing(4)
+        for n in ("mirror", "counts", "skeleton", "swap_roles", "trainer", "detach", "fullscreen"):
+            vb.addWidget(self.buttons[n])
         row2 = QHBoxLayout()
-        for n in ("loop", "set_a", "set_b", "loop_eight", "loop_whole", "swap_roles"):
+        for n in ("loop", "set_a", "set_b", "loop_eight", "loop_whole"):
             row2.addWidget(self.buttons[n])
         row2.addSpacing(12)
         row2.addWidget(QLabel("Nudge"))
@@ -129,3 +178,13 @@ class TransportBar(QWidget):
 
     def unit(self) -> NudgeUnit:
         return NudgeUnit(self.nudge_unit.currentData())
+
+    def show_speed(self, speed: float) -> None:
+        """Show ``speed`` on the button and the slider (without asking for it again)."""
+        self.speed_label.setText(f"{speed:.2f}×")
+        self.speed_slider.blockSignals(True)
+        self.speed_slider.setValue(round(speed * 100))
+        self.speed_slider.blockSignals(False)
+
+    def _on_speed_slider_value_changed(self, value: int) -> None:
+        self.speed_requested.emit(round(value / 5) * 5 / 100.0)  # 5% steps

@@ -11,6 +11,7 @@ class DetachedWindow(QWidget):
     """Holds the video view while detached; closing it hands the view back to the panel."""
 
     closed = Signal()
+    full_screen_left = Signal()   # back from full screen (Esc or F)
 
     def __init__(self, title: str, parent: QWidget | None = None) -> None:
         super().__init__(parent, Qt.WindowType.Window)
@@ -27,12 +28,14 @@ class DetachedWindow(QWidget):
     def toggle_full_screen(self) -> None:
         if self.isFullScreen():
             self.showNormal()
+            self.full_screen_left.emit()
         else:
             self.showFullScreen()
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt override
         if event.key() == Qt.Key.Key_Escape and self.isFullScreen():
             self.showNormal()
+            self.full_screen_left.emit()
             return
         super().keyPressEvent(event)
 

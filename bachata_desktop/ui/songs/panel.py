@@ -37,6 +37,7 @@ from bachata_desktop.ui.context import AppContext
 from bachata_desktop.ui.songs.model import SongListModel
 from bachata_desktop.ui.songs.waveform import CountDisplay, WaveformView
 from bachata_desktop.ui.widgets.empty_state import EmptyState
+from bachata_desktop.ui.widgets.volume import VolumeControl
 
 NUDGE_S = 0.01
 TAP_RESET_S = 2.5
@@ -162,6 +163,8 @@ class SongsPanel(QWidget):
             b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
             row.addWidget(b)
         row.addStretch(1)
+        self.volume = VolumeControl()
+        row.addWidget(self.volume)
         self.status = QLabel("")
         self.status.setWordWrap(True)
         dv.addWidget(self.title)
@@ -363,6 +366,7 @@ class SongsPanel(QWidget):
             self.player = QMediaPlayer(self)
             self.audio = QAudioOutput(self)
             self.player.setAudioOutput(self.audio)
+            self.volume.attach(self.audio)
             self.player.playbackStateChanged.connect(self._on_state)
             self.player.errorOccurred.connect(lambda _e, msg: self._say(f"Cannot play: {msg}"))
         return self.player

@@ -320,8 +320,8 @@ class GeneratorPanel(QWidget):
     def _on_exported(self, report: Any, play: bool = False) -> None:
         self._job = None
         self.result_view.set_busy(False, f"Saved {Path(report.path).name}" if not play else "")
-        if play:
-            self.ctx.navigator.open_media.emit(report.path, None)
+        if play:  # the preview has its text burned in: played as made, whatever the player's mirror
+            self.ctx.navigator.open_rendered.emit(report.path)
         else:
             self._say(f"Exported {report.path}")
         self.exported.emit(report.path)
@@ -344,7 +344,8 @@ class GeneratorPanel(QWidget):
         self.saved.emit(self.doc_id)
         if self._after_save == "plans":
             self._after_save = ""
-            self.ctx.navigator.show_area.emit("plans")
+            # the plan open in Class plans (or a new one) gets this choreography, then shows
+            self.ctx.navigator.add_choreography_to_plan.emit(self.doc_id, None)
 
     def add_to_plan(self) -> None:
         if self.choreography is None:
