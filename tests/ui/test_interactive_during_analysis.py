@@ -74,7 +74,9 @@ def test_search_similar_and_generator_never_wait_for_the_analysis_queue(
                     and events["search"]["job"].state != "running", timeout=120000)
     watch("similar", lib.show_similar(ctx.store.clips.list()[0].id))
 
+    # a job's state is set on its worker thread; its "started" event reaches the GUI thread queued
     qtbot.waitUntil(lambda: all(e["job"].state in ("finished", "failed", "cancelled")
+                                and e["job"].id in done_at_start
                                 for e in events.values()), timeout=240000)
     for name, e in events.items():
         assert e["job"].state == "finished", (name, e["job"].state, e["job"].error)
