@@ -115,6 +115,7 @@ def export_library(store: Any, out_file: Path | str, ctx: TaskContext | None = N
             counts = _counts(dst)
             external = tuple(str(r[0]) for r in dst.execute("SELECT path FROM songs")
                              if Path(str(r[0])).is_absolute())
+            _check_clip_files(dst, data_dir)
         finally:
             dst.close()
         files = [(DATABASE, tmp_db), *_content_files(data_dir)]
@@ -157,6 +158,18 @@ def export_library(store: Any, out_file: Path | str, ctx: TaskContext | None = N
             tmp_db.unlink()
     ctx.report(1.0, f"exported {counts['clips']} clips")
     return BackupInfo(str(out_file), schema, counts, len(members), done, external)
+
+
+def _check_clip_files(conn: sqlite3.Connection, data_dir: Path) -> None:
+    """A backup that restore would refuse is worse than none: every clip's file must be there."""
+    for name, rel in conn.execute("SELECT name, media_path FROM clips ORDER BY id"):
+        p = PurePosixPath(str(rel).replace("\\", "/"))
+        if p.is_absolute() or ".." in p.parts or not p.parts:
+            raise StorageError(f"cannot back up: clip {name!r} points outside the library "
+                               f"({rel}); delete it and import it again")
+        if not (data_dir / "media").joinpath(*p.parts).is_file():
+            raise StorageError(f"cannot back up: the file of clip {name!r} (media/{rel}) is "
+                               "missing; import it again or delete the clip, then back up")
 
 
 def _app_version() -> str:

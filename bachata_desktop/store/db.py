@@ -134,6 +134,9 @@ class Database:
             if number <= from_version:
                 continue
             with self.write() as c:
+                # another process opening the same new library may have migrated meanwhile
+                if int(c.execute("PRAGMA user_version").fetchone()[0]) >= number:
+                    continue
                 step(c)
                 c.execute(f"PRAGMA user_version={int(number)}")
 
