@@ -348,7 +348,7 @@ def safe_file_name(name: str, max_len: int = 80) -> str:
 def copy_atomic(src: Path, dest: Path) -> None:
     """Copy to a temporary file beside ``dest``, flush, then rename into place."""
     dest.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".import-", suffix=".part", dir=dest.parent)
+    fd, tmp = tempfile.mkstemp(prefix=f".import-{os.getpid()}-", suffix=".part", dir=dest.parent)
     try:
         with os.fdopen(fd, "wb") as out, open(src, "rb") as inp:
             while chunk := inp.read(_HASH_CHUNK):

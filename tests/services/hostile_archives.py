@@ -184,3 +184,74 @@ def write_big_media_bundle(good: Path, dst: Path, size: int) -> Path:
     _set(members, "manifest.json", json.dumps(man).encode())
     _rehash_plan(members)
     return write_members(dst, members)
+
+
+# -- library backups ----------------------------------------------------------------------------
+def _backup_rehash(members: Members) -> None:
+    man = json.loads(_get(members, "manifest.json"))
+    man["members"] = [{"path": n, "size": len(d), "sha256": hashlib.sha256(d).hexdigest()}
+                      for n, d, _ in members if n != "manifest.json"]
+    _set(members, "manifest.json", json.dumps(man).encode())
+
+
+def _db_sql(sql: str) -> Callable[[Members], None]:
+    def edit(members: Members) -> None:
+        import sqlite3
+        import tempfile
+
+        with tempfile.TemporaryDirectory() as d:
+            f = Path(d) / "db.sqlite3"
+            f.write_bytes(_get(members, "library.sqlite3"))
+            conn = sqlite3.connect(f)
+            conn.executescript(sql)
+            conn.commit()
+            conn.close()
+            _set(members, "library.sqlite3", f.read_bytes())
+        _backup_rehash(members)
+    return edit
+
+
+def _manifest(change: Callable[[dict], None]) -> Callable[[Members], None]:
+    def edit(members: Members) -> None:
+        man = json.loads(_get(members, "manifest.json"))
+        change(man)
+        _set(members, "manifest.json", json.dumps(man).encode())
+    return edit
+
+
+def _with_member(name: str, data: bytes) -> Callable[[Members], None]:
+    def edit(members: Members) -> None:
+        members.append((name, data, zipfile.ZIP_STORED))
+        _backup_rehash(members)
+    return edit
+
+
+BACKUP_CASES: dict[str, tuple[Callable[[Members], None], str]] = {
+    "trigger": (_db_sql("CREATE TRIGGER evil AFTER INSERT ON clips BEGIN "
+                        "DELETE FROM clips WHERE id != NEW.id; END;"), "unknown trigger"),
+    "view": (_db_sql("CREATE VIEW v AS SELECT * FROM clips;"), "unknown view"),
+    "extra table": (_db_sql("CREATE TABLE stash (x BLOB);"), "unknown table"),
+    "changed table": (_db_sql("DROP TABLE settings; CREATE TABLE settings (key TEXT, value TEXT, "
+                              "evil TEXT);"), "changed table"),
+    "unreferenced media": (_with_member("media/junk/zeros.bin", bytes(4 << 20)), "no clip or song"),
+    "file and folder": (lambda m: (m.append(("media/a", b"1", 0)), m.append(("media/a/b", b"1", 0)),
+                                   _backup_rehash(m)), "both a file and a folder"),
+    "name too long": (_with_member("media/" + "n" * 300, b"x"), "longer than 255"),
+    "too deep": (_with_member("media/" + "/".join(["d"] * 12) + "/x", b"x"), "too deep"),
+    "size as text": (_manifest(lambda m: m["members"][0].__setitem__("size", "abc")), "malformed"),
+    "count as text": (_manifest(lambda m: m["counts"].__setitem__("clips", "many")), "malformed"),
+    "members not a list": (_manifest(lambda m: m.__setitem__("members", {"a": 1})), "malformed"),
+    "manifest nesting": (lambda m: _set(m, "manifest.json", b"[" * 100_000 + b"]" * 100_000),
+                         "nests deeper"),
+    "compressed media": (lambda m: m.__setitem__(next(k for k, x in enumerate(m)
+                                                      if x[0].startswith("media/")),
+                                                 (lambda x: (x[0], x[1], zipfile.ZIP_DEFLATED))(
+                                                     next(x for x in m if x[0].startswith("media/")))),
+                         "compressed"),
+}
+
+
+def write_backup_case(good: Path, dst: Path, case: str) -> Path:
+    members = read_members(good)
+    BACKUP_CASES[case][0](members)
+    return write_members(dst, members)
