@@ -32,8 +32,8 @@ from bachata_desktop.analysis.pose.embed import (
     pose_descriptor,
 )
 from bachata_desktop.analysis.pose.features import dancer_features, interaction_features
-from bachata_desktop.analysis.pose.model import find_pose_model
-from bachata_desktop.core.errors import InputError
+from bachata_desktop.analysis.pose.model import find_pose_model, model_load_error
+from bachata_desktop.core.errors import BachataError, InputError
 from bachata_desktop.core.pose import (
     FOLLOW_DIM,
     INTERACTION_DIM,
@@ -77,7 +77,12 @@ def get_backend(config: PoseConfig, search_path: list[Path] | None = None) -> Po
     key = (str(model.path), config.imgsz, config.det_conf, config.backend)
     with _backend_lock:
         if key not in _backends:
-            _backends[key] = make_backend(model, config.imgsz, config.det_conf, config.backend)
+            try:
+                _backends[key] = make_backend(model, config.imgsz, config.det_conf, config.backend)
+            except (ValueError, BachataError):
+                raise
+            except Exception as exc:  # the runtime's own errors: damaged or foreign weights
+                raise model_load_error(model, exc) from exc
         return _backends[key]
 
 
