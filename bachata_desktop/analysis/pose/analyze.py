@@ -99,6 +99,9 @@ def side_bars(frame: np.ndarray, level: int = 235) -> tuple[int, int]:
     return x0, x1
 
 
+_ATTACHED_PIC = 0x400   # FFmpeg's AV_DISPOSITION_ATTACHED_PIC: cover art, not moving pictures
+
+
 def _open(path: Path):
     import av  # noqa: PLC0415
 
@@ -113,6 +116,9 @@ def _open(path: Path):
     if not container.streams.video:
         container.close()
         raise InputError(f"{path.name} has no video stream")
+    if all(int(v.disposition) & _ATTACHED_PIC for v in container.streams.video):
+        container.close()  # a song whose only picture is its cover art (e.g. an .ogg)
+        raise InputError(f"{path.name} is an audio file with cover art, not a video of a move")
     return container
 
 
