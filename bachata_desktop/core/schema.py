@@ -109,7 +109,7 @@ def load_json(data: bytes | str, what: str, max_depth: int = MAX_DEPTH) -> Any:
     try:
         return json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_no_constant)
     except SchemaError as exc:
-        raise SchemaError(f"{what}: {exc}") from None
+        raise SchemaError(f"{what} is not valid: {exc}") from None
     except json.JSONDecodeError as exc:
         raise SchemaError(f"{what} is not valid JSON (line {exc.lineno}: {exc.msg})") from None
     except (RecursionError, ValueError) as exc:  # very long digit strings, ...
