@@ -125,3 +125,16 @@ def test_big_and_bombed_bundles_are_streamed_not_loaded(store, good_bundle: Path
                        env={**os.environ, "BACHATA_HOME": str(home), "PYTHONPATH": str(REPO)},
                        capture_output=True, text=True, timeout=300)
     assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1, r.stderr
+
+
+def test_pose_analysis_fills_a_missing_duration(store, shared_clips_dir: Path,
+                                                pose_model_dir: Path) -> None:
+    """Clips shared before import probed their media (duration 0) get it from the analysis."""
+    from bachata_desktop.core.task import RecordingContext
+    from bachata_desktop.services.clip_analysis import _pose_step
+
+    clip = _add_clip(store, shared_clips_dir / "basic" / "slow_basic3.mp4", "old.mp4")
+    assert clip.duration_s == 0
+    step = _pose_step(store, clip, store.media_file(clip.media_path), RecordingContext())
+    assert step.error in (None, ""), step.error
+    assert 4.0 < step.clip_fields["duration_s"] < 20.0 and step.clip_fields["fps"] > 0
