@@ -75,6 +75,9 @@ def recover(data_dir: Path) -> list[str]:
         return notes
     stagings = sorted(parent.glob(f".{data_dir.name}-restore-*"), key=_mtime, reverse=True)
     asides = sorted(parent.glob(f".{data_dir.name}-old-*"), key=_mtime, reverse=True)
+    busy = {s for s in stagings if (pid := _staging_pid(s, data_dir)) is not None and pid_alive(pid)}
+    if busy:  # a restore is running in another process right now: leave everything to it
+        return notes
     if not data_dir.exists():
         done = next((s for s in stagings if (s / RESTORE_MARK).is_file()), None)
         if done is not None:
@@ -88,9 +91,6 @@ def recover(data_dir: Path) -> list[str]:
             notes.append(f"a restore was interrupted; the library at {data_dir} was put back as "
                          "it was before")
     for s in stagings:
-        pid = _staging_pid(s, data_dir)
-        if pid is not None and pid_alive(pid):
-            continue  # another process is restoring right now
         shutil.rmtree(s, ignore_errors=True)
         notes.append(f"removed {s.name}, an unfinished restore left by a stopped process")
     marked = (data_dir / RESTORE_MARK).is_file()

@@ -179,3 +179,13 @@ def test_home_under_a_read_only_parent_is_one_line(tmp_path: Path) -> None:
         r = _run(["library", "list"], parent / "missing-home")
     assert r.returncode == 2 and "Traceback" not in r.stderr
     assert len(r.stderr.strip().splitlines()) == 1 and "cannot create" in r.stderr, r.stderr
+
+
+def test_a_restore_running_in_a_live_process_is_left_alone(tmp_path: Path) -> None:
+    from bachata_desktop.recovery import RESTORE_MARK, recover, restore_staging_name
+
+    data = tmp_path / "home" / "data"
+    staging = restore_staging_name(data, os.getpid(), "live")
+    staging.mkdir(parents=True)
+    (staging / RESTORE_MARK).touch()
+    assert recover(data) == [] and staging.is_dir() and not data.exists()
