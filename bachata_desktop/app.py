@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QCoreApplication, QTimer
+from PySide6.QtCore import QCoreApplication, Qt, QTimer
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -91,6 +91,7 @@ def run(paths: AppPaths, open_paths: list[Path] | None = None, quit_after_ms: in
         QMessageBox.critical(None, APP_NAME, str(exc))
         return 2
     window.show()
+    _show_recovery_notes(window)
     if os.environ.get("BACHATA_STARTUP_PROBE"):
         _install_startup_probe(app, window)
     if open_paths:
@@ -98,6 +99,24 @@ def run(paths: AppPaths, open_paths: list[Path] | None = None, quit_after_ms: in
     if quit_after_ms is not None:
         QTimer.singleShot(quit_after_ms, window.close)
     return app.exec()
+
+
+def _show_recovery_notes(window: MainWindow) -> None:
+    """Say what start-up put right after an interrupted restore or import (never silently)."""
+    from bachata_desktop import recovery
+
+    notes = list(recovery.NOTES)
+    recovery.NOTES.clear()
+    if not notes:
+        return
+    for n in notes:
+        log.warning("start-up: %s", n)
+    box = QMessageBox(QMessageBox.Icon.Information, APP_NAME,
+                      "Bachata Buddy found work that was interrupted last time:\n\n"
+                      + "\n".join(f"• {n[0].upper()}{n[1:]}." for n in notes), parent=window)
+    box.setModal(False)
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    box.show()
 
 
 def _install_startup_probe(app: QApplication, window: MainWindow) -> None:

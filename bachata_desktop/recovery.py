@@ -83,21 +83,23 @@ def recover(data_dir: Path) -> list[str]:
         if done is not None:
             os.replace(done, data_dir)
             stagings.remove(done)
-            notes.append(f"a restore was interrupted after it had been checked; it was finished "
-                         f"(the library at {data_dir} is the restored one)")
+            notes.append(f"a restore was interrupted after it had been checked; it was finished, "
+                         f"so the library at {data_dir} is the restored one")
         elif asides:
             os.replace(asides[0], data_dir)
             asides.pop(0)
-            notes.append(f"a restore was interrupted; the library at {data_dir} was put back as "
-                         "it was before")
+            notes.append(f"a restore was interrupted before it was done; the library at "
+                         f"{data_dir} was put back as it was before")
     for s in stagings:
         shutil.rmtree(s, ignore_errors=True)
-        notes.append(f"removed {s.name}, an unfinished restore left by a stopped process")
+        notes.append(f"an unfinished restore left by a stopped process ({s.name}) was removed; "
+                     "the library was not changed by it")
     marked = (data_dir / RESTORE_MARK).is_file()
     for a in asides:
         if marked:
             shutil.rmtree(a, ignore_errors=True)
-            notes.append(f"removed {a.name}, the library replaced by a finished restore")
+            notes.append(f"the copy of the replaced library that the restore had set aside "
+                         f"({a.name}) was removed")
         else:
             notes.append(f"an earlier library was found in {a} and left in place; move it back "
                          f"over {data_dir} to use it")
@@ -131,7 +133,8 @@ def _clear_parts(media: Path) -> list[str]:
             with contextlib.suppress(OSError):
                 p.unlink()
         removed += 1
-    return [f"removed {removed} partial file(s) left by an interrupted import"] if removed else []
+    return ([f"{removed} partial file(s) left by an interrupted import were removed"]
+            if removed else [])
 
 
 __all__ = ["NOTES", "RESTORE_MARK", "aside_name", "pid_alive", "recover", "recover_once",
