@@ -17,6 +17,7 @@ from bachata_desktop.core.task import RecordingContext
 from bachata_desktop.services.video_export import export_video
 from tests.conftest import REPO
 from tests.library_state import data_fingerprint
+from tests.peak_memory import PEAK_HELPERS
 from tests.services.test_video_export import make_choreo, make_library, write_song
 
 SONG_S = 13.0
@@ -64,15 +65,15 @@ def test_output_inside_the_library_is_refused(library) -> None:
     assert store.clips.get(clip.id) == clip
 
 
-_CHILD = """
-import resource, sys
+_CHILD = PEAK_HELPERS + """
+import sys
 import av
 from bachata_desktop.cli import run_cli
 with av.open(sys.argv[2]) as c:
     pass
-before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+before = start_peak()
 rc = run_cli(["export-video", sys.argv[1], sys.argv[3], "--preset", "480p", "--quiet"])
-print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before, rc, sep="\\t")
+print(peak_growth(before), rc, sep="\\t")
 """
 
 

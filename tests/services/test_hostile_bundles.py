@@ -20,6 +20,7 @@ from bachata_desktop.core.plan import ClassPlan, ItemKind, PlanItem, Segment, Se
 from bachata_desktop.services import plans
 from tests.conftest import REPO
 from tests.library_state import data_fingerprint
+from tests.peak_memory import PEAK_HELPERS
 from tests.services.hostile_archives import (
     PLAN_CASES,
     PLAN_EXTRA,
@@ -74,8 +75,8 @@ def test_hostile_bundle_is_refused_and_changes_nothing(case: str, store, good_bu
     assert not (tmp_path / "evil.txt").exists()
 
 
-_CHILD = """
-import resource, sys
+_CHILD = PEAK_HELPERS + """
+import sys
 from pathlib import Path
 from bachata_desktop.paths import app_paths
 from bachata_desktop.services import plans
@@ -83,14 +84,13 @@ from bachata_desktop.services.library_import import probe_video
 from bachata_desktop.store import Store
 store = Store.open(app_paths().ensure())
 probe_video(Path(sys.argv[2]))          # libraries loaded and warm: what follows is the import
-before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+before = start_peak()
 try:
     plans.import_bundle(store, Path(sys.argv[1]))
     msg = "ok"
 except Exception as exc:
     msg = f"{type(exc).__name__}: {exc}"
-after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-print(after - before, msg, sep="\\t")
+print(peak_growth(before), msg, sep="\\t")
 """
 
 
