@@ -45,7 +45,13 @@ def setup_logging(paths: AppPaths) -> None:
 
 def build_context(paths: AppPaths) -> AppContext:
     store = Store.open(paths)
-    store.queue.requeue_interrupted()  # analysis that was running when the app last stopped
+    if store.db.read_only:
+        from bachata_desktop import recovery
+
+        recovery.NOTES.append(f"the library at {paths.data} is read-only: you can browse it, but "
+                              "changes cannot be saved")
+    else:
+        store.queue.requeue_interrupted()  # analysis that was running when the app last stopped
     indexes = IndexSet(paths.indexes, store.embeddings)
     return AppContext(paths=paths, store=store, indexes=indexes, jobs=JobManager(),
                       navigator=Navigator(), settings=load_settings(paths.settings_file))
@@ -102,7 +108,8 @@ def run(paths: AppPaths, open_paths: list[Path] | None = None, quit_after_ms: in
 
 
 def _show_recovery_notes(window: MainWindow) -> None:
-    """Say what start-up put right after an interrupted restore or import (never silently)."""
+    """Say what start-up put right after an interrupted restore or import (never silently),
+    or that the library is read-only."""
     from bachata_desktop import recovery
 
     notes = list(recovery.NOTES)
@@ -112,7 +119,7 @@ def _show_recovery_notes(window: MainWindow) -> None:
     for n in notes:
         log.warning("start-up: %s", n)
     box = QMessageBox(QMessageBox.Icon.Information, APP_NAME,
-                      "Bachata Buddy found work that was interrupted last time:\n\n"
+                      "Bachata Buddy noticed this when it started:\n\n"
                       + "\n".join(f"• {n[0].upper()}{n[1:]}." for n in notes), parent=window)
     box.setModal(False)
     box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)

@@ -18,3 +18,21 @@ def test_recovery_notes_are_shown_without_blocking(qtbot, main_window) -> None:
     boxes[0].close()
     _show_recovery_notes(main_window)    # nothing new: no dialog
     assert not [w for w in main_window.findChildren(QMessageBox) if w.isVisible()]
+
+
+def test_a_read_only_library_opens_in_the_app_and_says_so(store, app_paths) -> None:
+    from bachata_desktop import recovery
+    from bachata_desktop.app import build_context
+    from tests.readonly import read_only
+
+    store.close()
+    recovery.NOTES.clear()
+    with read_only(app_paths.data.parent):
+        ctx = build_context(app_paths)
+        try:
+            assert ctx.store.db.read_only and ctx.store.clips.count() == 0
+            assert any("read-only" in n for n in recovery.NOTES), recovery.NOTES
+        finally:
+            ctx.jobs.shutdown(5000)
+            ctx.store.close()
+            recovery.NOTES.clear()
