@@ -345,16 +345,29 @@ def safe_file_name(name: str, max_len: int = 80) -> str:
     return name[:max_len]
 
 
-def copy_atomic(src: Path, dest: Path) -> None:
-    """Copy to a temporary file beside ``dest``, flush, then rename into place."""
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".import-{os.getpid()}-", suffix=".part", dir=dest.parent)
+def copy_to_part(src: Path, folder: Path) -> Path:
+    """Copy ``src`` to a new ``.import-<pid>-*.part`` file in ``folder``, flushed to disk.
+
+    The pid in the name lets the next start remove it if this process dies first."""
+    folder.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".import-{os.getpid()}-", suffix=".part", dir=folder)
     try:
         with os.fdopen(fd, "wb") as out, open(src, "rb") as inp:
             while chunk := inp.read(_HASH_CHUNK):
                 out.write(chunk)
             out.flush()
             os.fsync(out.fileno())
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    return Path(tmp)
+
+
+def copy_atomic(src: Path, dest: Path) -> None:
+    """Copy to a temporary file beside ``dest``, flush, then rename into place."""
+    tmp = copy_to_part(src, dest.parent)
+    try:
         os.replace(tmp, dest)
     except BaseException:
         with contextlib.suppress(OSError):
@@ -376,10 +389,10 @@ def _unique_key(store: Any, key: str, content_hash: str) -> str:
 def _import_one(store: Any, item: ImportItem, enqueue: bool) -> tuple[Clip, bool]:
     """(clip, is_new). Raises InputError for a bad file.
 
-    The hash lookup, the copy and the insert happen inside one write transaction (BEGIN IMMEDIATE
-    locks out every other process): two imports of the same file at once (two windows, a window
-    and the CLI) then see each other's row, and a failed insert never deletes a file that another
-    process's committed row points to.
+    The file is copied to a ``.part`` beside its place first; then the hash lookup, the rename and
+    the insert happen inside one write transaction (BEGIN IMMEDIATE locks out every other
+    process): two imports of the same file at once (two windows, a window and the CLI) see each
+    other's row, and a failed insert never deletes a file that another process's row points to.
     """
     try:
         h = file_hash(item.path)
@@ -407,25 +420,31 @@ def _import_one(store: Any, item: ImportItem, enqueue: bool) -> tuple[Clip, bool
                 duration_s=info.duration_s, fps=info.fps, width=info.width, height=info.height,
                 tempo_bpm=item.tempo_bpm, start_hold=start_hold, end_hold=end_hold,
                 source_path=str(item.path.resolve()), extra=extra)
-    copied = False
-    with store.db.write() as conn:
-        existing = _existing(store, h)  # another process may have added it meanwhile
-        if existing is not None:
-            return existing, False
-        try:
-            if not dest.is_file():
-                copy_atomic(item.path, dest)
-                copied = True
-            clip = store.clips.add(clip.with_(clip_key=_unique_key(store, item.clip_key, h)))
-            if enqueue:
-                store.queue.enqueue(clip.id, ANALYSIS_KIND)
-        except BaseException:
-            # Still inside the lock: remove our copy only if no committed row uses that file.
-            if copied and conn.execute("SELECT 1 FROM clips WHERE media_path=?",
-                                       (str(rel),)).fetchone() is None:
-                with contextlib.suppress(OSError):
-                    dest.unlink()
-            raise
+    # Copy outside the lock (slow), rename inside it (instant): the write lock is held briefly.
+    tmp = copy_to_part(item.path, dest.parent)
+    try:
+        with store.db.write() as conn:
+            existing = _existing(store, h)  # another process may have added it meanwhile
+            if existing is not None:
+                return existing, False
+            placed = False
+            try:
+                if not dest.is_file():
+                    os.replace(tmp, dest)
+                    placed = True
+                clip = store.clips.add(clip.with_(clip_key=_unique_key(store, item.clip_key, h)))
+                if enqueue:
+                    store.queue.enqueue(clip.id, ANALYSIS_KIND)
+            except BaseException:
+                # Still inside the lock: remove the file only if no committed row uses it.
+                if placed and conn.execute("SELECT 1 FROM clips WHERE media_path=? AND "
+                                           "content_hash != ?", (str(rel), h)).fetchone() is None:
+                    with contextlib.suppress(OSError):
+                        dest.unlink()
+                raise
+    finally:
+        with contextlib.suppress(OSError):
+            tmp.unlink()  # not renamed: the file was there already, or the import failed
     return clip, True
 
 
@@ -474,6 +493,6 @@ def import_clips(store: Any, paths: list[Path] | tuple[Path, ...] | list[str],
 
 
 __all__ = ["ANALYSIS_KIND", "UNCATEGORIZED", "Annotations", "ImportItem", "ImportPlan",
-           "ImportProblem", "ImportReport", "MediaInfo", "copy_atomic", "file_hash",
+           "ImportProblem", "ImportReport", "MediaInfo", "copy_atomic", "copy_to_part", "file_hash",
            "import_clips", "load_annotations", "normalise_category", "probe_video",
            "safe_file_name", "scan"]
