@@ -30,7 +30,14 @@ def main(argv: list[str] | None = None) -> int:
         i = argv.index("--quit-after-ms")
         quit_after = int(argv[i + 1])
         del argv[i:i + 2]
-    return run(paths.ensure(), open_paths=[Path(a) for a in argv if not a.startswith("-")],
+    from bachata_desktop.core.errors import BachataError
+
+    try:
+        paths = paths.ensure()
+    except BachataError as exc:  # e.g. a home folder that cannot be created: one line
+        print(f"bachata-desktop: {exc}", file=sys.stderr)
+        return 2
+    return run(paths, open_paths=[Path(a) for a in argv if not a.startswith("-")],
                quit_after_ms=quit_after)
 
 

@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QCoreApplication, QTimer
+from PySide6.QtCore import QCoreApplication, Qt, QTimer
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -45,7 +45,13 @@ def setup_logging(paths: AppPaths) -> None:
 
 def build_context(paths: AppPaths) -> AppContext:
     store = Store.open(paths)
-    store.queue.requeue_interrupted()  # analysis that was running when the app last stopped
+    if store.db.read_only:
+        from bachata_desktop import recovery
+
+        recovery.NOTES.append(f"the library at {paths.data} is read-only: you can browse it, but "
+                              "changes cannot be saved")
+    else:
+        store.queue.requeue_interrupted()  # analysis that was running when the app last stopped
     indexes = IndexSet(paths.indexes, store.embeddings)
     return AppContext(paths=paths, store=store, indexes=indexes, jobs=JobManager(),
                       navigator=Navigator(), settings=load_settings(paths.settings_file))
@@ -91,6 +97,7 @@ def run(paths: AppPaths, open_paths: list[Path] | None = None, quit_after_ms: in
         QMessageBox.critical(None, APP_NAME, str(exc))
         return 2
     window.show()
+    _show_recovery_notes(window)
     if os.environ.get("BACHATA_STARTUP_PROBE"):
         _install_startup_probe(app, window)
     if open_paths:
@@ -98,6 +105,25 @@ def run(paths: AppPaths, open_paths: list[Path] | None = None, quit_after_ms: in
     if quit_after_ms is not None:
         QTimer.singleShot(quit_after_ms, window.close)
     return app.exec()
+
+
+def _show_recovery_notes(window: MainWindow) -> None:
+    """Say what start-up put right after an interrupted restore or import (never silently),
+    or that the library is read-only."""
+    from bachata_desktop import recovery
+
+    notes = list(recovery.NOTES)
+    recovery.NOTES.clear()
+    if not notes:
+        return
+    for n in notes:
+        log.warning("start-up: %s", n)
+    box = QMessageBox(QMessageBox.Icon.Information, APP_NAME,
+                      "Bachata Buddy noticed this when it started:\n\n"
+                      + "\n".join(f"• {n[0].upper()}{n[1:]}." for n in notes), parent=window)
+    box.setModal(False)
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    box.show()
 
 
 def _install_startup_probe(app: QApplication, window: MainWindow) -> None:

@@ -68,10 +68,30 @@ class AppPaths:
         return self.data / "autosave"
 
     def ensure(self) -> AppPaths:
-        for p in (self.data, self.cache, self.logs, self.config, self.media, self.poses,
-                  self.backups, self.indexes, self.thumbnails, self.user_models, self.autosave):
-            p.mkdir(parents=True, exist_ok=True)
+        """Create the folders, after finishing or undoing an interrupted restore (never an empty
+        library beside the user's data); StorageError when they cannot be created."""
+        from bachata_desktop import recovery
+        from bachata_desktop.core.errors import StorageError
+
+        recovery.recover_once(self.data)
+        try:
+            self._make()
+        except OSError as exc:
+            where = exc.filename or self.data
+            raise StorageError(f"cannot create the app's folder {where}: "
+                               f"{exc.strerror or exc}") from exc
         return self
+
+    def _make(self) -> None:
+        self.data.mkdir(parents=True, exist_ok=True)
+        for p in (self.cache, self.logs, self.config, self.media, self.poses,
+                  self.backups, self.indexes, self.thumbnails, self.user_models, self.autosave):
+            try:
+                p.mkdir(parents=True, exist_ok=True)
+            except OSError:
+                if not os.access(self.data, os.W_OK) or not os.access(p.parent, os.W_OK):
+                    continue  # a read-only library opens read-only; writing says so later
+                raise
 
 
 def app_paths(home: str | os.PathLike[str] | None = None) -> AppPaths:

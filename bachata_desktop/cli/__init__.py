@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
+from typing import NoReturn
 
 from bachata_desktop import __version__
 from bachata_desktop.core.errors import BachataError
@@ -29,8 +30,15 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
 }
 
 
+class _Parser(argparse.ArgumentParser):
+    """Usage mistakes are one line too (the full usage is one ``--help`` away)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: {message} (see {self.prog} --help)\n")
+
+
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="bachata-desktop",
         description="Bachata Buddy. With no arguments, opens the app.")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
@@ -67,3 +75,24 @@ def run_cli(argv: list[str]) -> int:
     except KeyboardInterrupt:
         print(f"bachata-desktop {args.command}: interrupted", file=sys.stderr)
         return 130
+    except (Exception, RecursionError) as exc:  # a case no check foresaw: still one line
+        where = _log_unexpected(exc)
+        print(f"bachata-desktop {args.command}: unexpected error ({type(exc).__name__}); "
+              f"nothing more was done{where}", file=sys.stderr)
+        return 1
+
+
+def _log_unexpected(exc: BaseException) -> str:
+    """The traceback goes to the log folder (for a bug report), not the terminal."""
+    import traceback
+
+    try:
+        from bachata_desktop.paths import app_paths
+
+        logs = app_paths().logs
+        logs.mkdir(parents=True, exist_ok=True)
+        with open(logs / "cli-errors.log", "a", encoding="utf-8", errors="replace") as fh:
+            fh.write("".join(traceback.format_exception(exc)) + "\n")
+        return f"; details in {logs / 'cli-errors.log'}"
+    except Exception:
+        return ""

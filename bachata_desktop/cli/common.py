@@ -10,10 +10,23 @@ from typing import Any
 from bachata_desktop.paths import app_paths
 
 
-def open_store() -> Any:
+def open_store(say_read_only: bool = True) -> Any:
+    from bachata_desktop import recovery
     from bachata_desktop.store import Store
 
-    return Store.open(app_paths().ensure())
+    paths = app_paths().ensure()
+    show_recovery_notes(recovery)
+    store = Store.open(paths)
+    if store.db.read_only and say_read_only:
+        print(f"bachata-desktop: the library at {paths.data} is read-only: it can be read, "
+              "not changed", file=sys.stderr)
+    return store
+
+
+def show_recovery_notes(recovery: Any) -> None:
+    """What start-up put right after an interrupted restore or import, one line each."""
+    while recovery.NOTES:
+        print(f"bachata-desktop: {recovery.NOTES.pop(0)}", file=sys.stderr)
 
 
 def _clean(obj: Any) -> Any:

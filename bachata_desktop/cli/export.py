@@ -9,12 +9,13 @@ writes the printable count sheet (``.pdf`` or ``.html``).
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 from typing import Any
 
 from bachata_desktop.cli.common import open_store, print_json
 from bachata_desktop.core.errors import InputError
+
+MAX_CHOREOGRAPHY_BYTES = 32 << 20
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -32,23 +33,37 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def load_choreography(path: str | Path) -> Any:
-    """Read a choreography JSON file; InputError with a one-line reason if it is not one."""
+    """Read a choreography JSON file; InputError with a one-line reason if it is not one.
+
+    The file is checked against the one choreography schema (core/formats.py) before use.
+    """
     from bachata_desktop.core.choreography import Choreography
+    from bachata_desktop.core.formats import CHOREOGRAPHY
+    from bachata_desktop.core.schema import SchemaError, load_json, validate
 
     p = Path(path)
     try:
-        data = json.loads(p.read_text(encoding="utf-8"))
+        if p.stat().st_size > MAX_CHOREOGRAPHY_BYTES:
+            raise InputError(f"{p.name} is too large to be a choreography")
+        raw = p.read_bytes()
     except FileNotFoundError:
         raise InputError(f"choreography file not found: {p}") from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except OSError as exc:
+        raise InputError(f"cannot read the choreography {p.name}: {exc.strerror or exc}") from None
+    try:
+        data = load_json(raw, "the file")
+    except SchemaError as exc:
         raise InputError(f"cannot read the choreography {p.name}: {exc}") from None
     if isinstance(data, dict) and "slots" not in data and isinstance(data.get("choreography"), dict):
         data = data["choreography"]
     if not isinstance(data, dict):
         raise InputError(f"{p.name} is not a choreography (expected a JSON object)")
     try:
+        validate(CHOREOGRAPHY, data, "")
         return Choreography.from_dict(data)
-    except (KeyError, TypeError, ValueError) as exc:
+    except SchemaError as exc:
+        raise InputError(f"{p.name} is not a valid choreography: {exc}") from None
+    except (KeyError, TypeError, ValueError, OverflowError) as exc:
         raise InputError(f"{p.name} is not a valid choreography: {exc!r}") from None
 
 

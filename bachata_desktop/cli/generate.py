@@ -29,6 +29,29 @@ def _categories(text: str) -> tuple[str, ...]:
     return cats
 
 
+def _seed(text: str) -> int:
+    """A seed the random generators accept: a whole number from 0 to 2**63 - 1."""
+    try:
+        v = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if not 0 <= v < 2**63:
+        raise argparse.ArgumentTypeError(f"must be between 0 and {2**63 - 1}, not {v}")
+    return v
+
+
+def _seconds(text: str) -> float:
+    import math
+
+    try:
+        v = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not (math.isfinite(v) and v >= 0):
+        raise argparse.ArgumentTypeError(f"must be 0 or more seconds, not {text}")
+    return v
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--song", type=Path, required=True, help="song file to dance to")
     parser.add_argument("--level", choices=[v.value for v in Level])
@@ -38,12 +61,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--role", choices=[v.value for v in RoleFocus])
     parser.add_argument("--include", default="", help="move families to include, comma-separated")
     parser.add_argument("--avoid", default="", help="move families to avoid, comma-separated")
-    parser.add_argument("--start", type=float, help="fill the song from this second")
-    parser.add_argument("--end", type=float, help="fill the song up to this second")
+    parser.add_argument("--start", type=_seconds, help="fill the song from this second")
+    parser.add_argument("--end", type=_seconds, help="fill the song up to this second")
     parser.add_argument("--request", default="", help="free-text request (English or Spanish)")
     parser.add_argument("--offline-parser", action="store_true",
                         help="never ask Gemini, parse the request offline")
-    parser.add_argument("--seed", type=int, default=0, help="same seed, same choreography")
+    parser.add_argument("--seed", type=_seed, default=0, help="same seed, same choreography")
     parser.add_argument("--out", type=Path, help="write the choreography JSON to this file")
     parser.add_argument("--json", action="store_true", help="print the choreography JSON")
     parser.add_argument("--quiet", action="store_true", help="no progress on stderr")

@@ -123,7 +123,7 @@ def _do_import(args: argparse.Namespace, store: Any) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
-    store = open_store()
+    store = open_store(say_read_only=args.action != "restore")  # restore says it itself
     try:
         if args.action == "import":
             return _do_import(args, store)

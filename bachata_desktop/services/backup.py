@@ -29,7 +29,6 @@ import stat
 import tempfile
 import uuid
 import zipfile
-import zlib
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
@@ -38,7 +37,17 @@ from typing import Any
 import numpy as np
 
 from bachata_desktop.core.errors import InputError, StorageError
+from bachata_desktop.core.formats import LIBRARY_BACKUP_MANIFEST
+from bachata_desktop.core.schema import SchemaError, load_json, validate
 from bachata_desktop.core.task import NullContext, TaskContext, check_cancelled
+from bachata_desktop.recovery import RESTORE_MARK, aside_name, restore_staging_name
+from bachata_desktop.services.zip_guard import (
+    ZipLimits,
+    check_name,
+    copy_member,
+    open_checked,
+    read_member,
+)
 
 FORMAT = "bachata-buddy-library"
 FORMAT_VERSION = 1
@@ -130,6 +139,7 @@ def export_library(store: Any, out_file: Path | str, ctx: TaskContext | None = N
             counts = _counts(dst)
             external = tuple(str(r[0]) for r in dst.execute("SELECT path FROM songs")
                              if Path(str(r[0])).is_absolute())
+            _check_clip_files(dst, data_dir)
         finally:
             dst.close()
         files = [(DATABASE, tmp_db), *_content_files(data_dir)]
@@ -174,6 +184,18 @@ def export_library(store: Any, out_file: Path | str, ctx: TaskContext | None = N
     return BackupInfo(str(out_file), schema, counts, len(members), done, external)
 
 
+def _check_clip_files(conn: sqlite3.Connection, data_dir: Path) -> None:
+    """A backup that restore would refuse is worse than none: every clip's file must be there."""
+    for name, rel in conn.execute("SELECT name, media_path FROM clips ORDER BY id"):
+        p = PurePosixPath(str(rel).replace("\\", "/"))
+        if p.is_absolute() or ".." in p.parts or not p.parts:
+            raise StorageError(f"cannot back up: clip {name!r} points outside the library "
+                               f"({rel}); delete it and import it again")
+        if not (data_dir / "media").joinpath(*p.parts).is_file():
+            raise StorageError(f"cannot back up: the file of clip {name!r} (media/{rel}) is "
+                               "missing; import it again or delete the clip, then back up")
+
+
 def _app_version() -> str:
     from bachata_desktop import __version__
 
@@ -183,22 +205,29 @@ def _app_version() -> str:
 # -------------------------------------------------------------------------------------------------
 # validation
 # -------------------------------------------------------------------------------------------------
+MAX_DATABASE_BYTES = 4 << 30
+MAX_POSE_BYTES = 256 << 20
+BACKUP_LIMITS = ZipLimits(max_members=500_000, max_member_bytes=64 << 30,
+                          max_total_bytes=4 << 40, what="the backup")
+
+
 def _check_member_name(info: zipfile.ZipInfo) -> str | None:
     """The safe relative path of a member, None for a directory; InputError for a hostile one."""
-    raw = info.filename
-    mode = info.external_attr >> 16
-    if stat.S_ISLNK(mode):
-        raise InputError(f"the archive contains a symbolic link ({raw}); refused")
-    if "\\" in raw or "\x00" in raw or raw.startswith("/") or (len(raw) > 1 and raw[1] == ":"):
-        raise InputError(f"the archive contains an unsafe path ({raw}); refused")
-    p = PurePosixPath(raw)
-    if any(part in ("..", "") for part in p.parts) or p.is_absolute():
-        raise InputError(f"the archive contains a path that escapes the library ({raw}); refused")
-    if raw.endswith("/"):
+    name = check_name(info, "the backup")
+    if name is None:
         return None
-    if raw not in (MANIFEST, DATABASE) and (len(p.parts) < 2 or p.parts[0] not in CONTENT_DIRS):
-        raise InputError(f"the archive contains an unexpected file ({raw}); refused")
-    return raw
+    p = PurePosixPath(name)
+    if name not in (MANIFEST, DATABASE) and (len(p.parts) < 2 or p.parts[0] not in CONTENT_DIRS):
+        raise InputError(f"the archive contains an unexpected file ({name[:80]}); refused")
+    if name == DATABASE and info.file_size > MAX_DATABASE_BYTES:
+        raise InputError("the archive's database is implausibly large; refused")
+    if name not in (MANIFEST, DATABASE) and info.compress_type != zipfile.ZIP_STORED:
+        # media and keypoints are written stored: a compressed one can only be a zip bomb
+        raise InputError(f"{name[:80]} in the archive is compressed, which this app never "
+                         "writes; refused")
+    if p.parts[0] == "poses" and info.file_size > MAX_POSE_BYTES:
+        raise InputError(f"{name[:80]} in the archive is implausibly large; refused")
+    return name
 
 
 def _read_manifest(zf: zipfile.ZipFile) -> dict[str, Any]:
@@ -206,82 +235,120 @@ def _read_manifest(zf: zipfile.ZipFile) -> dict[str, Any]:
         info = zf.getinfo(MANIFEST)
     except KeyError as exc:
         raise InputError("not a Bachata Buddy library archive (no manifest.json)") from exc
-    if info.file_size > MAX_MANIFEST_BYTES:
-        raise InputError("the archive's manifest is implausibly large; refused")
-    try:
-        m = json.loads(zf.read(MANIFEST).decode("utf-8"))
-    except (ValueError, zipfile.BadZipFile, OSError) as exc:
-        raise InputError(f"the archive's manifest is unreadable ({exc}); refused") from exc
-    if not isinstance(m, dict) or m.get("format") != FORMAT:
+    raw = read_member(zf, info, MAX_MANIFEST_BYTES, "the backup")
+    doc = load_json(raw, "the archive's manifest")
+    if not isinstance(doc, dict) or doc.get("format") != FORMAT:
         raise InputError("not a Bachata Buddy library archive (unknown manifest format)")
-    if int(m.get("format_version", 0)) > FORMAT_VERSION:
+    version = doc.get("format_version")
+    if isinstance(version, int) and not isinstance(version, bool) and version > FORMAT_VERSION:
         raise InputError("the archive was written by a newer version of Bachata Buddy; "
                          "please update the app")
-    if not isinstance(m.get("members"), list):
-        raise InputError("the archive's manifest lists no members; refused")
-    return m
+    try:
+        validate(LIBRARY_BACKUP_MANIFEST, doc, "")
+    except SchemaError as exc:
+        raise InputError(f"the archive's manifest is malformed ({exc}); refused") from None
+    return doc
 
 
-def _validate_listing(zf: zipfile.ZipFile, manifest: dict[str, Any]) -> dict[str, dict[str, Any]]:
+def _validate_listing(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo],
+                      manifest: dict[str, Any]) -> dict[str, dict[str, Any]]:
     declared: dict[str, dict[str, Any]] = {}
     for e in manifest["members"]:
-        if not isinstance(e, dict) or not isinstance(e.get("path"), str) or \
-                not isinstance(e.get("size"), int) or not isinstance(e.get("sha256"), str) or \
-                e["size"] < 0:
-            raise InputError("the archive's manifest has a malformed member entry; refused")
+        if e["path"] in declared:
+            raise InputError(f"the archive's manifest lists {e['path'][:80]} twice; refused")
         declared[e["path"]] = e
     present: set[str] = set()
-    for info in zf.infolist():
+    for info in infos:
         name = _check_member_name(info)
         if name is None or name == MANIFEST:
             continue
-        if name in present:
-            raise InputError(f"the archive contains {name} twice; refused")
         present.add(name)
         if name not in declared:
-            raise InputError(f"the archive contains {name}, which its manifest does not list; "
-                             "refused")
+            raise InputError(f"the archive contains {name[:80]}, which its manifest does not "
+                             "list; refused")
         if info.file_size != declared[name]["size"]:
-            raise InputError(f"{name} in the archive is not the size its manifest declares; "
+            raise InputError(f"{name[:80]} in the archive is not the size its manifest declares; "
                              "refused")
     missing = sorted(set(declared) - present)
     if missing:
-        raise InputError(f"the archive is missing {missing[0]} (listed in its manifest); refused")
+        raise InputError(f"the archive is missing {missing[0][:80]} (listed in its manifest); "
+                         "refused")
     if DATABASE not in present:
         raise InputError("the archive holds no library database; refused")
     return declared
 
 
-def _extract(zf: zipfile.ZipFile, declared: dict[str, dict[str, Any]], dest: Path,
-             ctx: TaskContext) -> None:
+def _extract(zf: zipfile.ZipFile, declared: dict[str, dict[str, Any]], names: list[str],
+             dest: Path, ctx: TaskContext, done: int = 0) -> int:
     total = sum(e["size"] for e in declared.values()) or 1
-    done = 0
-    for name, entry in declared.items():
+    root = dest.resolve()
+    for name in names:
+        entry = declared[name]
         check_cancelled(ctx)
         target = dest.joinpath(*PurePosixPath(name).parts)
-        if dest.resolve() not in target.resolve().parents:
+        if root not in target.resolve().parents:
             raise InputError(f"the archive contains a path that escapes the library ({name})")
-        target.parent.mkdir(parents=True, exist_ok=True)
-        h = hashlib.sha256()
-        size = 0
         try:
-            with zf.open(name) as src, open(target, "xb") as out:
-                while chunk := src.read(_CHUNK):
-                    size += len(chunk)
-                    if size > entry["size"]:
-                        raise InputError(f"{name} is bigger than its manifest declares; refused")
-                    h.update(chunk)
-                    out.write(chunk)
-        except (zipfile.BadZipFile, EOFError, zlib.error) as exc:
-            raise InputError(f"the archive is damaged or truncated ({name}); refused") from exc
-        if size != entry["size"] or h.hexdigest() != entry["sha256"]:
-            raise InputError(f"checksum mismatch for {name}: the archive is damaged or was "
+            target.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise InputError(f"the archive's {name[:80]} cannot be placed ({exc.strerror}); "
+                             "refused") from exc
+        size, digest = copy_member(zf, zf.getinfo(name), target, entry["size"], "the backup")
+        if size != entry["size"] or digest != entry["sha256"]:
+            raise InputError(f"checksum mismatch for {name[:80]}: the archive is damaged or was "
                              "altered; refused")
         done += size
         ctx.report(0.1 + 0.7 * done / total, f"checked {name}")
+    return done
 
 
-def _validate_database(db_file: Path, root: Path, manifest: dict[str, Any]) -> dict[str, int]:
+def _expected_schema(version: int) -> dict[tuple[str, str], str]:
+    """(type, name) -> normalised SQL of what this app's migrations create at ``version``."""
+    from bachata_desktop.store.migrations import MIGRATIONS
+
+    conn = sqlite3.connect(":memory:")
+    try:
+        for number, step in MIGRATIONS:
+            if number > version:
+                break
+            step(conn)
+        return _schema(conn)
+    finally:
+        conn.close()
+
+
+def _schema(conn: sqlite3.Connection) -> dict[tuple[str, str], str]:
+    return {(str(t), str(n)): " ".join(str(sql or "").split()) for t, n, sql in conn.execute(
+        "SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'")}
+
+
+def _check_schema(conn: sqlite3.Connection, version: int) -> None:
+    """Only the tables, indexes, triggers and views this app creates: a backup carrying its own
+    trigger (say, one that deletes clips on every insert) or view is refused."""
+    want = _expected_schema(version)
+    have = _schema(conn)
+    for key in sorted(set(have) - set(want)):
+        raise InputError(f"the archive's database holds an unknown {key[0]} {key[1][:60]!r}; "
+                         "refused")
+    for key in sorted(set(want) - set(have)):
+        raise InputError(f"the archive's database lacks the {key[0]} {key[1][:60]!r}; refused")
+    for key in sorted(want):
+        if have[key] != want[key]:
+            raise InputError(f"the archive's database has a changed {key[0]} {key[1][:60]!r}; "
+                             "refused")
+
+
+def _validate_database(db_file: Path, members: set[str], manifest: dict[str, Any]
+                       ) -> tuple[dict[str, int], set[str]]:
+    """Counts and the media members the rows use; InputError for anything wrong."""
+    try:
+        return _validate_database_rows(db_file, members, manifest)
+    except sqlite3.Error as exc:
+        raise InputError(f"the archive's database is damaged ({exc}); refused") from exc
+
+
+def _validate_database_rows(db_file: Path, members: set[str], manifest: dict[str, Any]
+                            ) -> tuple[dict[str, int], set[str]]:
     from bachata_desktop.store.migrations import SCHEMA_VERSION
     from bachata_desktop.store.repos import MODALITY_DIMS
 
@@ -302,6 +369,7 @@ def _validate_database(db_file: Path, root: Path, manifest: dict[str, Any]) -> d
                              "please update the app")
         if version < 1:
             raise InputError("the archive's database is empty; refused")
+        _check_schema(conn, version)
         for owner_kind, owner_id, modality, dim, blob in conn.execute(
                 "SELECT owner_kind, owner_id, modality, dim, vector FROM embeddings"):
             want = MODALITY_DIMS.get(modality)
@@ -314,11 +382,12 @@ def _validate_database(db_file: Path, root: Path, manifest: dict[str, Any]) -> d
                                  f"expected {want}); refused")
             if not np.all(np.isfinite(np.frombuffer(blob, dtype="<f4"))):
                 raise InputError(f"embedding with NaN or Inf in the archive ({where}); refused")
+        used: set[str] = set()
         for (media_path,) in conn.execute("SELECT media_path FROM clips"):
-            _check_stored_path(str(media_path), root, "clip media")
+            used.add(_check_stored_path(str(media_path), members, "clip media"))
         for (song_path,) in conn.execute("SELECT path FROM songs"):
             if not Path(str(song_path)).is_absolute():
-                _check_stored_path(str(song_path), root, "song")
+                used.add(_check_stored_path(str(song_path), members, "song"))
         _check_classes(conn)
         counts = _counts(conn)
     finally:
@@ -328,15 +397,17 @@ def _validate_database(db_file: Path, root: Path, manifest: dict[str, Any]) -> d
         if k in declared and int(declared[k]) != v:
             raise InputError(f"the archive's database has {v} {k}, its manifest says "
                              f"{declared[k]}; refused")
-    return counts
+    return counts, used
 
 
-def _check_stored_path(rel: str, root: Path, what: str) -> None:
+def _check_stored_path(rel: str, members: set[str], what: str) -> str:
     p = PurePosixPath(rel.replace("\\", "/"))
     if p.is_absolute() or ".." in p.parts or not p.parts:
         raise InputError(f"a {what} path in the archive escapes the library ({rel}); refused")
-    if not (root / "media").joinpath(*p.parts).is_file():
+    name = "media/" + p.as_posix()
+    if name not in members:
         raise InputError(f"the archive lacks the {what} file {rel}; refused")
+    return name
 
 
 # -------------------------------------------------------------------------------------------------
@@ -359,25 +430,40 @@ def restore_library(store_or_paths: Any, archive: Path | str, ctx: TaskContext |
     if not archive.is_file():
         raise InputError(f"backup archive not found: {archive}")
     ctx.report(0.0, "checking the archive")
-    try:
-        zf = zipfile.ZipFile(archive)
-    except (zipfile.BadZipFile, OSError) as exc:
-        raise InputError(f"{archive.name} is not a library archive or is truncated; refused") \
-            from exc
-    staging = data_dir.parent / f".{data_dir.name}-restore-{uuid.uuid4().hex[:8]}"
+    staging = restore_staging_name(data_dir, os.getpid(), uuid.uuid4().hex[:8])
+    zf, infos = open_checked(archive, BACKUP_LIMITS)
     try:
         with zf:
             manifest = _read_manifest(zf)
-            declared = _validate_listing(zf, manifest)
+            declared = _validate_listing(zf, infos, manifest)
             need = sum(e["size"] for e in declared.values())
-            data_dir.parent.mkdir(parents=True, exist_ok=True)
-            free = shutil.disk_usage(data_dir.parent).free
+            try:
+                data_dir.parent.mkdir(parents=True, exist_ok=True)
+                free = shutil.disk_usage(data_dir.parent).free
+            except OSError as exc:
+                raise StorageError(f"cannot use the library folder {data_dir.parent}: "
+                                   f"{exc.strerror or exc}; nothing was changed") from exc
             if need > free:
                 raise StorageError(f"not enough disk space to restore ({need >> 20} MB needed, "
                                    f"{free >> 20} MB free); nothing was changed")
-            staging.mkdir()
-            _extract(zf, declared, staging, ctx)
-        counts = _validate_database(staging / DATABASE, staging, manifest)
+            if not os.access(data_dir.parent, os.W_OK) or (
+                    data_dir.exists() and not os.access(data_dir, os.W_OK)):
+                raise StorageError(f"the library at {data_dir} is read-only; nothing was "
+                                   "changed")
+            try:
+                staging.mkdir()
+            except OSError as exc:
+                raise StorageError(f"cannot write beside the library ({exc.strerror or exc}); "
+                                   "nothing was changed") from exc
+            # The database first: its rows say which files the archive may carry.
+            done = _extract(zf, declared, [DATABASE], staging, ctx)
+            counts, used = _validate_database(staging / DATABASE, set(declared), manifest)
+            unused = sorted(n for n in declared if n.startswith("media/") and n not in used)
+            if unused:
+                extra = sum(declared[n]["size"] for n in unused)
+                raise InputError(f"the archive carries {len(unused)} file(s) no clip or song uses "
+                                 f"({unused[0][:80]}, {extra >> 20} MB in all); refused")
+            _extract(zf, declared, [n for n in declared if n != DATABASE], staging, ctx, done)
         check_cancelled(ctx)
         ctx.report(0.85, "migrating the restored database")
         from bachata_desktop.store.db import Database
@@ -403,8 +489,10 @@ def restore_library(store_or_paths: Any, archive: Path | str, ctx: TaskContext |
 
 def _swap_in(staging: Path, data_dir: Path) -> None:
     """Move machine-local folders into ``staging``, then swap it with ``data_dir`` by renames."""
-    aside = data_dir.parent / f".{data_dir.name}-old-{uuid.uuid4().hex[:8]}"
+    aside = aside_name(data_dir, uuid.uuid4().hex[:8])
     try:
+        # complete and checked: a start-up after a kill between the renames finishes the swap
+        (staging / RESTORE_MARK).touch()
         if data_dir.exists():
             for name in LOCAL_DIRS:
                 src = data_dir / name
@@ -419,6 +507,8 @@ def _swap_in(staging: Path, data_dir: Path) -> None:
         raise StorageError(f"could not replace the library at {data_dir}: {exc}; "
                            "nothing was changed") from exc
     shutil.rmtree(aside, ignore_errors=True)
+    with contextlib.suppress(OSError):
+        (data_dir / RESTORE_MARK).unlink()
 
 
 def _backup_current(db_file: Path, folder: Path) -> None:

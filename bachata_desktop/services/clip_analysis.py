@@ -104,6 +104,8 @@ def _pose_step(store: Any, clip: Clip, media: Path, ctx: TaskContext) -> StepRes
     summary = res.to_dict()
     summary["keypoints_file"] = final.name  # relative to the poses folder
     fields: dict[str, Any] = {}
+    if clip.duration_s <= 0 and res.duration_s > 0:  # e.g. a clip that came in a shared plan
+        fields.update(duration_s=round(float(res.duration_s), 4), fps=round(float(res.source_fps), 4))
     holds_source = str(clip.extra.get("holds_source", "default"))
     if holds_source in ("default", "pose"):
         start, end = Hold.parse(res.start_hold_guess), Hold.parse(res.end_hold_guess)

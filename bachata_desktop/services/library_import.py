@@ -24,7 +24,6 @@ from __future__ import annotations
 import contextlib
 import errno
 import hashlib
-import json
 import os
 import re
 import tempfile
@@ -43,7 +42,9 @@ from bachata_desktop.core.clip import (
     Level,
 )
 from bachata_desktop.core.errors import InputError, StorageError
+from bachata_desktop.core.formats import ANNOTATIONS
 from bachata_desktop.core.media_types import ANNOTATION_FILE, is_video
+from bachata_desktop.core.schema import SchemaError, load_json, validate
 from bachata_desktop.core.task import TaskContext, check_cancelled
 
 UNCATEGORIZED = "uncategorized"
@@ -146,26 +147,24 @@ def load_annotations(file: Path) -> Annotations:
     """Parse an annotations file; InputError (one line) when it is not the expected JSON."""
     file = Path(file)
     try:
-        raw = json.loads(file.read_text("utf-8"))
+        data = file.read_bytes()
     except FileNotFoundError as exc:
         raise InputError(f"annotations file not found: {file}") from exc
-    except UnicodeDecodeError as exc:
-        raise InputError(f"annotations file {file.name} is not UTF-8 text") from exc
-    except json.JSONDecodeError as exc:
-        raise InputError(f"annotations file {file.name} is not valid JSON (line {exc.lineno}: "
-                         f"{exc.msg}); nothing was imported") from exc
     except OSError as exc:
         raise InputError(f"cannot read annotations file {file}: {exc.strerror}") from exc
-    clips = raw.get("clips") if isinstance(raw, dict) else raw
-    if not isinstance(clips, list):
-        raise InputError(f"annotations file {file.name} has no \"clips\" list; nothing was imported")
+    what = f"annotations file {file.name}"
+    raw = load_json(data, what)
+    if isinstance(raw, list):  # a bare list of entries is accepted too
+        raw = {"clips": raw}
+    try:
+        validate(ANNOTATIONS, raw, "")
+    except SchemaError as exc:
+        raise InputError(f"{what}: {exc}; nothing was imported") from None
+    clips = raw["clips"]
     root = file.parent.resolve()
     entries: dict[Path, dict[str, Any]] = {}
     problems: list[ImportProblem] = []
-    for n, entry in enumerate(clips):
-        if not isinstance(entry, dict) or not isinstance(entry.get("video_path"), str):
-            raise InputError(f"annotations file {file.name}: entry {n + 1} has no \"video_path\"; "
-                             "nothing was imported")
+    for entry in clips:
         rel = PurePosixPath(entry["video_path"].replace("\\", "/"))
         target = (root / Path(*rel.parts)).resolve() if rel.parts else root
         if rel.is_absolute() or ".." in rel.parts or root not in target.parents:
@@ -185,7 +184,10 @@ def _item_from_annotation(path: Path, entry: dict[str, Any]) -> ImportItem:
     category = (normalise_category(str(entry.get("move_label") or ""))
                 or normalise_category(path.parent.name) or UNCATEGORIZED)
     if entry.get("move_label") and normalise_category(str(entry["move_label"])) is None:
-        category = _clean_key(str(entry["move_label"])).lower()  # a user-defined category
+        # a user-defined category: it becomes a folder name under media/, so never "." or ".."
+        category = safe_file_name(_clean_key(str(entry["move_label"])).lower(), 60)
+        if category.strip(".") == "":
+            category = UNCATEGORIZED
     tempo: float | None
     try:
         tempo = float(entry["estimated_tempo"])
@@ -343,16 +345,29 @@ def safe_file_name(name: str, max_len: int = 80) -> str:
     return name[:max_len]
 
 
-def copy_atomic(src: Path, dest: Path) -> None:
-    """Copy to a temporary file beside ``dest``, flush, then rename into place."""
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".import-", suffix=".part", dir=dest.parent)
+def copy_to_part(src: Path, folder: Path) -> Path:
+    """Copy ``src`` to a new ``.import-<pid>-*.part`` file in ``folder``, flushed to disk.
+
+    The pid in the name lets the next start remove it if this process dies first."""
+    folder.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".import-{os.getpid()}-", suffix=".part", dir=folder)
     try:
         with os.fdopen(fd, "wb") as out, open(src, "rb") as inp:
             while chunk := inp.read(_HASH_CHUNK):
                 out.write(chunk)
             out.flush()
             os.fsync(out.fileno())
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    return Path(tmp)
+
+
+def copy_atomic(src: Path, dest: Path) -> None:
+    """Copy to a temporary file beside ``dest``, flush, then rename into place."""
+    tmp = copy_to_part(src, dest.parent)
+    try:
         os.replace(tmp, dest)
     except BaseException:
         with contextlib.suppress(OSError):
@@ -372,24 +387,26 @@ def _unique_key(store: Any, key: str, content_hash: str) -> str:
 
 
 def _import_one(store: Any, item: ImportItem, enqueue: bool) -> tuple[Clip, bool]:
-    """(clip, is_new). Raises InputError for a bad file."""
+    """(clip, is_new). Raises InputError for a bad file.
+
+    The file is copied to a ``.part`` beside its place first; then the hash lookup, the rename and
+    the insert happen inside one write transaction (BEGIN IMMEDIATE locks out every other
+    process): two imports of the same file at once (two windows, a window and the CLI) see each
+    other's row, and a failed insert never deletes a file that another process's row points to.
+    """
     try:
         h = file_hash(item.path)
     except OSError as exc:
         raise InputError(f"cannot read {item.path.name}: {exc.strerror}") from exc
-    existing = store.clips.get_by_hash(h)
+    existing = _existing(store, h)
     if existing is not None:
-        if store.clips.is_deleted(existing.id):
-            store.clips.restore(existing.id)  # importing a deleted clip again brings it back
-            existing = store.clips.get(existing.id)
         return existing, False
-    info = probe_video(item.path)
+    info = probe_video(item.path)  # slow: outside the lock
     ext = item.path.suffix.lower() or ".mp4"
     rel = PurePosixPath(item.category) / f"{h[:12]}_{safe_file_name(item.path.stem)}{ext}"
     dest = store.paths.media / Path(*rel.parts)
-    existed = dest.exists()
-    if not existed:
-        copy_atomic(item.path, dest)
+    if store.paths.media.resolve() not in dest.resolve().parents:
+        raise InputError(f"{item.path.name}: category {item.category!r} is not a folder name")
     start_hold, end_hold = DEFAULT_HOLDS.get(item.category, (Hold.UNKNOWN, Hold.UNKNOWN))
     # "default" holds may be replaced by the pose analysis' guess; an edit makes them "user".
     extra: dict[str, Any] = {"import_source": item.source, "has_audio": info.has_audio,
@@ -403,17 +420,40 @@ def _import_one(store: Any, item: ImportItem, enqueue: bool) -> tuple[Clip, bool
                 duration_s=info.duration_s, fps=info.fps, width=info.width, height=info.height,
                 tempo_bpm=item.tempo_bpm, start_hold=start_hold, end_hold=end_hold,
                 source_path=str(item.path.resolve()), extra=extra)
+    # Copy outside the lock (slow), rename inside it (instant): the write lock is held briefly.
+    tmp = copy_to_part(item.path, dest.parent)
     try:
-        with store.db.write():
-            clip = store.clips.add(clip.with_(clip_key=_unique_key(store, item.clip_key, h)))
-            if enqueue:
-                store.queue.enqueue(clip.id, ANALYSIS_KIND)
-    except BaseException:
-        if not existed:
-            with contextlib.suppress(OSError):
-                dest.unlink()
-        raise
+        with store.db.write() as conn:
+            existing = _existing(store, h)  # another process may have added it meanwhile
+            if existing is not None:
+                return existing, False
+            placed = False
+            try:
+                if not dest.is_file():
+                    os.replace(tmp, dest)
+                    placed = True
+                clip = store.clips.add(clip.with_(clip_key=_unique_key(store, item.clip_key, h)))
+                if enqueue:
+                    store.queue.enqueue(clip.id, ANALYSIS_KIND)
+            except BaseException:
+                # Still inside the lock: remove the file only if no committed row uses it.
+                if placed and conn.execute("SELECT 1 FROM clips WHERE media_path=? AND "
+                                           "content_hash != ?", (str(rel), h)).fetchone() is None:
+                    with contextlib.suppress(OSError):
+                        dest.unlink()
+                raise
+    finally:
+        with contextlib.suppress(OSError):
+            tmp.unlink()  # not renamed: the file was there already, or the import failed
     return clip, True
+
+
+def _existing(store: Any, content_hash: str) -> Clip | None:
+    existing = store.clips.get_by_hash(content_hash)
+    if existing is not None and store.clips.is_deleted(existing.id):
+        store.clips.restore(existing.id)  # importing a deleted clip again brings it back
+        existing = store.clips.get(existing.id)
+    return existing
 
 
 def import_clips(store: Any, paths: list[Path] | tuple[Path, ...] | list[str],
@@ -453,6 +493,6 @@ def import_clips(store: Any, paths: list[Path] | tuple[Path, ...] | list[str],
 
 
 __all__ = ["ANALYSIS_KIND", "UNCATEGORIZED", "Annotations", "ImportItem", "ImportPlan",
-           "ImportProblem", "ImportReport", "MediaInfo", "copy_atomic", "file_hash",
+           "ImportProblem", "ImportReport", "MediaInfo", "copy_atomic", "copy_to_part", "file_hash",
            "import_clips", "load_annotations", "normalise_category", "probe_video",
            "safe_file_name", "scan"]

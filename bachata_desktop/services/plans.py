@@ -9,10 +9,14 @@ validates all of it before touching the library and refuses a bad file with noth
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import html
 import json
 import os
+import re
+import shutil
+import uuid
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -21,9 +25,12 @@ from typing import Any
 from bachata_desktop.core.clip import Clip, category_label
 from bachata_desktop.core.documents import StoredDocument
 from bachata_desktop.core.errors import InputError, StorageError
+from bachata_desktop.core.formats import PLAN, PLAN_BUNDLE_MANIFEST
 from bachata_desktop.core.plan import ClassPlan, ItemKind
+from bachata_desktop.core.schema import load_document
 from bachata_desktop.core.thumbnails import thumbnail_file
 from bachata_desktop.services import export_files
+from bachata_desktop.services.zip_guard import ZipLimits, copy_member, open_checked, read_member
 from bachata_desktop.store import Store
 
 BUNDLE_FORMAT = "bachata-buddy-plan"
@@ -195,12 +202,18 @@ class ImportedPlan:
 
 def export_bundle(store: Store, plan: ClassPlan, out: Path, include_media: bool = True,
                   group_id: int | None = None) -> Path:
-    """Write ``plan`` (and, optionally, the clips it uses) as one ``.bbplan`` file."""
-    members: dict[str, bytes] = {}
+    """Write ``plan`` (and, optionally, the clips it uses) as one ``.bbplan`` file.
+
+    Media are streamed from disk (never held in memory whole); each clip is listed once.
+    """
+    members: dict[str, bytes | Path] = {}
+    digests: dict[str, str] = {}
     clips: list[dict[str, Any]] = []
+    seen: set[int] = set()
     for item in plan.items():
-        if item.kind is not ItemKind.MOVE or item.ref_id is None:
+        if item.kind is not ItemKind.MOVE or item.ref_id is None or item.ref_id in seen:
             continue
+        seen.add(item.ref_id)
         clip = store.clips.get(item.ref_id)
         if clip is None:
             continue
@@ -208,23 +221,28 @@ def export_bundle(store: Store, plan: ClassPlan, out: Path, include_media: bool 
                  "category": clip.category, "level": clip.level.value, "energy": clip.energy.value,
                  "content_hash": clip.content_hash, "counts": clip.counts, "media": None}
         media = store.media_file(clip.media_path)
-        if include_media and media.exists():
+        if include_media and media.is_file():
             name = f"media/{clip.content_hash[:16]}{media.suffix.lower()}"
-            members[name] = media.read_bytes()
+            members[name] = media
+            digests[name] = export_files_sha256(media)
             entry["media"] = name
         clips.append(entry)
     members["plan.json"] = json.dumps(plan.to_dict(), ensure_ascii=False, indent=1).encode("utf-8")
-    members.update(_group_member(store, group_id))
-    manifest = {"format": BUNDLE_FORMAT, "version": 1, "clips": clips,
-                "files": {n: hashlib.sha256(b).hexdigest() for n, b in members.items()}}
+    digests["plan.json"] = hashlib.sha256(members["plan.json"]).hexdigest()  # type: ignore[arg-type]
+    for name, blob in _group_member(store, group_id).items():
+        members[name] = blob
+        digests[name] = hashlib.sha256(blob).hexdigest()
+    manifest = {"format": BUNDLE_FORMAT, "version": 1, "clips": clips, "files": digests}
     members["manifest.json"] = json.dumps(manifest, indent=1).encode("utf-8")
     out = Path(out)
     tmp = out.with_name(f".{out.name}.partial")
     try:
         with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zf:
             for name, data in members.items():
-                zf.writestr(name, data, compress_type=zipfile.ZIP_STORED if name.startswith("media/")
-                            else zipfile.ZIP_DEFLATED)
+                if isinstance(data, Path):
+                    zf.write(data, name, compress_type=zipfile.ZIP_STORED)
+                else:
+                    zf.writestr(name, data, compress_type=zipfile.ZIP_DEFLATED)
         os.replace(tmp, out)
     except OSError as exc:
         if tmp.exists():
@@ -233,132 +251,169 @@ def export_bundle(store: Store, plan: ClassPlan, out: Path, include_media: bool 
     return out
 
 
-def _safe_member(name: str) -> bool:
-    p = PurePosixPath(name)
-    return not (p.is_absolute() or ".." in p.parts or "\\" in name or name.startswith("/")
-                or (p.parts and ":" in p.parts[0]))
+def export_files_sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1 << 20):
+            h.update(chunk)
+    return h.hexdigest()
 
 
-def read_bundle(path: Path) -> tuple[ClassPlan, dict[str, Any], dict[str, bytes]]:
-    """Open and validate a ``.bbplan`` completely; InputError on anything wrong."""
-    try:
-        zf = zipfile.ZipFile(path)
-    except (OSError, zipfile.BadZipFile) as exc:
-        raise InputError(f"{Path(path).name} is not a Bachata Buddy plan file.") from exc
-    with zf:
-        infos = zf.infolist()
-        if len(infos) > MAX_MEMBERS:
-            raise InputError("The plan file has too many entries.")
-        for info in infos:
-            if not _safe_member(info.filename):
-                raise InputError(f"The plan file contains an unsafe path: {info.filename!r}.")
-            if info.external_attr >> 16 & 0o170000 == 0o120000:
-                raise InputError(f"The plan file contains a link: {info.filename!r}.")
-        names = {i.filename for i in infos}
-        if not {"plan.json", "manifest.json"} <= names:
-            raise InputError("The plan file is missing plan.json or manifest.json.")
-        media_total = sum(i.file_size for i in infos if i.filename.startswith("media/"))
-        if media_total > MAX_BUNDLE_MEDIA:
-            raise InputError("The plan file's media are larger than 2 GB.")
-        data: dict[str, bytes] = {}
-        try:
-            for info in infos:
-                limit = MAX_BUNDLE_JSON if info.filename.endswith(".json") else MAX_BUNDLE_MEDIA
-                if info.file_size > limit:
-                    raise InputError(f"{info.filename} in the plan file is too large.")
-                data[info.filename] = zf.read(info)
-        except (zipfile.BadZipFile, EOFError, OSError, zlib_error()) as exc:
-            raise InputError(f"The plan file is damaged or truncated ({exc}).") from exc
-    try:
-        manifest = json.loads(data["manifest.json"])
-        raw_plan = json.loads(data["plan.json"])
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise InputError(f"The plan file holds malformed JSON ({exc}).") from exc
-    if not isinstance(manifest, dict) or manifest.get("format") != BUNDLE_FORMAT:
-        raise InputError("The file is not a Bachata Buddy plan (unknown format).")
-    files = manifest.get("files")
-    if not isinstance(files, dict):
-        raise InputError("The plan file's manifest has no checksums.")
-    for name, blob in data.items():
-        if name == "manifest.json":
-            continue
-        if files.get(name) != hashlib.sha256(blob).hexdigest():
-            raise InputError(f"Checksum mismatch for {name}: the plan file was altered or damaged.")
-    plan = ClassPlan.from_dict(raw_plan)
-    clips = manifest.get("clips", [])
-    if not isinstance(clips, list):
-        raise InputError("The plan file's manifest is malformed (clips).")
+BUNDLE_LIMITS = ZipLimits(max_members=MAX_MEMBERS, max_member_bytes=MAX_BUNDLE_MEDIA,
+                          max_total_bytes=MAX_BUNDLE_MEDIA + 2 * MAX_BUNDLE_JSON,
+                          what="the plan file")
+_MEDIA_MEMBER = re.compile(r"media/[0-9a-f]{16}\.[a-z0-9]{1,8}")
+
+
+@dataclass(frozen=True)
+class Bundle:
+    """A validated ``.bbplan``: its plan, manifest and media members (still in the zip)."""
+
+    plan: ClassPlan
+    manifest: dict[str, Any]
+    media: dict[str, zipfile.ZipInfo]
+    group: dict[str, Any] | None = None   # a class shared with the plan, validated
+
+
+def read_bundle(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) -> Bundle:
+    """Check a ``.bbplan`` opened by :func:`zip_guard.open_checked`: names, schema, checksums.
+
+    Only the two small JSON members are read (each capped); media stay in the zip for
+    :func:`import_bundle` to stream. InputError (one line) on anything wrong.
+    """
+    by_name = {i.filename: i for i in infos}
+    if not {"plan.json", "manifest.json"} <= set(by_name):
+        raise InputError("The plan file is missing plan.json or manifest.json.")
+    for name in by_name:
+        if (name not in ("plan.json", "manifest.json", GROUP_MEMBER)
+                and not _MEDIA_MEMBER.fullmatch(name)):
+            raise InputError(f"The plan file contains an unexpected file {name[:80]!r}; refused.")
+        if name.startswith("media/") and by_name[name].compress_type != zipfile.ZIP_STORED:
+            # videos do not compress: a compressed one can only be a zip bomb
+            raise InputError(f"The plan file's {name} is compressed, which a video never is; "
+                             "refused.")
+    raw_manifest = read_member(zf, by_name["manifest.json"], MAX_BUNDLE_JSON, "the plan file")
+    raw_plan = read_member(zf, by_name["plan.json"], MAX_BUNDLE_JSON, "the plan file")
+    manifest = load_document(raw_manifest, PLAN_BUNDLE_MANIFEST, "the plan file's manifest")
+    files = manifest["files"]
+    if set(files) != set(by_name) - {"manifest.json"}:
+        raise InputError("The plan file's manifest does not list exactly the files it holds; "
+                         "refused.")
+    if files["plan.json"] != hashlib.sha256(raw_plan).hexdigest():
+        raise InputError("Checksum mismatch for plan.json: the plan file was altered or damaged.")
+    plan = ClassPlan.from_dict(load_document(raw_plan, PLAN, "the plan file's plan.json"))
+    clips = manifest.get("clips") or []
+    refs = [c["ref_id"] for c in clips]
+    if len(refs) != len(set(refs)):
+        raise InputError("The plan file's manifest lists one move twice; refused.")
+    media = {n: i for n, i in by_name.items() if n.startswith("media/")}
     for c in clips:
-        if not isinstance(c, dict) or not isinstance(c.get("content_hash"), str):
-            raise InputError("The plan file's manifest is malformed (clip entry).")
-        if c.get("media") is not None and c["media"] not in data:
+        if c.get("media") is not None and c["media"] not in media:
             raise InputError(f"The plan file lists media {c['media']!r} it does not contain.")
-    return plan, manifest, data
+    group = None
+    if GROUP_MEMBER in by_name:
+        raw_group = read_member(zf, by_name[GROUP_MEMBER], MAX_BUNDLE_JSON, "the plan file")
+        if files[GROUP_MEMBER] != hashlib.sha256(raw_group).hexdigest():
+            raise InputError(f"Checksum mismatch for {GROUP_MEMBER}: the plan file was altered "
+                             "or damaged.")
+        group = _read_group_member(raw_group)   # validated before anything is written
+    return Bundle(plan, manifest, media, group)
 
 
-def zlib_error() -> type[Exception]:
-    import zlib
+def _stage_media(zf: zipfile.ZipFile, info: zipfile.ZipInfo, c: dict[str, Any], expect: str,
+                 staging: Path) -> tuple[Path, Any]:
+    """Stream one media member to ``staging``, check its checksums and that it is a video."""
+    from bachata_desktop.services.library_import import probe_video
 
-    return zlib.error
+    tmp = staging / PurePosixPath(info.filename).name
+    _size, digest = copy_member(zf, info, tmp, MAX_BUNDLE_MEDIA, "the plan file")
+    if digest != expect:
+        raise InputError(f"Checksum mismatch for {info.filename}: the plan file was altered or "
+                         "damaged.")
+    if digest != c["content_hash"]:
+        raise InputError(f"Media for {c.get('name')!r} do not match their checksum.")
+    try:
+        probe = probe_video(tmp)
+    except InputError as exc:
+        raise InputError(f"The plan file's media for {c.get('name')!r} is not a usable video "
+                         f"({exc}); refused.") from None
+    return tmp, probe
 
 
 def import_bundle(store: Store, path: Path) -> ImportedPlan:
-    """Validate ``path`` fully, then add its missing clips and the plan (as a new plan)."""
-    plan, manifest, data = read_bundle(path)
-    shared_group = _read_group_member(data)  # validated before anything is written
-    id_map: dict[int, int] = {}
-    added = matched = 0
-    missing: list[str] = []
+    """Validate ``path`` fully, then add its missing clips and the plan (as a new plan).
+
+    All or nothing: media are streamed into a staging folder inside the library and checked
+    (checksum, decodable video) before any row is written; then they are moved into place and
+    the clips and the plan are added in one transaction.
+    """
+    from bachata_desktop.core.clip import Energy, Level
+
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(f"{path.name} is not a Bachata Buddy plan file (not found).")
+    zf, infos = open_checked(path, BUNDLE_LIMITS)
     media_root = store.paths.media
-    to_write: list[tuple[Path, bytes, dict[str, Any]]] = []
-    for c in manifest.get("clips", []):
-        existing = store.clips.get_by_hash(c["content_hash"])
-        if existing is not None and existing.id is not None:
-            id_map[int(c["ref_id"])] = existing.id
-            matched += 1
-        elif c.get("media"):
-            blob = data[c["media"]]
-            if hashlib.sha256(blob).hexdigest() != c["content_hash"]:
-                raise InputError(f"Media for {c.get('name')!r} do not match their checksum.")
-            target = media_root / "shared" / f"{c['content_hash'][:16]}{PurePosixPath(c['media']).suffix}"
-            to_write.append((target, blob, c))
-        else:
-            missing.append(str(c.get("name", "?")))
-    # Everything is validated: now write media, then rows in one transaction.
+    staging = media_root / f".bbplan-{os.getpid()}-{uuid.uuid4().hex[:8]}.part"
     written: list[Path] = []
     try:
-        for target, blob, _c in to_write:
-            write_atomic(target, blob)
-            written.append(target)
+        with zf:
+            bundle = read_bundle(zf, infos)
+            id_map: dict[int, int] = {}
+            added = matched = 0
+            missing: list[str] = []
+            to_add: list[tuple[Path, Path, Any, dict[str, Any]]] = []
+            files = bundle.manifest["files"]
+            for c in bundle.manifest.get("clips") or []:
+                existing = store.clips.get_by_hash(c["content_hash"])
+                if existing is not None and existing.id is not None:
+                    id_map[int(c["ref_id"])] = existing.id
+                    matched += 1
+                elif c.get("media"):
+                    staging.mkdir(parents=True, exist_ok=True)  # beside the targets: renames
+                    tmp, probe = _stage_media(zf, bundle.media[c["media"]], c, files[c["media"]],
+                                              staging)
+                    target = media_root / "shared" / f"{c['content_hash'][:16]}{tmp.suffix}"
+                    to_add.append((tmp, target, probe, c))
+                else:
+                    missing.append(str(c.get("name") or "?"))
+        # Everything is validated: move the media into place, then rows in one transaction.
         with store.db.write():
-            from bachata_desktop.core.clip import Energy, Level
-
-            for target, _blob, c in to_write:
+            for tmp, target, _probe, _c in to_add:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                if not target.exists():
+                    os.replace(tmp, target)
+                    written.append(target)
+            for _tmp, target, probe, c in to_add:
                 key = str(c.get("clip_key") or c["content_hash"][:16])
                 if store.clips.get_by_key(key) is not None:
                     key = f"{key}-{c['content_hash'][:8]}"
                 clip = store.clips.add(Clip(
-                    None, key, str(c.get("name", key)), str(c.get("category", "style")),
-                    str(target.relative_to(media_root)), c["content_hash"],
+                    None, key, str(c.get("name") or key), str(c.get("category") or "style"),
+                    str(target.relative_to(media_root).as_posix()), c["content_hash"],
                     level=Level.parse(c.get("level"), Level.BEGINNER),
-                    energy=Energy.parse(c.get("energy"), Energy.MEDIUM), counts=int(c.get("counts") or 8),
-                    source_path=f"shared plan {Path(path).name}"))
+                    energy=Energy.parse(c.get("energy"), Energy.MEDIUM),
+                    counts=int(c.get("counts") or 8), duration_s=probe.duration_s, fps=probe.fps,
+                    width=probe.width, height=probe.height,
+                    source_path=f"shared plan {path.name}"))
                 store.queue.enqueue(clip.id or 0)
                 id_map[int(c["ref_id"])] = clip.id or 0
                 added += 1
-            new_plan = plan
-            for item in plan.items():
+            new_plan = bundle.plan
+            for item in bundle.plan.items():
                 if item.kind is ItemKind.MOVE and item.ref_id is not None:
                     new_plan = new_plan.update_item(item.id, ref_id=id_map.get(item.ref_id))
                 elif item.kind in (ItemKind.CHOREOGRAPHY, ItemKind.SONG):
                     new_plan = new_plan.update_item(item.id, ref_id=None)  # not shared
             saved = save_plan(store, new_plan.with_(id=None))
-            group = _import_group_member(store, shared_group)
+            group = _import_group_member(store, bundle.group)
     except BaseException:
         for p in written:
-            if p.exists():
+            with contextlib.suppress(OSError):
                 p.unlink()
         raise
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
     return ImportedPlan(saved, added, matched, tuple(missing), group)
 
 
@@ -374,12 +429,10 @@ def _group_member(store: Store, group_id: int | None) -> dict[str, bytes]:
     return {GROUP_MEMBER: shared_group(store, group_id)}
 
 
-def _read_group_member(data: dict[str, bytes]) -> dict[str, Any] | None:
-    if GROUP_MEMBER not in data:
-        return None
+def _read_group_member(raw: bytes) -> dict[str, Any]:
     from bachata_desktop.services.group_export import parse_shared_group
 
-    return parse_shared_group(data[GROUP_MEMBER])
+    return parse_shared_group(raw)
 
 
 def _import_group_member(store: Store, parsed: dict[str, Any] | None) -> str | None:

@@ -111,6 +111,56 @@ def _resolve_song(store: Any, choreo: Choreography, song_path: str | os.PathLike
     return p
 
 
+def _check_slot_times(choreo: Choreography) -> None:
+    """Every move starts at or after 0 s and ends after it starts (finite numbers)."""
+    for n, s in enumerate(choreo.slots, 1):
+        label = f"move {n} ({s.name or 'clip ' + str(s.clip_id)})"
+        if not (math.isfinite(s.start) and math.isfinite(s.end)):
+            raise InputError(f"{label} has no valid start and end time")
+        if s.start < 0 or s.end <= s.start:
+            raise InputError(f"{label} runs from {s.start:g} s to {s.end:g} s: times must be 0 "
+                             "or more and the end after the start")
+
+
+def song_duration(song_file: Path) -> float | None:
+    """The song's length in seconds from its container (no decoding); None if unknown."""
+    import av
+
+    try:
+        with av.open(str(song_file)) as c:
+            if c.duration:
+                return float(c.duration) / 1e6
+            streams = [st for st in c.streams if st.type == "audio" and st.duration]
+            if streams:
+                return float(streams[0].duration * streams[0].time_base)
+    except (av.FFmpegError, OSError, ValueError, IndexError):
+        raise InputError(f"{song_file.name} is not a readable song file") from None
+    return None
+
+
+def _check_within_song(choreo: Choreography, song_file: Path) -> None:
+    """Moves must lie within the song: the render's length (and memory) is bounded by it."""
+    duration = song_duration(song_file) or (choreo.song.duration_s or None)
+    if duration is None:
+        raise InputError(f"the length of {song_file.name} cannot be read; refused")
+    for n, s in enumerate(choreo.slots, 1):
+        if s.end > duration + 0.5:
+            raise InputError(f"move {n} ({s.name or 'clip ' + str(s.clip_id)}) ends at "
+                             f"{s.end:g} s, after the end of the song ({duration:.1f} s)")
+
+
+def _check_output(store: Any, out: Path, song_file: Path) -> None:
+    """Never write over the library's own files or the song being read."""
+    target = out.resolve()
+    if store is not None:
+        data = Path(store.paths.data).resolve()
+        if target == data or data in target.parents:
+            raise InputError(f"the video cannot be saved inside the library folder ({data}); "
+                             "choose another folder")
+    if _same_file(target, song_file):
+        raise InputError("the video cannot be saved over the song it is made from")
+
+
 def _song_grid(store: Any, choreo: Choreography, song_file: Path,
                analysis: SongAnalysis | Mapping[str, Any] | None) -> SongGrid:
     """The song's beat grid: given, else the library's (with corrections), else the phrases'."""
@@ -199,8 +249,7 @@ def export_video(store: Any, choreography: Choreography, song_path: str | os.Pat
     width, height = preset_size(preset)
     if not choreography.slots:
         raise InputError("the choreography has no moves to export")
-    if any(not (math.isfinite(s.start) and math.isfinite(s.end)) for s in choreography.slots):
-        raise InputError("the choreography has a move without a valid start and end time")
+    _check_slot_times(choreography)
     # in song order (a hand-edited file may not be); a later slot takes over where slots overlap
     choreography = replace(choreography, slots=tuple(sorted(choreography.slots,
                                                             key=lambda s: s.start)))
@@ -209,6 +258,8 @@ def export_video(store: Any, choreography: Choreography, song_path: str | os.Pat
     if not end_s > start_s:
         raise InputError("the choreography covers no time of the song")
     song_file = _resolve_song(store, choreography, song_path)
+    _check_output(store, out, song_file)
+    _check_within_song(choreography, song_file)
     ctx.report(0.0, "Checking the moves")
     grid = _song_grid(store, choreography, song_file, song_analysis)
     moves = _open_moves(store, choreography)

@@ -8,6 +8,7 @@ so an interrupted write leaves the database as it was before it (SQLite's atomic
 from __future__ import annotations
 
 import contextlib
+import os
 import shutil
 import sqlite3
 import threading
@@ -32,6 +33,8 @@ class Database:
         self._write_lock = threading.RLock()
         self._all: list[sqlite3.Connection] = []
         self._all_lock = threading.Lock()
+        self.read_only = False      # a library on a read-only disk or folder: reads only
+        self._uri = ""
 
     # -- opening ---------------------------------------------------------------------------
     @classmethod
@@ -46,6 +49,8 @@ class Database:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise StorageError(f"Cannot create the library folder {path.parent}: {exc.strerror}") from exc
+        if path.exists() and not _writable(path):
+            return cls._open_read_only(path)
         version = _peek_version(path)
         if version > SCHEMA_VERSION:
             raise StorageError(
@@ -59,7 +64,45 @@ class Database:
             db.migrate(version)
         return db
 
+    @classmethod
+    def _open_read_only(cls, path: Path) -> Database:
+        """Open a library that cannot be written (read-only disk or folder) for reading only.
+
+        ``mode=ro`` first; a WAL database without its ``-shm`` in a read-only folder needs
+        ``immutable=1`` (nobody can be writing it there)."""
+        db = cls(path)
+        db.read_only = True
+        base = path.resolve().as_uri()
+        last: Exception | None = None
+        for query in ("?mode=ro", "?mode=ro&immutable=1"):
+            try:
+                conn = sqlite3.connect(base + query, uri=True)
+                try:
+                    version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+                    conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+                finally:
+                    conn.close()
+            except sqlite3.DatabaseError as exc:
+                last = exc
+                continue
+            if version != SCHEMA_VERSION:
+                raise StorageError(
+                    f"The library at {path.parent} is read-only and was written by "
+                    f"{'a newer' if version > SCHEMA_VERSION else 'an older'} version of Bachata "
+                    "Buddy; make it writable (or copy it) to open it.")
+            db._uri = base + query
+            return db
+        raise StorageError(f"The library database {path} is read-only and cannot be read "
+                           f"({last}).")
+
     def _connect(self) -> sqlite3.Connection:
+        if self.read_only:
+            conn = sqlite3.connect(self._uri, uri=True, timeout=30.0, isolation_level=None,
+                                   check_same_thread=False)
+            conn.row_factory = sqlite3.Row
+            with self._all_lock:
+                self._all.append(conn)
+            return conn
         try:
             conn = sqlite3.connect(self.path, timeout=30.0, isolation_level=None,
                                    check_same_thread=False)
@@ -104,6 +147,9 @@ class Database:
     @contextlib.contextmanager
     def write(self) -> Iterator[sqlite3.Connection]:
         """One atomic write transaction, serialised across threads."""
+        if self.read_only:
+            raise StorageError(f"The library at {self.path.parent} is read-only; nothing was "
+                               "changed.")
         with self._write_lock:
             c = self.conn
             if c.in_transaction:  # nested: join the outer transaction
@@ -134,6 +180,9 @@ class Database:
             if number <= from_version:
                 continue
             with self.write() as c:
+                # another process opening the same new library may have migrated meanwhile
+                if int(c.execute("PRAGMA user_version").fetchone()[0]) >= number:
+                    continue
                 step(c)
                 c.execute(f"PRAGMA user_version={int(number)}")
 
@@ -154,6 +203,11 @@ class Database:
                 tmp.unlink()
             raise StorageError(f"Could not back up the library to {folder}: {exc}") from exc
         return target
+
+
+def _writable(path: Path) -> bool:
+    """Whether SQLite can write here: the file and its folder (for the journal) must be."""
+    return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
 
 
 def _peek_version(path: Path) -> int:

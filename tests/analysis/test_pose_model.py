@@ -66,8 +66,11 @@ def test_tampered_model_is_refused():
         verify(MODEL_DIR, ModelFormat.OPENVINO, entries)
 
 
-def test_unlisted_pt_is_found_but_not_verified(tmp_path, caplog):
+def test_unlisted_pt_is_used_only_when_named(tmp_path, caplog, monkeypatch):
     (tmp_path / "my-pose.pt").write_bytes(b"pickle bytes")
+    with pytest.raises(ModelNotFoundError, match="pickle.*BACHATA_ALLOW_MODELS=my-pose.pt"):
+        find_pose_model([tmp_path])
+    monkeypatch.setenv("BACHATA_ALLOW_MODELS", "my-pose.pt")
     m = find_pose_model([tmp_path])
     assert m.format is ModelFormat.PYTORCH and not m.verified
     assert "pickle" in caplog.text

@@ -129,16 +129,18 @@ def test_cli_plan_export_pdf(store, tmp_path: Path) -> None:
     assert len(r.stderr.strip().splitlines()) == 1
 
 
-def test_share_then_import_on_another_machine(store, tmp_path: Path) -> None:
+def test_share_then_import_on_another_machine(store, tmp_path: Path, shared_clips_dir: Path) -> None:
     from bachata_desktop.paths import app_paths
     from bachata_desktop.store import Store
 
-    a, b = _clip_file(store, "a.mp4", b"video-a" * 100), _clip_file(store, "b.mp4", b"video-b" * 100)
+    video_a = (shared_clips_dir / "basic" / "slow_basic3.mp4").read_bytes()
+    video_b = (shared_clips_dir / "spin" / "spin2.mp4").read_bytes()
+    a, b = _clip_file(store, "a.mp4", video_a), _clip_file(store, "b.mp4", video_b)
     plan = plans.save_plan(store, _plan([a.id, b.id]))
     bundle = plans.export_bundle(store, plan, tmp_path / "class.bbplan")
     other = Store.open(app_paths(tmp_path / "other-machine").ensure())
     try:
-        _clip_file(other, "same-b.mp4", b"video-b" * 100)  # already has clip b under another name
+        _clip_file(other, "same-b.mp4", video_b)  # already has clip b under another name
         result = plans.import_bundle(other, bundle)
         assert (result.clips_added, result.clips_matched) == (1, 1)
         got = result.plan
@@ -146,7 +148,9 @@ def test_share_then_import_on_another_machine(store, tmp_path: Path) -> None:
         assert [i.title for i in got.items()] == [i.title for i in plan.items()]
         moved = [other.clips.get(i.ref_id) for i in got.items() if i.kind is ItemKind.MOVE]
         assert sorted(m.content_hash for m in moved) == sorted([a.content_hash, b.content_hash])
-        assert other.media_file(moved[0].media_path).exists()
+        assert all(other.media_file(m.media_path).exists() for m in moved)
+        new = next(m for m in moved if m.content_hash == a.content_hash)
+        assert new.duration_s > 1.0 and new.fps > 0 and new.width > 0  # probed on import
     finally:
         other.close()
 
@@ -180,9 +184,9 @@ def _dup_ids(m):
 
 
 @pytest.mark.parametrize("edit, message", [
-    (_add_traversal, "unsafe path"),
+    (_add_traversal, "escapes"),
     (lambda m: m.update({"plan.json": b'{"title": "changed"}'}), "Checksum mismatch"),
-    (lambda m: (m.update({"plan.json": b"{not json"}), _rehash(m)), "malformed JSON"),
+    (lambda m: (m.update({"plan.json": b"{not json"}), _rehash(m)), "not valid JSON"),
     (_dup_ids, "duplicate"),
     (lambda m: m.pop("manifest.json"), "missing plan.json or manifest.json"),
 ])
@@ -208,7 +212,7 @@ def test_truncated_and_non_zip_bundles(store, tmp_path: Path) -> None:
         plans.import_bundle(store, trunc)
     junk = tmp_path / "j.bbplan"
     junk.write_text("hello")
-    with pytest.raises(InputError, match="not a Bachata Buddy plan file"):
+    with pytest.raises(InputError, match="not a complete zip"):
         plans.import_bundle(store, junk)
     assert len(store.plans.list()) == 1
 

@@ -155,9 +155,13 @@ class GeminiClient:
                 from google import genai
                 from google.genai import types
 
+                # Never follow a redirect: it would carry the API key header to whatever host
+                # the answer names. A 3xx then fails the call, which falls back offline.
                 http = types.HttpOptions(
                     base_url=self.base_url or os.environ.get(ENV_BASE_URL) or None,
-                    timeout=int(self.timeout_s * 1000))
+                    timeout=int(self.timeout_s * 1000),
+                    client_args={"follow_redirects": False},
+                    async_client_args={"follow_redirects": False})
                 client = genai.Client(api_key=key, http_options=http)
                 resp = client.models.generate_content(
                     model=self.model, contents=contents,

@@ -32,8 +32,8 @@ from bachata_desktop.analysis.pose.embed import (
     pose_descriptor,
 )
 from bachata_desktop.analysis.pose.features import dancer_features, interaction_features
-from bachata_desktop.analysis.pose.model import find_pose_model
-from bachata_desktop.core.errors import InputError
+from bachata_desktop.analysis.pose.model import find_pose_model, model_load_error
+from bachata_desktop.core.errors import BachataError, InputError
 from bachata_desktop.core.pose import (
     FOLLOW_DIM,
     INTERACTION_DIM,
@@ -77,7 +77,12 @@ def get_backend(config: PoseConfig, search_path: list[Path] | None = None) -> Po
     key = (str(model.path), config.imgsz, config.det_conf, config.backend)
     with _backend_lock:
         if key not in _backends:
-            _backends[key] = make_backend(model, config.imgsz, config.det_conf, config.backend)
+            try:
+                _backends[key] = make_backend(model, config.imgsz, config.det_conf, config.backend)
+            except (ValueError, BachataError):
+                raise
+            except Exception as exc:  # the runtime's own errors: damaged or foreign weights
+                raise model_load_error(model, exc) from exc
         return _backends[key]
 
 
@@ -94,6 +99,9 @@ def side_bars(frame: np.ndarray, level: int = 235) -> tuple[int, int]:
     return x0, x1
 
 
+_ATTACHED_PIC = 0x400   # FFmpeg's AV_DISPOSITION_ATTACHED_PIC: cover art, not moving pictures
+
+
 def _open(path: Path):
     import av  # noqa: PLC0415
 
@@ -108,6 +116,9 @@ def _open(path: Path):
     if not container.streams.video:
         container.close()
         raise InputError(f"{path.name} has no video stream")
+    if all(int(v.disposition) & _ATTACHED_PIC for v in container.streams.video):
+        container.close()  # a song whose only picture is its cover art (e.g. an .ogg)
+        raise InputError(f"{path.name} is an audio file with cover art, not a video of a move")
     return container
 
 

@@ -4,7 +4,8 @@ The pose model may sit in the bundle's ``models/`` folder, the user's models fol
 ``$BACHATA_MODELS`` (``paths.model_search_path()``), as an OpenVINO folder (``*_openvino_model``),
 an ``.onnx`` or a ``.pt`` file. We resolve the path ourselves (ultralytics would otherwise try to
 download a missing name from GitHub), check a file listed in ``models/manifest.json`` against its
-sha256 (a ``.pt`` is a pickle: an unlisted one is loaded only with a logged warning), and call
+sha256, and refuse an unlisted model or any ``.pt`` (a pickle) unless the user names it in
+``$BACHATA_ALLOW_MODELS``, and call
 ``offline.harden()`` before ultralytics or openvino is imported.
 """
 
@@ -13,6 +14,8 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
+import re
 from dataclasses import dataclass
 from enum import Enum
 from functools import lru_cache
@@ -115,18 +118,50 @@ def verify(path: Path, fmt: ModelFormat, entries: tuple[dict, ...] | None = None
     return True
 
 
+ENV_ALLOW = "BACHATA_ALLOW_MODELS"
+
+
+def allowed_unverified() -> set[str]:
+    """File names the user explicitly allows without a manifest entry ($BACHATA_ALLOW_MODELS,
+    separated by commas or the path separator): the only way to use an unlisted model or a
+    ``.pt`` (a pickle, which can run code when loaded)."""
+    raw = os.environ.get(ENV_ALLOW, "")
+    return {n.strip() for n in re.split(rf"[,{re.escape(os.pathsep)}]", raw) if n.strip()}
+
+
 def find_pose_model(search_path: list[Path] | None = None) -> ModelFile:
-    """The first pose model on the search path, verified; ModelNotFoundError names every folder."""
+    """The first usable pose model on the search path; ModelNotFoundError names every folder.
+
+    Usable: listed in models/manifest.json with matching sha256, or named in
+    $BACHATA_ALLOW_MODELS (then loaded with a warning). A ``.pt`` is used only when named there,
+    listed or not. Anything else is skipped, and when nothing usable is found the message says
+    which model was refused and how to allow it.
+    """
     folders = list(search_path) if search_path is not None else paths.model_search_path()
+    allowed = allowed_unverified()
+    refused: list[Path] = []
     for folder in folders:
         for path, fmt in _candidates(Path(folder)):
             verified = verify(path, fmt)
-            if not verified and fmt is ModelFormat.PYTORCH:
-                log.warning("loading %s, which is not listed in models/manifest.json: a .pt file is a "
-                            "pickle that can run code; only use one from a source you trust", path)
+            explicit = path.name in allowed
+            if (fmt is ModelFormat.PYTORCH or not verified) and not explicit:
+                refused.append(path)
+                continue
+            if not verified or fmt is ModelFormat.PYTORCH:
+                log.warning("using %s, which you allowed by name although it is not verified by "
+                            "models/manifest.json%s", path,
+                            " (a .pt file is a pickle that can run code)"
+                            if fmt is ModelFormat.PYTORCH else "")
             name = path.name[: -len(OPENVINO_SUFFIX)] if fmt is ModelFormat.OPENVINO else path.stem
             return ModelFile(path=path, format=fmt, name=name, verified=verified)
     where = ", ".join(str(f) for f in folders) or "(no folders)"
+    if refused:
+        first = refused[0]
+        why = ("a .pt file is a pickle that can run code" if first.suffix == ".pt"
+               else "it is not listed in models/manifest.json")
+        raise ModelNotFoundError(
+            f"the pose model {first} was not used: {why}. To use it anyway, set "
+            f"{ENV_ALLOW}={first.name}")
     raise ModelNotFoundError(
         "no pose model found (a *pose*_openvino_model folder, *pose*.onnx or *pose*.pt); "
         f"searched: {where}. Put one there or add its folder to ${paths.ENV_MODELS}.")
@@ -157,5 +192,14 @@ def load_pose_model(model: ModelFile | None = None, imgsz: int = 480, backend: s
     return make_backend(model or find_pose_model(), imgsz=imgsz, conf=0.25, kind=backend)
 
 
-__all__ = ["ModelFile", "ModelFormat", "find_pose_model", "load_pose_model", "load_yolo",
+def model_load_error(model: ModelFile, exc: BaseException) -> InputError:
+    """One line for a model the runtime cannot load (damaged weights, wrong format)."""
+    first = (str(exc).strip().splitlines() or [""])[0][:160]
+    return InputError(f"the pose model {model.path.name} cannot be loaded "
+                      f"({type(exc).__name__}: {first}); replace it or remove it from the "
+                      "models folder")
+
+
+__all__ = ["ENV_ALLOW", "ModelFile", "ModelFormat", "allowed_unverified", "find_pose_model",
+           "model_load_error", "load_pose_model", "load_yolo",
            "manifest_entries", "sha256_file", "verify"]
