@@ -16,6 +16,7 @@ from bachata_desktop.core.plan import ClassPlan, ItemKind, PlanItem, Segment, Se
 from bachata_desktop.paths import app_paths
 from bachata_desktop.services import groups, plans
 from bachata_desktop.store import Store
+from tests.shared_assets import need
 
 
 def _clip(store, name: str, payload: bytes) -> Clip:
@@ -24,8 +25,10 @@ def _clip(store, name: str, payload: bytes) -> Clip:
                                 hashlib.sha256(payload).hexdigest()))
 
 
-def _shared(store, tmp_path: Path) -> tuple[Path, Clip, Clip]:
-    a, b = _clip(store, "basic_a.mp4", b"video-a" * 50), _clip(store, "basic_b.mp4", b"video-b" * 50)
+def _shared(store, tmp_path: Path, clips_dir: Path) -> tuple[Path, Clip, Clip]:
+    # real videos: a plan file's media must decode as video to be imported
+    a = _clip(store, "basic_a.mp4", need(clips_dir / "basic" / "slow_basic3.mp4").read_bytes())
+    b = _clip(store, "basic_b.mp4", need(clips_dir / "spin" / "spin2.mp4").read_bytes())
     g = groups.create_group(store, "Tuesday beginners", notes="room 2")
     groups.record_session(store, g.id, "2026-01-06", clip_ids=[a.id, b.id], title="Week 1")
     groups.set_status(store, g.id, a.id, "known")
@@ -34,8 +37,9 @@ def _shared(store, tmp_path: Path) -> tuple[Path, Clip, Clip]:
     return plans.export_bundle(store, plan, tmp_path / "week2.bbplan", group_id=g.id), a, b
 
 
-def test_plan_shared_with_its_group_brings_the_progress(store, tmp_path: Path) -> None:
-    bundle, a, b = _shared(store, tmp_path)
+def test_plan_shared_with_its_group_brings_the_progress(store, tmp_path: Path,
+                                                       shared_clips_dir: Path) -> None:
+    bundle, a, b = _shared(store, tmp_path, shared_clips_dir)
     plain = plans.import_bundle(store, plans.export_bundle(
         store, plans.list_plans(store)[0], tmp_path / "plain.bbplan"))
     assert plain.group is None                          # a group goes only when asked
@@ -70,8 +74,9 @@ def _edit_group(members: dict[str, bytes], change) -> None:
     (lambda d: d.update(format="something"), "unknown format"),
     (lambda d: d["moves"].append("x"), "malformed"),
 ])
-def test_malformed_shared_group_changes_nothing(store, tmp_path: Path, change, message) -> None:
-    bundle, _a, _b = _shared(store, tmp_path)
+def test_malformed_shared_group_changes_nothing(store, tmp_path: Path, change, message,
+                                                shared_clips_dir: Path) -> None:
+    bundle, _a, _b = _shared(store, tmp_path, shared_clips_dir)
     with zipfile.ZipFile(bundle) as zf:
         members = {i.filename: zf.read(i) for i in zf.infolist()}
     _edit_group(members, change)
