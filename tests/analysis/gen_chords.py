@@ -89,7 +89,7 @@ def generate(seed: int, *, bpm: float | None = None, chords: str | None = None, 
                 beats.append(t)
                 counts.append(c)
                 if chords == "same_bars":
-                    chord = prog[(b // 2) % 2 + 2 * 0] if b < 4 else prog[((b - 4) // 2) % 2]
+                    chord = prog[(b % 4) // 2]
                 elif chords == "per_bar":
                     chord = prog[(ph * 2 + b // 4) % 4]
                 else:
@@ -116,9 +116,9 @@ def generate(seed: int, *, bpm: float | None = None, chords: str | None = None, 
                     _put(buf, t, _note(f_root * (1.5 if c in (3, 7) else 1.0), 0.9 * p, 0.4, (1, .6, .2)), g * lvl)
                 elif bass == "synco":
                     if c in (1, 5):
-                        _put(buf, t, _note(f_root, 0.9 * p, 0.35, (1, .6, .2)), 0.8 * lvl)
-                    if c in (4, 8):   # the "and" before 1 and 5: the next chord's root anticipated
-                        _put(buf, t + p / 2, _note(f_root * 1.5, 0.4 * p, 0.2, (1, .6, .2)), 0.55 * lvl)
+                        _put(buf, t, _note(f_root, 1.2 * p, 0.5, (1, .6, .2)), 0.8 * lvl)
+                    if c in (4, 8):   # the "and" before 1 and 5: a short, lighter pickup note (a fifth up)
+                        _put(buf, t + p / 2, _note(f_root * 1.5, 0.3 * p, 0.08, (1, .6, .2)), 0.45 * lvl)
             ph += 1
     # a last "1" to end on
     end = first_one + ph * 8 * p
