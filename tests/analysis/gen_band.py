@@ -1,6 +1,7 @@
 """Generator 2: a "live band" with timing imperfections. What it varies: swing of the eighths, slow
 tempo drift, background noise, breaks (the band stops for the last bar of a phrase and comes back on
-the "1"), majao mambos (bongo replaced by a bell on every beat, güira doubled), the chords' rhythm
+the "1"), majao mambos (bongo replaced by a bell on every beat, güira doubled), choruses (a voice
+an octave up, a louder guitar), the chords' rhythm
 chosen per song, a bass that plays 1 and 5 with random extra notes.
 It holds fixed: no intro (the band starts on a "1" or with one pickup beat of bell).
 
@@ -108,7 +109,9 @@ def generate(seed: int, *, bpm: float | None = None, swing: float | None = None,
                     i += 1
                     continue
                 and_t = t + per * (0.5 + swing * 0.5)
-                gtr = 0.25 if name != "majao" else 0.3
+                gtr = {"verse": 0.22, "chorus": 0.3, "majao": 0.3}[name]
+                if name == "chorus" and c in (1, 5):      # the chorus adds a voice an octave up
+                    _add(buf, t, _resonator(440 * 2 ** ((root + 36 - 69) / 12), 4 * per, 1.5 * per), 0.12)
                 _add(buf, t, chord(int(root)), gtr)
                 _add(buf, and_t, chord(int(root)), gtr * 0.6)
                 if name == "majao":
