@@ -65,10 +65,11 @@ def confidence_text(a: SongAnalysis) -> str:
     elif a.one_confidence >= UNSURE:
         head = f"The 1: sure ({pct}%)"
     else:
-        head = f"The 1: unsure ({pct}%): check it by ear and fix it with “This beat is a 1”"
+        head = f"The 1: unsure ({pct}%), check it by ear; fix it with “This beat is a 1”"
     unsure = [s for s in a.sections if s.confidence < UNSURE]
-    if unsure and not a.grid_guess:
-        head += " · unsure in " + ", ".join(f"{s.label.value} {_mmss(s.start)}" for s in unsure[:4])
+    if unsure and not a.grid_guess and a.one_confidence >= UNSURE:
+        head += " · unsure in " + ", ".join(f"{s.label.value} {_mmss(s.start)}" for s in unsure[:3])
+        head += f" and {len(unsure) - 3} more" if len(unsure) > 3 else ""
     if a.count_changes:
         head += " · count restarts after a break at " + ", ".join(_mmss(t) for t in a.count_changes[:4])
     return head
@@ -163,7 +164,7 @@ class SongsPanel(QWidget):
         self.waveform.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
         self.waveform.seek_requested.connect(self.seek)
         self.closeup = WaveformView(window_s=8.0)
-        self.closeup.setMinimumHeight(110)
+        self.closeup.setMinimumHeight(84)     # 110 before the row of fixes was added: same total
         self.closeup.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
         self.closeup.seek_requested.connect(self.seek)
         self.counts = CountDisplay()
@@ -380,7 +381,9 @@ class SongsPanel(QWidget):
             corr.append(f"1 moved {c.one_shift:+d} beat{'s' if abs(c.one_shift) > 1 else ''}")
         if c.offset_s:
             corr.append(f"grid {c.offset_s * 1000:+.0f} ms")
-        text = " · ".join(parts) + f"\n{confidence_text(a)}\n{secs}"
+        # the sections are drawn on the waveform; their list goes to the tooltip to keep the view short
+        text = " · ".join(parts) + f"\n{confidence_text(a)}"
+        self.info.setToolTip(secs)
         if corr:
             text += "\nYour corrections: " + ", ".join(corr)
         self.info.setText(text)
@@ -425,8 +428,9 @@ class SongsPanel(QWidget):
         if self.analysis is None or not self.analysis.beats:
             return
         pos = self.position()
+        beat = self.analysis.beats[max(0, self.analysis.beat_index_at(pos))].time
         self.set_correction(one_here_shift(self.analysis, self.correction, pos))
-        self._say(f"The beat at {_mmss(pos)} is now a 1 (up to the next fix). Undo brings the count back.")
+        self._say(f"The beat at {_mmss(beat)} is now a 1 (up to the next fix). Undo brings the count back.")
 
     def use_tapped_tempo(self) -> None:
         if self.song is None or self.pending_bpm is None:
