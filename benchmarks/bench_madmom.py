@@ -1,8 +1,10 @@
 """Real music against an anchor: our grid vs madmom's beats and downbeats (and librosa's beats).
 
-madmom runs only in its own venv (benchmarks/madmom_anchor.py writes a JSON cache, default
-/tmp/i14-madmom-cache.json, or $MADMOM_CACHE); this benchmark reads that cache and never imports
-madmom. Material: the soundtracks of the shared clips and the two shared songs.
+madmom runs only in its own venv (benchmarks/madmom_anchor.py writes a JSON cache, $MADMOM_CACHE);
+this benchmark reads that cache and never imports madmom. benchmarks/madmom_cache.json is the
+cache made for the shared material (paths relative to ../shared; madmom 0.17 RNN + DBN beat and
+downbeat trackers), so the benchmark reruns without madmom. Material: the soundtracks of the shared
+clips and the two shared songs.
 
 Per file: tempo agreement (within 4 %), beat F vs madmom (±70 ms, mir_eval's rule), and where the
 beats agree (F >= 0.8) whether our 1s and 5s sit on madmom's downbeats (>= half of them within
@@ -24,7 +26,8 @@ import numpy as np
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
-CACHE = Path(os.environ.get("MADMOM_CACHE", "/tmp/i14-madmom-cache.json"))
+CACHE = Path(os.environ.get("MADMOM_CACHE", HERE / "madmom_cache.json"))
+SHARED = Path(os.environ.get("BACHATA_SHARED", REPO.parent / "shared"))
 
 
 def _f(ref: np.ndarray, est: np.ndarray) -> float:
@@ -72,14 +75,14 @@ def run(quick: bool = False, verbose: bool = False) -> list[dict]:
     from bachata_desktop.analysis.audio.features import compute_features
 
     cache = json.loads(CACHE.read_text())
-    ann_file = Path(os.environ.get("BACHATA_SHARED", REPO.parent / "shared")) / "data" / "clips" / "bachata_annotations.json"
+    ann_file = SHARED / "data" / "clips" / "bachata_annotations.json"
     annotated = {}
     if ann_file.exists():
         annotated = {c["video_path"].split("/")[-1] + "|" + c["video_path"].split("/")[0]: c.get("estimated_tempo")
                      for c in json.loads(ann_file.read_text())["clips"]}
     groups: dict[str, list[dict]] = {"clips >= 8 s": [], "clips < 8 s": [], "songs": []}
     for entry in cache.values():
-        p = Path(entry["path"])
+        p = Path(entry["path"]) if Path(entry["path"]).is_absolute() else SHARED / entry["path"]
         if not p.exists() or len(entry["beats"]) < 4:
             continue
         song = p.suffix == ".ogg"
