@@ -13,6 +13,10 @@ Conventions
 - ``phrases`` are the times of the "1"s (count 1), one per 8-count phrase.
 - ``downbeats`` are bar downbeats in the 4/4 sense: the times of counts 1 and 5.
 - ``energy`` has one value in [0, 1] per phrase (same length as ``phrases``).
+- ``one_confidence`` (0..1) says how sure the analysis is of its "1" over the song, each section's
+  ``confidence`` the same within it; ``grid_guess`` marks a grid from too little audio (a clip under
+  ~8 s) to be more than a guess; ``count_changes`` are the times where the count changes phase
+  (after a break), which the instructor sees and can undo with a "1 from here" fix.
 """
 
 from __future__ import annotations
@@ -62,6 +66,7 @@ class Section:
     end: float
     label: SectionLabel
     energy: float    # 0..1, comparable with core.clip.Energy.value01
+    confidence: float = 1.0   # of the "1" inside this section, 0..1
 
 
 @dataclass(frozen=True)
@@ -69,26 +74,43 @@ class GridCorrection:
     """What an instructor changed: a tapped tempo, the "1" moved by whole beats, a time offset.
 
     ``one_shift`` = +1 means "the 1 is one beat later than the analysis said".
+    ``ones_from`` are local fixes, ``(time, shift)`` sorted by time: from ``time`` up to the next
+    fix, the "1" moves by ``shift`` beats more ("this beat is a 1 from here").
+    ``tempo_hint_bpm`` is a tapped tempo used as a hint: the song is analysed again with its beats
+    tracked near that tempo (the beats stay on the music); ``tempo_bpm`` is the older rigid grid.
     """
 
     tempo_bpm: float | None = None
     one_shift: int = 0
     offset_s: float = 0.0
+    ones_from: tuple[tuple[float, int], ...] = ()
+    tempo_hint_bpm: float | None = None
 
     @property
     def is_identity(self) -> bool:
-        return self.tempo_bpm is None and self.one_shift % COUNTS_PER_PHRASE == 0 and self.offset_s == 0.0
+        return (self.tempo_bpm is None and self.one_shift % COUNTS_PER_PHRASE == 0 and self.offset_s == 0.0
+                and all(s % COUNTS_PER_PHRASE == 0 for _, s in self.ones_from))
+
+    def with_one_from(self, time: float, shift: int) -> GridCorrection:
+        """This correction plus a local fix at ``time`` (one at the same time is replaced)."""
+        keep = [(t, s) for t, s in self.ones_from if abs(t - time) > 1e-3]
+        fixes = tuple(sorted(keep + [(round(float(time), 4), int(shift) % COUNTS_PER_PHRASE)]))
+        return replace(self, ones_from=tuple((t, s) for t, s in fixes if s or any(t2 < t for t2, _ in fixes)))
 
     def to_dict(self) -> dict[str, Any]:
         return {"tempo_bpm": self.tempo_bpm, "one_shift": int(self.one_shift),
-                "offset_s": float(self.offset_s)}
+                "offset_s": float(self.offset_s),
+                "ones_from": [[float(t), int(s)] for t, s in self.ones_from],
+                "tempo_hint_bpm": self.tempo_hint_bpm}
 
     @classmethod
     def from_dict(cls, d: dict[str, Any] | None) -> GridCorrection:
         d = d or {}
-        tempo = d.get("tempo_bpm")
+        tempo, hint = d.get("tempo_bpm"), d.get("tempo_hint_bpm")
+        fixes = tuple(sorted((float(t), int(s)) for t, s in (d.get("ones_from") or [])))
         return cls(tempo_bpm=None if tempo is None else float(tempo),
-                   one_shift=int(d.get("one_shift", 0) or 0), offset_s=float(d.get("offset_s", 0.0) or 0.0))
+                   one_shift=int(d.get("one_shift", 0) or 0), offset_s=float(d.get("offset_s", 0.0) or 0.0),
+                   ones_from=fixes, tempo_hint_bpm=None if hint is None else float(hint))
 
 
 @dataclass(frozen=True)
@@ -103,6 +125,9 @@ class SongAnalysis:
     embedding: np.ndarray = field(compare=False, hash=False, repr=False)
     sample_rate: int = 22050
     analysis_version: int = ANALYSIS_VERSION
+    one_confidence: float = 1.0
+    grid_guess: bool = False
+    count_changes: tuple[float, ...] = ()
 
     # ----- look-ups used by the player, the choreographer and the export -----
     @property
@@ -147,8 +172,12 @@ class SongAnalysis:
             "downbeats": [round(t, 4) for t in self.downbeats],
             "phrases": [round(t, 4) for t in self.phrases],
             "sections": [{"start": round(s.start, 4), "end": round(s.end, 4), "label": s.label.value,
-                          "energy": round(s.energy, 4)} for s in self.sections],
+                          "energy": round(s.energy, 4), "confidence": round(s.confidence, 3)}
+                         for s in self.sections],
             "energy": [round(e, 4) for e in self.energy],
+            "one_confidence": round(float(self.one_confidence), 3),
+            "grid_guess": bool(self.grid_guess),
+            "count_changes": [round(t, 4) for t in self.count_changes],
             "embedding": [float(v) for v in emb],
         }
 
@@ -156,14 +185,18 @@ class SongAnalysis:
     def from_dict(cls, d: dict[str, Any]) -> SongAnalysis:
         beats = tuple(Beat(float(b["time"]), int(b["count"]), int(b.get("phrase", 0))) for b in d.get("beats", []))
         sections = tuple(Section(float(s["start"]), float(s["end"]), SectionLabel.parse(s.get("label")),
-                                 float(s.get("energy", 0.0))) for s in d.get("sections", []))
+                                 float(s.get("energy", 0.0)), float(s.get("confidence", 1.0)))
+                         for s in d.get("sections", []))
         emb = np.asarray(d.get("embedding") or np.zeros(EMBEDDING_DIM), dtype=np.float32)
         return cls(duration=float(d.get("duration", 0.0)), tempo_bpm=float(d.get("tempo_bpm", 0.0)),
                    beats=beats, downbeats=tuple(float(t) for t in d.get("downbeats", [])),
                    phrases=tuple(float(t) for t in d.get("phrases", [])), sections=sections,
                    energy=tuple(float(e) for e in d.get("energy", [])), embedding=emb,
                    sample_rate=int(d.get("sample_rate", 22050)),
-                   analysis_version=int(d.get("analysis_version", ANALYSIS_VERSION)))
+                   analysis_version=int(d.get("analysis_version", ANALYSIS_VERSION)),
+                   one_confidence=float(d.get("one_confidence", 1.0)),
+                   grid_guess=bool(d.get("grid_guess", False)),
+                   count_changes=tuple(float(t) for t in d.get("count_changes", [])))
 
 
 @dataclass(frozen=True)
@@ -220,6 +253,7 @@ def apply_correction(analysis: SongAnalysis, correction: GridCorrection) -> Song
     - ``tempo_bpm``: the beats are re-laid on a steady grid at that tempo, anchored on the first "1"
       (tap tempo on music with a steady pulse).
     - ``one_shift``: counts move so that the "1" is ``one_shift`` beats later (negative: earlier).
+    - ``ones_from``: the same, from each fix's time up to the next fix.
     - ``offset_s``: every beat moves by that many seconds (nudge), clipped to the song.
     Phrase energies and section boundaries follow the new phrase starts.
     """
@@ -241,6 +275,11 @@ def apply_correction(analysis: SongAnalysis, correction: GridCorrection) -> Song
         counts = (anchor_c - 1 + k) % COUNTS_PER_PHRASE + 1
     if correction.one_shift:
         counts = (counts - 1 - int(correction.one_shift)) % COUNTS_PER_PHRASE + 1
+    fixes = list(correction.ones_from)
+    for j, (t_fix, shift) in enumerate(fixes):
+        t_end = fixes[j + 1][0] if j + 1 < len(fixes) else math.inf
+        m = (times >= t_fix - 1e-3) & (times < t_end - 1e-3)
+        counts = np.where(m, (counts - 1 - int(shift)) % COUNTS_PER_PHRASE + 1, counts)
     if correction.offset_s:
         times = times + float(correction.offset_s)
         keep = (times >= 0.0) & (times <= analysis.duration)
@@ -259,6 +298,17 @@ def apply_correction(analysis: SongAnalysis, correction: GridCorrection) -> Song
                    energy=energy, sections=sections)
 
 
+def one_here_shift(corrected: SongAnalysis, correction: GridCorrection, time: float) -> GridCorrection:
+    """``correction`` plus the local fix that makes the beat at or just before ``time`` a "1" in
+    ``corrected`` (the analysis with ``correction`` applied) from that beat up to the next fix."""
+    if not corrected.beats:
+        return correction
+    b = corrected.beats[max(0, corrected.beat_index_at(time))]
+    covering = [s for t, s in correction.ones_from if t <= b.time + 1e-3]
+    shift = (b.count - 1 + (covering[-1] if covering else 0)) % COUNTS_PER_PHRASE
+    return correction.with_one_from(b.time, shift)
+
+
 def _snap_sections(sections: tuple[Section, ...], phrases: tuple[float, ...],
                    duration: float) -> tuple[Section, ...]:
     """Move inner section boundaries to the nearest phrase start; drop sections that vanish."""
@@ -272,9 +322,10 @@ def _snap_sections(sections: tuple[Section, ...], phrases: tuple[float, ...],
     out: list[Section] = []
     for s, a, b in zip(sections, bounds[:-1], bounds[1:], strict=True):
         if b - a > 1e-6:
-            out.append(Section(a, b, s.label, s.energy))
+            out.append(Section(a, b, s.label, s.energy, s.confidence))
     return tuple(out)
 
 
 __all__ = ["ANALYSIS_VERSION", "Beat", "COUNTS_PER_PHRASE", "EMBEDDING_DIM", "GridCorrection", "Section",
-           "SectionLabel", "Song", "SongAnalysis", "apply_correction", "build_grid", "phrase_values"]
+           "SectionLabel", "Song", "SongAnalysis", "apply_correction", "build_grid", "one_here_shift",
+           "phrase_values"]

@@ -9,7 +9,7 @@ corrections are stored beside it, never baked in, so a better analysis later sti
 from __future__ import annotations
 
 import contextlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -30,7 +30,9 @@ AUDIO_MODEL_ID = f"bachata-audio-v{ANALYSIS_VERSION}"   # same id as the clips' 
 # Revision of the rules that turn the audio into a grid, where the embedding does not change (so
 # ANALYSIS_VERSION, which is also the embeddings' model id, stays): a stored analysis made under
 # older rules is analysed again when next needed. 2: the tempo is folded into range by octaves only.
-GRID_RULES = 2
+# 3: the "1" decided for the whole song from structural cues, beats moved onto the bass phase, a
+# confidence per song and section, count changes only after breaks.
+GRID_RULES = 3
 
 
 @dataclass(frozen=True)
@@ -58,8 +60,8 @@ def _hash(path: Path) -> str:
         raise InputError(f"cannot read {path.name}: {exc.strerror or exc}") from exc
 
 
-def _store_analysis(store: Any, song_id: int, analysis: SongAnalysis) -> None:
-    store.songs.set_analysis(song_id, {**analysis.to_dict(), "grid_rules": GRID_RULES})
+def _store_analysis(store: Any, song_id: int, analysis: SongAnalysis, hint: float | None = None) -> None:
+    store.songs.set_analysis(song_id, {**analysis.to_dict(), "grid_rules": GRID_RULES, "tempo_hint": hint})
     store.embeddings.put("song", song_id, "audio", np.asarray(analysis.embedding, np.float32),
                          AUDIO_MODEL_ID)
 
@@ -67,20 +69,34 @@ def _store_analysis(store: Any, song_id: int, analysis: SongAnalysis) -> None:
 def cached_analysis(store: Any, song_id: int) -> SongAnalysis | None:
     """The stored analysis (uncorrected) if it is of the current version and grid rules."""
     data = store.songs.analysis(song_id)
-    if not data or _outdated(data):
+    if not data or _outdated(data, _hint(store, song_id)):
         return None
     return SongAnalysis.from_dict(data)
 
 
-def _outdated(data: dict[str, Any]) -> bool:
+def _hint(store: Any, song_id: int) -> float | None:
+    return get_correction(store, song_id).tempo_hint_bpm
+
+
+def _outdated(data: dict[str, Any], hint: float | None = None) -> bool:
+    """Made by an older analysis, or not with the tempo hint the instructor tapped."""
+    stored = data.get("tempo_hint")
     return (int(data.get("analysis_version", 0)) != ANALYSIS_VERSION
-            or int(data.get("grid_rules", 1)) < GRID_RULES)
+            or int(data.get("grid_rules", 1)) < GRID_RULES
+            or (stored is None) != (hint is None)
+            or (stored is not None and hint is not None and abs(float(stored) - hint) > 1e-6))
 
 
 def is_outdated(store: Any, song_id: int) -> bool:
     """True when the song was analysed, but by an older analysis (it is analysed again on use)."""
     data = store.songs.analysis(song_id)
-    return bool(data) and _outdated(data)
+    return bool(data) and _outdated(data, _hint(store, song_id))
+
+
+def _analyse(media: Path, ctx: TaskContext, hint: float | None) -> SongAnalysis:
+    from bachata_desktop.analysis.audio.analyze import analyze_song, tempo_hint_config
+
+    return analyze_song(media, ctx, tempo_hint_config(hint) if hint else None)
 
 
 def get_correction(store: Any, song_id: int) -> GridCorrection:
@@ -104,7 +120,6 @@ def save_correction(store: Any, song_id: int, correction: GridCorrection) -> Son
 def add_song(ctx: TaskContext, store: Any, path: str | Path, title: str | None = None
              ) -> tuple[Song, bool]:
     """(song, analysed_now). Known content (same hash) is not analysed or copied again."""
-    from bachata_desktop.analysis.audio.analyze import analyze_song
     from bachata_desktop.services.library_import import copy_atomic, safe_file_name
 
     src = Path(path)
@@ -118,10 +133,11 @@ def add_song(ctx: TaskContext, store: Any, path: str | Path, title: str | None =
     media = store.media_file(existing.path) if existing is not None else src
     if not media.is_file():
         media = src
-    analysis = analyze_song(media, ctx)             # validates the audio before anything is copied
+    hint = _hint(store, existing.id) if existing is not None else None
+    analysis = _analyse(media, ctx, hint)           # validates the audio before anything is copied
     check_cancelled(ctx)
     if existing is not None:
-        _store_analysis(store, existing.id, analysis)
+        _store_analysis(store, existing.id, analysis, hint)
         return store.songs.get(existing.id), True
     rel = PurePosixPath(SONGS_FOLDER) / f"{h[:12]}_{safe_file_name(src.stem)}{src.suffix.lower()}"
     dest = store.paths.media / Path(*rel.parts)
@@ -175,15 +191,34 @@ def import_songs(ctx: TaskContext, store: Any, paths: list[str] | list[Path] | t
 
 def reanalyse(ctx: TaskContext, store: Any, song_id: int) -> SongAnalysis:
     """Analyse a stored song again (e.g. after an analysis upgrade); corrections are kept."""
-    from bachata_desktop.analysis.audio.analyze import analyze_song
-
     song = store.songs.get(song_id)
     if song is None:
         raise InputError(f"song {song_id} is not in the library")
     media = store.media_file(song.path)
-    analysis = analyze_song(media, ctx)
-    _store_analysis(store, song_id, analysis)
+    hint = _hint(store, song_id)
+    analysis = _analyse(media, ctx, hint)
+    _store_analysis(store, song_id, analysis, hint)
     return apply_correction(analysis, get_correction(store, song_id))
+
+
+def retrack_with_tempo(ctx: TaskContext, store: Any, song_id: int, bpm: float | None,
+                       keep: GridCorrection | None = None) -> tuple[SongAnalysis, SongAnalysis]:
+    """Use a tapped tempo as a hint (a job): the beats are tracked again near ``bpm`` (on the
+    music, not on a rigid grid); ``None`` drops the hint (undo). The other corrections are kept
+    (or replaced by ``keep``'s, for an undo). Returns (uncorrected analysis, corrected analysis)."""
+    if bpm is not None and not (40.0 <= bpm <= 260.0):
+        raise InputError(f"a tapped tempo of {bpm:g} BPM is not a dance tempo")
+    song = store.songs.get(song_id)
+    if song is None:
+        raise InputError(f"song {song_id} is not in the library")
+    media = store.media_file(song.path)
+    analysis = _analyse(media, ctx, bpm)
+    check_cancelled(ctx)
+    correction = replace(keep if keep is not None else get_correction(store, song_id),
+                         tempo_hint_bpm=bpm, tempo_bpm=None)
+    store.songs.set_corrections(song_id, correction.to_dict())
+    _store_analysis(store, song_id, analysis, bpm)
+    return analysis, apply_correction(analysis, correction)
 
 
 def waveform_peaks(ctx: TaskContext, path: str | Path, bins: int = 3000) -> tuple[np.ndarray, float]:
@@ -204,4 +239,5 @@ def waveform_peaks(ctx: TaskContext, path: str | Path, bins: int = 3000) -> tupl
 
 
 __all__ = ["AUDIO_MODEL_ID", "GRID_RULES", "SONGS_FOLDER", "SongImportResult", "add_song", "cached_analysis",
-           "get_correction", "import_songs", "is_outdated", "load_analysis", "reanalyse", "save_correction", "waveform_peaks"]
+           "get_correction", "import_songs", "is_outdated", "load_analysis", "reanalyse", "retrack_with_tempo",
+           "save_correction", "waveform_peaks"]

@@ -96,3 +96,42 @@ def test_nudge_moves_every_beat_and_snaps_sections() -> None:
 def test_song_dataclass() -> None:
     s = Song(id=None, title="Obsesión", path="songs/ab.mp3", content_hash="ab", duration_s=200.0)
     assert s.with_(id=3).id == 3 and s.tempo_bpm is None
+
+
+def test_a_local_one_fix_moves_the_counts_from_there_to_the_next_fix_only() -> None:
+    from bachata_desktop.core.song import one_here_shift
+
+    a = make(pickup=0, phrases=6)
+    # the beat at count 5 of the third phrase becomes a 1 from there on
+    t5 = a.phrases[2] + 4 * 0.5
+    c1 = one_here_shift(a, GridCorrection(), t5 + 0.1)
+    b = apply_correction(a, c1)
+    assert [x.count for x in b.beats[:20]] == [x.count for x in a.beats[:20]]   # before: unchanged
+    assert b.count_at(t5) == 1 and b.count_at(t5 + 0.5) == 2
+    assert len(b.phrases) == len(a.phrases) + 1 or b.phrases[-1] != a.phrases[-1]
+    # a second fix later on ends the first one's span; the first keeps its own effect
+    t_late = a.phrases[4] + 0.5 * 2
+    c2 = one_here_shift(b, c1, t_late)
+    c = apply_correction(a, c2)
+    assert c.count_at(t5) == 1 and c.count_at(t_late) == 1
+    assert c.count_at(t_late - 0.5) == b.count_at(t_late - 0.5)
+    # undo = the previous correction; it survives JSON
+    assert GridCorrection.from_dict(json.loads(json.dumps(c2.to_dict()))) == c2
+    assert apply_correction(a, c1) == b
+    # a fix that changes nothing is not kept
+    assert one_here_shift(a, GridCorrection(), a.phrases[1]).ones_from == ()
+
+
+def test_confidence_guess_and_changes_round_trip() -> None:
+    a = make()
+    a = SongAnalysis(**{**a.__dict__, "one_confidence": 0.42, "grid_guess": True, "count_changes": (3.5,),
+                        "sections": (Section(0.0, a.duration, SectionLabel.VERSE, 0.4, 0.3),)})
+    b = SongAnalysis.from_dict(json.loads(json.dumps(a.to_dict())))
+    assert b.one_confidence == pytest.approx(0.42) and b.grid_guess and b.count_changes == (3.5,)
+    assert b.sections[0].confidence == pytest.approx(0.3)
+    # an analysis stored before these fields existed reads as confident, not a guess
+    old = a.to_dict()
+    for k in ("one_confidence", "grid_guess", "count_changes"):
+        old.pop(k)
+    c = SongAnalysis.from_dict(old)
+    assert c.one_confidence == 1.0 and not c.grid_guess and c.count_changes == ()

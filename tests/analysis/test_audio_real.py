@@ -96,6 +96,9 @@ def test_clip_soundtracks_match_annotated_tempo(shared_clips_dir: Path) -> None:
         total += 1
         assert grid is not None, c["clip_id"]
         assert grid.beats and all(1 <= b.count <= 8 for b in grid.beats)
+        # under ~8 s the bar and the "1" are only a guess, and the grid says so
+        assert grid.grid_guess == (grid.duration < 8.0), c["clip_id"]
+        assert 0.0 <= grid.one_confidence <= 1.0
         if abs(grid.tempo_bpm - c["estimated_tempo"]) / c["estimated_tempo"] <= 0.05:
             close += 1
     if total == 0:
@@ -104,3 +107,17 @@ def test_clip_soundtracks_match_annotated_tempo(shared_clips_dir: Path) -> None:
     # embeddings differ between clips (not a constant vector)
     m = np.stack(embeddings)
     assert float(np.mean(m @ m.T)) < 0.999
+
+
+def test_real_songs_never_slip_a_count(real_songs: dict[str, SongAnalysis]) -> None:
+    """Both shared songs keep a steady pulse: the count advances by one on every beat (a change of
+    phase is allowed only where the analysis reports one, after a break), and the "1" carries a
+    confidence for the song and each section."""
+    for name, a in real_songs.items():
+        counts = np.array([b.count for b in a.beats])
+        times = a.beat_times
+        allowed = {int(np.argmin(np.abs(times - t))) for t in a.count_changes}
+        bad = [i + 1 for i in np.flatnonzero((np.diff(counts) % 8) != 1) if i + 1 not in allowed]
+        assert not bad, (name, [(round(times[i], 2), counts[i - 1], counts[i]) for i in bad[:5]])
+        assert 0.0 <= a.one_confidence <= 1.0 and not a.grid_guess
+        assert all(0.0 <= s.confidence <= 1.0 for s in a.sections)

@@ -66,3 +66,28 @@ def test_an_analysis_by_older_grid_rules_is_redone_and_keeps_the_corrections(sto
     assert abs(svc.cached_analysis(store, song.id).tempo_bpm - 92) < 1.9
     assert abs(store.songs.get(song.id).tempo_bpm - 92) < 1.9             # the list shows it too
     assert svc.get_correction(store, song.id) == GridCorrection(one_shift=2)
+
+
+def test_a_tempo_hint_retracks_is_kept_on_reanalysis_and_undone(store, tmp_path: Path) -> None:
+    path = synth_song(126, duration=30.0, seed=4).write(tmp_path / "hint.wav")
+    song = svc.import_songs(RecordingContext(), store, [path]).songs[0]
+    local = GridCorrection(one_shift=1, ones_from=((10.0, 3),))
+    svc.save_correction(store, song.id, local)
+    base, corrected = svc.retrack_with_tempo(RecordingContext(), store, song.id, 128.0)
+    assert abs(base.tempo_bpm - 126) < 1.3                       # the beats stay on the music
+    assert svc.get_correction(store, song.id) == GridCorrection(one_shift=1, ones_from=((10.0, 3),),
+                                                                 tempo_hint_bpm=128.0)
+    assert svc.load_analysis(store, song.id).phrases == pytest.approx(corrected.phrases, abs=1e-3)
+    # stored under grid rules 2: analysed again on use, with the hint and every correction kept
+    old = store.songs.analysis(song.id)
+    old["grid_rules"] = 2
+    store.songs.set_analysis(song.id, old)
+    assert svc.is_outdated(store, song.id)
+    svc.import_songs(RecordingContext(), store, [path])
+    assert store.songs.analysis(song.id)["tempo_hint"] == 128.0
+    assert svc.get_correction(store, song.id).ones_from == ((10.0, 3),)
+    # undo: no hint
+    svc.retrack_with_tempo(RecordingContext(), store, song.id, None)
+    assert svc.get_correction(store, song.id).tempo_hint_bpm is None and not svc.is_outdated(store, song.id)
+    with pytest.raises(InputError, match="not a dance tempo"):
+        svc.retrack_with_tempo(RecordingContext(), store, song.id, 900.0)

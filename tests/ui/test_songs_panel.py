@@ -115,7 +115,9 @@ def test_keys_correct_the_grid_and_save_it(qtbot, panel, ctx, song_file) -> None
     for _ in range(5):
         qtbot.keyClick(panel.list, Qt.Key.Key_T)
         qtbot.wait(450)
-    assert panel.correction.tempo_bpm is not None and "BPM" in panel.status.text()
+    # a tapped tempo is only a hint: nothing changes until the instructor confirms it
+    assert panel.correction.tempo_bpm is None and panel.pending_bpm is not None
+    assert "BPM" in panel.status.text() and panel.use_tap_button.isVisible()
     panel.reset_corrections()
     qtbot.waitUntil(lambda: ctx.store.songs.corrections(sid).get("one_shift") == 0, timeout=10_000)
     assert panel.analysis.phrases[0] == pytest.approx(first)
@@ -173,3 +175,34 @@ def test_a_song_analysed_by_an_older_version_is_analysed_again_when_shown(qtbot,
     assert done.args[0].analysed == 1
     assert not song_service.is_outdated(ctx.store, sid)
     assert panel.analysis is not None and abs(panel.analysis.tempo_bpm - 124) < 2.5
+
+
+def test_one_here_tap_hint_confidence_and_undo(qtbot, panel, ctx, song_file) -> None:
+    _load(qtbot, panel, song_file)
+    sid = int(panel.song.id)
+    a0 = panel.analysis
+    assert "The 1:" in panel.info.text()              # the confidence of the "1" is shown
+    # "this beat is a 1 from here" on the 3rd beat of the second phrase
+    t = a0.phrases[1] + 2 * a0.beat_period + 0.02
+    panel.seek(t)
+    qtbot.waitUntil(lambda: abs(panel.position() - t) < 0.05, timeout=5_000)
+    panel.one_here_button.click()
+    assert panel.analysis.count_at(t) == 1
+    assert panel.analysis.count_at(a0.phrases[0] + 0.01) == 1          # before the fix: unchanged
+    assert "a 1 from" in panel.info.text() and panel.undo_button.isEnabled()
+    qtbot.waitUntil(lambda: bool(ctx.store.songs.corrections(sid).get("ones_from")), timeout=10_000)
+    panel.undo_button.click()
+    assert panel.analysis.count_at(t) == a0.count_at(t) and not panel.correction.ones_from
+    # tap 1.5 % fast, confirm: the beats are tracked again near that tempo, on the music
+    true_bpm = a0.tempo_bpm
+    panel.pending_bpm = round(true_bpm * 1.015, 1)
+    panel.use_tap_button.setVisible(True)
+    panel.use_tap_button.click()
+    qtbot.waitUntil(lambda: panel.correction.tempo_hint_bpm is not None, timeout=60_000)
+    assert abs(panel.analysis.tempo_bpm - true_bpm) / true_bpm < 0.01
+    assert abs(panel.analysis.beat_times[-1] - a0.beat_times[-1]) < 0.07
+    assert "tracked near" in panel.info.text()
+    panel.undo_button.click()                            # back to the detected grid
+    qtbot.waitUntil(lambda: panel.correction.tempo_hint_bpm is None, timeout=60_000)
+    assert ctx.store.songs.corrections(sid).get("tempo_hint_bpm") is None
+    assert len(panel.analysis.beats) == len(a0.beats)

@@ -8,7 +8,7 @@ the embedding that the search fuses with the pose and text embeddings).
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -16,6 +16,7 @@ import numpy as np
 from bachata_desktop.analysis.audio.beats import (
     TempoConfig,
     estimate_tempo,
+    on_the_bass,
     refine_to_onsets,
     tempo_from_beats,
     track_beats,
@@ -24,7 +25,13 @@ from bachata_desktop.analysis.audio.beats import (
 from bachata_desktop.analysis.audio.decode import ANALYSIS_SR, DEFAULT_MAX_DURATION_S, decode_audio
 from bachata_desktop.analysis.audio.embedding import audio_embedding
 from bachata_desktop.analysis.audio.features import compute_features
-from bachata_desktop.analysis.audio.grid import GridConfig, assign_counts, beat_features
+from bachata_desktop.analysis.audio.grid import (
+    GridConfig,
+    GridResult,
+    assign_counts,
+    beat_features,
+    phrase_margins,
+)
 from bachata_desktop.analysis.audio.sections import find_sections
 from bachata_desktop.core.errors import InputError
 from bachata_desktop.core.song import (
@@ -37,6 +44,8 @@ from bachata_desktop.core.song import (
 from bachata_desktop.core.task import NullContext, TaskContext, check_cancelled
 
 SILENCE_DB = -60.0
+# below this much audio the bar and the "1" are a guess (a clip of two or three phrases at most)
+GUESS_UNDER_S = 8.0
 
 
 @dataclass(frozen=True)
@@ -50,20 +59,20 @@ class AnalysisConfig:
     onset_latency_s: float = 0.012
 
 
-def _beats_and_counts(feats, config: AnalysisConfig) -> tuple[float, np.ndarray, np.ndarray]:
-    """(tempo, beat times, counts); empty arrays when no steady beat is found."""
+def _beats_and_counts(feats, config: AnalysisConfig) -> tuple[float, np.ndarray, GridResult]:
+    """(tempo, beat times, grid); empty arrays when no steady beat is found."""
     tempo0 = estimate_tempo(feats.onset, feats.frame_rate, config.tempo)
     frames = track_beats(feats.onset, feats.frame_rate, tempo0, config.tempo.tightness)
     frames = trim_beats(frames, feats.onset, feats.rms_db)
     if frames.size == 0:
-        return tempo0, np.zeros(0), np.zeros(0, dtype=np.int64)
-    fine = refine_to_onsets(frames, feats.onset)
+        return tempo0, np.zeros(0), assign_counts({}, np.zeros(0), config.grid)
+    fine = on_the_bass(refine_to_onsets(frames, feats.onset), feats)
     times = np.maximum(fine / feats.frame_rate + config.onset_latency_s, 0.0)
     tempo = tempo_from_beats(times, tempo0)
     if not (config.tempo.bpm_min * 0.97 <= tempo <= config.tempo.bpm_max * 1.03):
         tempo = tempo0
-    counts = assign_counts(beat_features(feats, fine), config.grid)
-    return tempo, times, counts
+    grid = assign_counts(beat_features(feats, fine), times, config.grid)
+    return tempo, times, grid
 
 
 def analyze_samples(y: np.ndarray, sr: int, ctx: TaskContext | None = None,
@@ -82,23 +91,35 @@ def analyze_samples(y: np.ndarray, sr: int, ctx: TaskContext | None = None,
     if float(feats.rms_db.max()) < SILENCE_DB:
         raise InputError(f"{name} is silent")
     ctx.report(0.55, "tempo and beats")
-    tempo, times, counts = _beats_and_counts(feats, config)
+    tempo, times, grid = _beats_and_counts(feats, config)
     check_cancelled(ctx)
     if require_beats and times.size < 8:
         raise InputError(f"No steady beat found in {name}")
-    beats, downbeats, phrases = build_grid(times, counts)
+    beats, downbeats, phrases = build_grid(times, grid.counts)
     ctx.report(0.7, "sections and energy")
     if phrases:
         sections, energy = find_sections(feats, phrases, duration)
     else:
         sections, energy = (Section(0.0, duration, SectionLabel.VERSE, 0.5),), np.zeros(0)
+    confs = phrase_margins(grid, times, [s.start for s in sections], [s.end for s in sections])
+    sections = tuple(replace(s, confidence=c) for s, c in zip(sections, confs, strict=True))
     check_cancelled(ctx)
     ctx.report(0.85, "audio embedding")
     emb = audio_embedding(feats, tempo)
     ctx.report(1.0, "done")
     return SongAnalysis(duration=duration, tempo_bpm=float(tempo), beats=beats, downbeats=downbeats,
                         phrases=phrases, sections=sections, energy=tuple(float(e) for e in energy),
-                        embedding=emb, sample_rate=sr, analysis_version=ANALYSIS_VERSION)
+                        embedding=emb, sample_rate=sr, analysis_version=ANALYSIS_VERSION,
+                        one_confidence=round(grid.confidence, 3), grid_guess=duration < GUESS_UNDER_S,
+                        count_changes=tuple(float(times[i]) for i in grid.changes))
+
+
+def tempo_hint_config(bpm: float, config: AnalysisConfig | None = None) -> AnalysisConfig:
+    """The analysis settings that track the beats near a tapped tempo (within 4 %)."""
+    config = config or AnalysisConfig()
+    t = TempoConfig(bpm_min=bpm * 0.96, bpm_max=bpm * 1.04, prior_bpm=bpm, prior_width=0.05,
+                    tightness=config.tempo.tightness, strict=True)
+    return replace(config, tempo=t)
 
 
 def analyze_song(path: str | os.PathLike[str], ctx: TaskContext | None = None,
@@ -117,8 +138,8 @@ def analyze_clip_audio(path: str | os.PathLike[str], ctx: TaskContext | None = N
                        ) -> tuple[SongAnalysis | None, np.ndarray | None]:
     """(beat grid, 128-D embedding) of a clip's soundtrack (a video or an audio file).
 
-    Short clips get a grid with fewer beats (possibly no full phrase); the grid is None when no
-    steady beat is found. A clip without an audio track, or a silent one, gives (None, None).
+    Short clips get a grid with fewer beats (possibly no full phrase), marked ``grid_guess`` under
+    ``GUESS_UNDER_S``; the grid is None when no steady beat is found. A clip without an audio track, or a silent one, gives (None, None).
     """
     ctx = ctx or NullContext()
     config = config or AnalysisConfig()
@@ -137,14 +158,14 @@ def analyze_clip_audio(path: str | os.PathLike[str], ctx: TaskContext | None = N
     if float(feats.rms_db.max()) < SILENCE_DB:
         return None, None
     ctx.report(0.5, "tempo and beats")
-    tempo, times, counts = _beats_and_counts(feats, config)
+    tempo, times, grid = _beats_and_counts(feats, config)
     check_cancelled(ctx)
     emb = audio_embedding(feats, tempo if times.size >= 4 else None)
     ctx.report(1.0, "done")
     if times.size < 4:
         return None, emb
     duration = y.size / float(audio.sr)
-    beats, downbeats, phrases = build_grid(times, counts)
+    beats, downbeats, phrases = build_grid(times, grid.counts)
     energy = ()
     if phrases:
         from bachata_desktop.analysis.audio.sections import phrase_energy
@@ -153,8 +174,11 @@ def analyze_clip_audio(path: str | os.PathLike[str], ctx: TaskContext | None = N
     grid = SongAnalysis(duration=duration, tempo_bpm=float(tempo), beats=beats, downbeats=downbeats,
                         phrases=phrases, sections=(Section(0.0, duration, SectionLabel.VERSE, 0.5),),
                         energy=energy, embedding=emb, sample_rate=audio.sr,
-                        analysis_version=ANALYSIS_VERSION)
+                        analysis_version=ANALYSIS_VERSION, one_confidence=round(grid.confidence, 3),
+                        grid_guess=duration < GUESS_UNDER_S,
+                        count_changes=tuple(float(times[i]) for i in grid.changes))
     return grid, emb
 
 
-__all__ = ["AnalysisConfig", "analyze_clip_audio", "analyze_samples", "analyze_song"]
+__all__ = ["GUESS_UNDER_S", "AnalysisConfig", "analyze_clip_audio", "analyze_samples", "analyze_song",
+           "tempo_hint_config"]

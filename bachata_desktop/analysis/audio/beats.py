@@ -24,6 +24,7 @@ class TempoConfig:
     prior_bpm: float = 127.0      # centre of a weak log-normal preference inside the range
     prior_width: float = 0.35     # in octaves (std of log2(bpm / prior_bpm))
     tightness: float = 200.0      # beat tracker: how strongly inter-beat intervals keep the tempo
+    strict: bool = False          # keep the tempo inside the range (a tapped tempo as a hint)
 
 
 # Where the music's own pulse is looked for, and how far outside the configured range it may be
@@ -113,6 +114,8 @@ def _octave_consistent(onset: np.ndarray, frame_rate: float, config: TempoConfig
     Audio too short to measure slow pulses (a 10 s clip) keeps the in-range peak.
     """
     best_in = float(bpms[int(np.argmax(score))])
+    if config.strict:
+        return best_in
     # a pulse counts only if its 8-beat lag fits twice in the audio: in a short clip the slow
     # tempos are scored on fewer multiples and win by noise
     slowest = max(WIDE_RANGE[0], 60.0 * 16.0 * frame_rate / max(onset.size, 1))
@@ -218,6 +221,39 @@ def refine_to_onsets(beats: np.ndarray, onset: np.ndarray, radius: int = 2) -> n
     return out
 
 
+def on_the_bass(fine: np.ndarray, feats, ratio: float = 1.3) -> np.ndarray:  # noqa: ANN001 - Features
+    """The beats, moved by half a beat when the bass attacks clearly on the other phase.
+
+    Güira, bongo and guitar play eighths: the full-band onsets can pull the tracker onto the
+    "and"s. Dancers step on the bass pulse, so when the low band's attacks between the beats are
+    ``ratio`` times stronger than on them, or a little stronger with the bass clearly louder there
+    (and the whole band does not clearly disagree), the midpoints become the beats.
+    """
+    if fine.size < 8:
+        return fine
+    mids = 0.5 * (fine[1:] + fine[:-1])
+
+    def strength(env: np.ndarray, at: np.ndarray) -> float:
+        idx = np.clip(np.round(at).astype(np.int64)[:, None] + np.arange(-1, 3)[None, :], 0, env.size - 1)
+        return float(np.mean(env[idx].max(axis=1)))
+
+    low_on, low_off = strength(feats.onset_low, fine[1:]), strength(feats.onset_low, mids)
+    all_on, all_off = strength(feats.onset, fine[1:]), strength(feats.onset, mids)
+    period = float(np.median(np.diff(fine)))
+
+    def level(at: np.ndarray) -> float:     # the bass level just after each position, dB
+        return float(np.mean([feats.low_db[int(a): int(a + 0.3 * period) + 1].mean()
+                              for a in at if int(a) + 1 < feats.low_db.size]))
+
+    # measured on the 80 shared clips against madmom: on beats madmom agrees with, the low band's
+    # attacks between the beats are at most 0.61 x those on them and its level at most 0.5 dB
+    # higher; on the clips tracked half a beat off, 1.2-3.5 x and/or 1.6-4 dB
+    stronger = low_off > ratio * low_on or (low_off > 1.1 * low_on and level(mids) > level(fine[1:]) + 1.5)
+    if stronger and all_off > all_on / ratio:
+        return refine_to_onsets(np.round(mids).astype(np.int64), feats.onset_low + feats.onset)
+    return fine
+
+
 def tempo_from_beats(times: np.ndarray, fallback: float) -> float:
     """Tempo from the refined beat times (robust mean of the inter-beat intervals)."""
     if times.size < 4:
@@ -242,5 +278,5 @@ def tempo_from_beats(times: np.ndarray, fallback: float) -> float:
     return 60.0 / float(np.mean(inl))
 
 
-__all__ = ["TempoConfig", "estimate_tempo", "refine_to_onsets", "tempo_curve", "tempo_from_beats",
+__all__ = ["TempoConfig", "estimate_tempo", "on_the_bass", "refine_to_onsets", "tempo_curve", "tempo_from_beats",
            "track_beats", "trim_beats"]

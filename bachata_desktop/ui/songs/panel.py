@@ -4,6 +4,10 @@ Left, the list of songs (title, duration, BPM, analysed state). Right, the wavef
 beat grid, counts and energy; a large 1-8 count display that follows playback; and the instructor's
 corrections: tap tempo (T), shift the "1" (left/right arrows), nudge the grid (shift+arrows), all
 applied at once on screen by the pure ``core.song.apply_correction`` and saved with the song.
+"This beat is a 1 (from here)" (key 1) fixes the count from the playing beat up to the next such
+fix; a tapped tempo is a hint: after a confirmation the beats are tracked again near it (a job),
+and every correction can be undone. The info line says how sure the analysis is of its "1", per
+section, and where the count changes after a break.
 Importing and analysing run as jobs (``services.songs``); this panel only shows and asks.
 """
 
@@ -31,7 +35,13 @@ from PySide6.QtWidgets import (
 )
 
 from bachata_desktop.core.media_types import AUDIO_EXTENSIONS
-from bachata_desktop.core.song import GridCorrection, Song, SongAnalysis, apply_correction
+from bachata_desktop.core.song import (
+    GridCorrection,
+    Song,
+    SongAnalysis,
+    apply_correction,
+    one_here_shift,
+)
 from bachata_desktop.services import songs as song_service
 from bachata_desktop.ui.context import AppContext
 from bachata_desktop.ui.songs.model import SongListModel
@@ -41,6 +51,29 @@ from bachata_desktop.ui.widgets.volume import VolumeControl
 
 NUDGE_S = 0.01
 TAP_RESET_S = 2.5
+UNSURE = 0.5          # a "1" confidence below this is called unsure
+
+
+def _mmss(t: float) -> str:
+    return f"{int(t // 60)}:{int(t % 60):02d}"
+
+
+def confidence_text(a: SongAnalysis) -> str:
+    """One line on how sure the "1" is: the song, the unsure sections, the count changes."""
+    pct = round(100 * a.one_confidence)
+    if a.grid_guess:
+        head = f"The 1 is a guess (only {a.duration:.0f} s of music)"
+    elif a.one_confidence >= UNSURE:
+        head = f"The 1: sure ({pct}%)"
+    else:
+        head = f"The 1: unsure ({pct}%), check it by ear; fix it with “This beat is a 1”"
+    unsure = [s for s in a.sections if s.confidence < UNSURE]
+    if unsure and not a.grid_guess and a.one_confidence >= UNSURE:
+        head += " · unsure in " + ", ".join(f"{s.label.value} {_mmss(s.start)}" for s in unsure[:3])
+        head += f" and {len(unsure) - 3} more" if len(unsure) > 3 else ""
+    if a.count_changes:
+        head += " · count restarts after a break at " + ", ".join(_mmss(t) for t in a.count_changes[:4])
+    return head
 
 
 def _save_correction_job(_ctx: Any, store: Any, song_id: int, correction: GridCorrection) -> int:
@@ -78,6 +111,8 @@ class SongsPanel(QWidget):
         self.analysis: SongAnalysis | None = None    # with the instructor's corrections
         self.correction = GridCorrection()
         self.tapper = TapTempo()
+        self.undo_stack: list[GridCorrection] = []
+        self.pending_bpm: float | None = None
         self.player: QMediaPlayer | None = None
         self.audio: QAudioOutput | None = None
         self._peaks: dict[int, tuple[np.ndarray, float]] = {}
@@ -130,7 +165,7 @@ class SongsPanel(QWidget):
         self.waveform.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
         self.waveform.seek_requested.connect(self.seek)
         self.closeup = WaveformView(window_s=8.0)
-        self.closeup.setMinimumHeight(110)
+        self.closeup.setMinimumHeight(84)     # 110 before the row of fixes was added: same total
         self.closeup.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
         self.closeup.seek_requested.connect(self.seek)
         self.counts = CountDisplay()
@@ -165,6 +200,23 @@ class SongsPanel(QWidget):
         row.addStretch(1)
         self.volume = VolumeControl()
         row.addWidget(self.volume)
+        fix_row = QHBoxLayout()
+        self.one_here_button = QPushButton("This beat is a 1 (from here)")
+        self.one_here_button.setToolTip("The beat playing now is a 1, up to the next such fix (1)")
+        self.one_here_button.clicked.connect(self.one_here)
+        self.use_tap_button = QPushButton("Re-track at tapped tempo")
+        self.use_tap_button.setToolTip("Track the beats again near the tempo you tapped (they stay on "
+                                       "the music); undo brings the previous grid back")
+        self.use_tap_button.clicked.connect(self.use_tapped_tempo)
+        self.use_tap_button.setVisible(False)
+        self.undo_button = QPushButton("Undo")
+        self.undo_button.setToolTip("Undo the last correction of this song")
+        self.undo_button.clicked.connect(self.undo)
+        self.undo_button.setEnabled(False)
+        for b in (self.one_here_button, self.use_tap_button, self.undo_button):
+            b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            fix_row.addWidget(b)
+        fix_row.addStretch(1)
         self.status = QLabel("")
         self.status.setWordWrap(True)
         dv.addWidget(self.title)
@@ -173,6 +225,7 @@ class SongsPanel(QWidget):
         dv.addWidget(self.closeup, 2)
         dv.addWidget(self.counts)
         dv.addLayout(row)
+        dv.addLayout(fix_row)
         dv.addWidget(self.status)
         self.stack.addWidget(detail)
         split.addWidget(self.stack)
@@ -278,6 +331,10 @@ class SongsPanel(QWidget):
         self.base = song_service.cached_analysis(self.ctx.store, sid)
         self.correction = song_service.get_correction(self.ctx.store, sid)
         self.analysis = apply_correction(self.base, self.correction) if self.base else None
+        self.undo_stack = []
+        self.pending_bpm = None
+        self.use_tap_button.setVisible(False)
+        self.undo_button.setEnabled(False)
         self.title.setText(song.title)
         self.stack.setCurrentIndex(1)
         for view in (self.waveform, self.closeup):
@@ -319,19 +376,28 @@ class SongsPanel(QWidget):
         corr = []
         if c.tempo_bpm is not None:
             corr.append(f"tapped {c.tempo_bpm:g} BPM")
+        if c.tempo_hint_bpm is not None:
+            corr.append(f"beats tracked near {c.tempo_hint_bpm:g} BPM")
+        if c.ones_from:
+            corr.append(", ".join(f"a 1 from {_mmss(t)}" for t, _ in c.ones_from[:3]))
         if c.one_shift % 8:
             corr.append(f"1 moved {c.one_shift:+d} beat{'s' if abs(c.one_shift) > 1 else ''}")
         if c.offset_s:
             corr.append(f"grid {c.offset_s * 1000:+.0f} ms")
-        text = " · ".join(parts) + f"\n{secs}"
+        # the sections are drawn on the waveform; their list goes to the tooltip to keep the view short
+        text = " · ".join(parts) + f"\n{confidence_text(a)}"
+        self.info.setToolTip(secs)
         if corr:
             text += "\nYour corrections: " + ", ".join(corr)
         self.info.setText(text)
 
     # -- corrections -----------------------------------------------------------------------------
-    def set_correction(self, correction: GridCorrection) -> None:
+    def set_correction(self, correction: GridCorrection, undoable: bool = True) -> None:
         if self.song is None or self.base is None:
             return
+        if undoable and correction != self.correction:
+            self.undo_stack.append(self.correction)
+            self.undo_button.setEnabled(True)
         self.correction = correction
         self.analysis = apply_correction(self.base, correction)
         self.waveform.set_analysis(self.analysis)
@@ -353,11 +419,78 @@ class SongsPanel(QWidget):
             self._say(f"Tap along with the beat… ({len(self.tapper.taps)} tap"
                       f"{'s' if len(self.tapper.taps) != 1 else ''})")
             return
-        self._say(f"Tapped tempo: {bpm:g} BPM")
-        self.set_correction(replace(self.correction, tempo_bpm=bpm))
+        self.pending_bpm = bpm
+        self.use_tap_button.setText(f"Re-track at {bpm:g} BPM")
+        self.use_tap_button.setVisible(self.base is not None)
+        self._say(f"Tapped tempo: {bpm:g} BPM (detected {self.base.tempo_bpm:.1f}). Press "
+                  f"“Re-track at {bpm:g} BPM” to track the beats near it." if self.base else
+                  f"Tapped tempo: {bpm:g} BPM")
+
+    def one_here(self) -> None:
+        """The beat playing now (or the one just before the cursor) is a 1, up to the next fix."""
+        if self.analysis is None or not self.analysis.beats:
+            return
+        pos = self.position()
+        beat = self.analysis.beats[max(0, self.analysis.beat_index_at(pos))].time
+        self.set_correction(one_here_shift(self.analysis, self.correction, pos))
+        self._say(f"The beat at {_mmss(beat)} is now a 1 (up to the next fix). Undo brings the count back.")
+
+    def use_tapped_tempo(self) -> None:
+        if self.song is None or self.pending_bpm is None:
+            return
+        self._retrack(self.pending_bpm, push=True)
+
+    def _retrack(self, bpm: float | None, push: bool, keep: GridCorrection | None = None) -> None:
+        sid = int(self.song.id or 0) if self.song else 0
+        before = self.correction
+        self.use_tap_button.setVisible(False)
+        self.use_tap_button.setEnabled(False)
+        self._say(f"Tracking the beats near {bpm:g} BPM…" if bpm else "Tracking the beats again…")
+
+        def done(result: Any, sid: int = sid) -> None:
+            self.use_tap_button.setEnabled(True)
+            if self.song is None or self.song.id != sid:
+                return
+            self.base, self.analysis = result
+            if push:
+                self.undo_stack.append(before)
+                self.undo_button.setEnabled(True)
+            self.correction = song_service.get_correction(self.ctx.store, sid)
+            for view in (self.waveform, self.closeup):
+                view.set_analysis(self.analysis)
+            self._update_info()
+            self._say(f"Beats tracked near {bpm:g} BPM: now {self.analysis.tempo_bpm:.1f} BPM. Undo "
+                      "brings the previous grid back." if bpm else "Back to the detected tempo.")
+
+        def failed(error: str) -> None:
+            self.use_tap_button.setEnabled(True)
+            self._say(error)
+
+        self.ctx.jobs.submit(song_service.retrack_with_tempo, self.ctx.store, sid, bpm, keep,
+                             title="Track the beats again", pool="ml", key="songs-retrack",
+                             on_finished=done, on_failed=failed)
+
+    def undo(self) -> None:
+        if not self.undo_stack or self.song is None:
+            return
+        previous = self.undo_stack.pop()
+        self.undo_button.setEnabled(bool(self.undo_stack))
+        if previous.tempo_hint_bpm != self.correction.tempo_hint_bpm:
+            # the grid came from tracking at another tempo: track again with the previous hint
+            self._retrack(previous.tempo_hint_bpm, push=False, keep=previous)
+            return
+        self.set_correction(previous, undoable=False)
+        self._say("Undone.")
 
     def reset_corrections(self) -> None:
         self.tapper.taps = []
+        self.pending_bpm = None
+        self.use_tap_button.setVisible(False)
+        if self.correction.tempo_hint_bpm is not None:
+            self.undo_stack.append(self.correction)
+            self.undo_button.setEnabled(True)
+            self._retrack(None, push=False, keep=GridCorrection())
+            return
         self.set_correction(GridCorrection())
 
     # -- playback --------------------------------------------------------------------------------
@@ -430,6 +563,8 @@ class SongsPanel(QWidget):
             self.toggle_play()
         elif key == Qt.Key.Key_T:
             self.tap()
+        elif key == Qt.Key.Key_1:
+            self.one_here()
         elif key in (Qt.Key.Key_Left, Qt.Key.Key_Right):
             sign = -1 if key == Qt.Key.Key_Left else 1
             if shift:
