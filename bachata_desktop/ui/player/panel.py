@@ -39,6 +39,7 @@ from bachata_desktop.core.loop import (
 )
 from bachata_desktop.services.clip_analysis import keypoints_path
 from bachata_desktop.ui.context import AppContext
+from bachata_desktop.ui.live_count import LiveCount, LiveCountBar
 from bachata_desktop.ui.player.markers import MarkerController
 from bachata_desktop.ui.player.side import MarkersBox, TrainerBox, fmt_time
 from bachata_desktop.ui.player.skeleton import KeypointTrack
@@ -146,6 +147,9 @@ class PlayerPanel(QWidget):
         ll.addWidget(self.view_holder, 1)
         ll.addWidget(self.timeline)
         ll.addWidget(self.transport)
+        self.live_count = LiveCount(self)   # hear the count; a count-in before each loop
+        ll.addWidget(LiveCountBar(self.live_count, pre_roll=True))
+        self.loop_jumped.connect(lambda _j: self.loop and self.live_count.pre_roll(self.loop.a))
         split = QSplitter(Qt.Orientation.Horizontal)
         split.addWidget(left)
         split.addWidget(side)
@@ -204,6 +208,7 @@ class PlayerPanel(QWidget):
             self.player.mediaStatusChanged.connect(self._on_player_status)
             self.player.playbackStateChanged.connect(self._on_player_state)
             self.player.errorOccurred.connect(self._on_player_error)
+            self.live_count.attach(self.player)
             # Qt >= 6.10: keep the music's pitch when slowed down where the backend can.
             if hasattr(self.player, "pitchCompensationAvailability"):
                 avail = self.player.pitchCompensationAvailability()
@@ -263,6 +268,7 @@ class PlayerPanel(QWidget):
         player = self._ensure_player()
         player.pause()  # not stop(): it can deadlock the FFmpeg backend; setSource stops the old media
         self.path, self.grid, self.track, self.clip_id = path, grid, track, clip_id
+        self.live_count.set_grid(grid)
         self.loop, self.loop_jumps, self.loops_done = None, [], 0
         self.duration, self._frame_t, self._jump_pending = 0.0, 0.0, False
         self._loaded = False

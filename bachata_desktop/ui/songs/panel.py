@@ -34,6 +34,7 @@ from bachata_desktop.core.media_types import AUDIO_EXTENSIONS
 from bachata_desktop.core.song import GridCorrection, Song, SongAnalysis, apply_correction
 from bachata_desktop.services import songs as song_service
 from bachata_desktop.ui.context import AppContext
+from bachata_desktop.ui.live_count import LiveCount, LiveCountBar
 from bachata_desktop.ui.songs.model import SongListModel
 from bachata_desktop.ui.songs.waveform import CountDisplay, WaveformView
 from bachata_desktop.ui.widgets.empty_state import EmptyState
@@ -170,6 +171,8 @@ class SongsPanel(QWidget):
         dv.addWidget(self.closeup, 2)
         dv.addWidget(self.counts)
         dv.addLayout(row)
+        self.live_count = LiveCount(self)   # hear the grid: the count played on the beats
+        dv.addWidget(LiveCountBar(self.live_count))
         dv.addWidget(self.status)
         self.stack.addWidget(detail)
         split.addWidget(self.stack)
@@ -275,6 +278,7 @@ class SongsPanel(QWidget):
         self.base = song_service.cached_analysis(self.ctx.store, sid)
         self.correction = song_service.get_correction(self.ctx.store, sid)
         self.analysis = apply_correction(self.base, self.correction) if self.base else None
+        self.live_count.set_grid(self.analysis)
         self.title.setText(song.title)
         self.stack.setCurrentIndex(1)
         for view in (self.waveform, self.closeup):
@@ -331,6 +335,7 @@ class SongsPanel(QWidget):
             return
         self.correction = correction
         self.analysis = apply_correction(self.base, correction)
+        self.live_count.set_grid(self.analysis)
         self.waveform.set_analysis(self.analysis)
         self.closeup.set_analysis(self.analysis)
         self._update_info()
@@ -363,6 +368,7 @@ class SongsPanel(QWidget):
             self.player = QMediaPlayer(self)
             self.audio = QAudioOutput(self)
             self.player.setAudioOutput(self.audio)
+            self.live_count.attach(self.player)
             self.player.playbackStateChanged.connect(self._on_state)
             self.player.errorOccurred.connect(lambda _e, msg: self._say(f"Cannot play: {msg}"))
         return self.player
