@@ -265,7 +265,9 @@ class ClassModeWindow(QWidget):
             self.item.setText(self.routine.title)
             self.clock.setText(f"{clock_text(pos)}  /  −{clock_text(max(0.0, dur - pos))}")
         if self.routine is None:
-            self.count.setText("⏸" if not self.running else "")
+            # no music for this item: its time left, huge, in place of the count
+            left = self.plan_clock.state(self.plan_elapsed()).remaining if self.plan_clock else 0.0
+            self.count.setText(clock_text(left) if self.plan_clock and self._plan_index >= 0 else "")
             self.move.setText("" if self.plan_clock is None or self._plan_index < 0 else
                               (self.item.text().split(" · ", 1)[-1]))
             self.next.setText("")
@@ -275,7 +277,8 @@ class ClassModeWindow(QWidget):
             self.count.setText(str(st.count) if st.count is not None else "·")
             self.move.setText(st.move)
             if st.next_move and st.counts_to_next is not None:
-                self.next.setText(f"Next: {st.next_move}  in {st.counts_to_next}")
+                self.next.setText(f"Next: {st.next_move}  in {st.counts_to_next} "
+                              f"count{'' if st.counts_to_next == 1 else 's'}")
             else:
                 self.next.setText("")
             self.section.setText(st.section.capitalize())

@@ -162,6 +162,11 @@ class SongsPanel(QWidget):
                   self.nudge_minus, self.nudge_plus, self.reset_button, self.practise_button):
             b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
             row.addWidget(b)
+        self.practice_track_button = QPushButton("Practice track…")
+        self.practice_track_button.setToolTip("A slowed, counted copy of the song (or a section) for practice")
+        self.practice_track_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.practice_track_button.clicked.connect(self.open_practice_track)
+        row.addWidget(self.practice_track_button)
         row.addStretch(1)
         self.status = QLabel("")
         self.status.setWordWrap(True)
@@ -199,6 +204,16 @@ class SongsPanel(QWidget):
             self.player.pause()
         media = self.ctx.store.media_file(self.song.path)
         self.ctx.navigator.open_media.emit(str(media), self.analysis)
+
+    def open_practice_track(self) -> Any:
+        """The practice-track window for this song with its corrected grid."""
+        from bachata_desktop.ui.practice_dialog import PracticeSource, open_practice_dialog
+
+        if self.song is None or self.analysis is None:
+            return None
+        media = str(self.ctx.store.media_file(self.song.path))
+        return open_practice_dialog(self, self.ctx, PracticeSource.from_analysis(
+            self.song.title, media, self.analysis))
 
     # -- the list --------------------------------------------------------------------------------
     def reload(self) -> None:
