@@ -19,7 +19,15 @@ from typing import Any
 
 from PySide6.QtCore import QElapsedTimer, QObject, Qt, QTimer, QUrl, Signal
 from PySide6.QtMultimedia import QMediaPlayer, QSoundEffect
-from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QSlider, QWidget
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSlider,
+    QWidget,
+)
 
 from bachata_desktop.core.count_cues import SIX_STEPS, local_period
 from bachata_desktop.paths import data_resource
@@ -266,6 +274,15 @@ class LiveCountBar(QWidget):
         self.source.setObjectName("muted")
         lay.addWidget(self.source)
         lay.addStretch(1)
+
+    def add_button(self, text: str, tip: str, slot: Callable[[], Any]) -> QPushButton:
+        """A button at the end of the bar (the panel's practice-track entry)."""
+        b = QPushButton(text)
+        b.setToolTip(tip)
+        b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        b.clicked.connect(lambda: slot())
+        self.layout().addWidget(b)
+        return b
 
     def _on_choice(self, index: int) -> None:
         _label, mode, lang = CHOICES[index]

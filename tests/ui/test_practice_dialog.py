@@ -83,3 +83,22 @@ def test_songs_view_opens_it_with_the_sections(qtbot, ctx, stored_song):
     assert dlg.source.duration == pytest.approx(analysis.duration)
     dlg.close()
     panel.shutdown()
+
+
+def test_player_offers_its_ab_loop_first(qtbot, ctx, stored_song):
+    from bachata_desktop.core.loop import LoopRegion
+    from bachata_desktop.ui.player.panel import PlayerPanel
+
+    song, analysis = stored_song
+    player = PlayerPanel(ctx)
+    qtbot.addWidget(player)
+    player.autoplay = False
+    with qtbot.waitSignal(player.media_loaded, timeout=20_000):
+        player.open_media(str(ctx.store.media_file(song.path)), analysis)
+    player.set_loop(LoopRegion(4.0, 12.0))
+    dlg = player.practice_track()
+    assert dlg is not None and dlg.span.currentText().startswith("A-B loop")
+    opts = dlg.options()
+    assert (opts.start, opts.end) == (pytest.approx(4.0), pytest.approx(12.0))
+    dlg.close()
+    player.pause()

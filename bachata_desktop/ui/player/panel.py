@@ -148,7 +148,10 @@ class PlayerPanel(QWidget):
         ll.addWidget(self.timeline)
         ll.addWidget(self.transport)
         self.live_count = LiveCount(self)   # hear the count; a count-in before each loop
-        ll.addWidget(LiveCountBar(self.live_count, pre_roll=True))
+        count_bar = LiveCountBar(self.live_count, pre_roll=True)
+        count_bar.add_button("Practice track…", "A slowed, counted audio file of the A-B loop or the song",
+                             self.practice_track)
+        ll.addWidget(count_bar)
         self.loop_jumped.connect(lambda _j: self.loop and self.live_count.pre_roll(self.loop.a))
         split = QSplitter(Qt.Orientation.Horizontal)
         split.addWidget(left)
@@ -194,6 +197,18 @@ class PlayerPanel(QWidget):
         self.timeline.seek_requested.connect(self.seek)
         self.timeline.loop_edited.connect(self.set_loop)
         self.markers_box.seek_requested.connect(self.seek)
+
+    def practice_track(self) -> Any:
+        """The practice-track window for this media's audio, its A-B loop offered first."""
+        from bachata_desktop.ui.practice_dialog import PracticeSource, open_practice_dialog
+
+        if not self.path or self.grid is None or self.duration <= 0:
+            self.ctx.navigator.status.emit("A practice track needs media with a beat grid")
+            return None
+        span = ("A-B loop", self.loop.a, self.loop.b) if self.loop is not None else None
+        return open_practice_dialog(self, self.ctx, PracticeSource(
+            Path(self.path).stem, self.path, self.grid.times, self.grid.counts, self.duration,
+            span=span))
 
     # -- the media player (created on first use: loading the backend costs start-up time) -------
     def _ensure_player(self) -> QMediaPlayer:
