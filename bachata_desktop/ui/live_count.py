@@ -40,6 +40,20 @@ EARLY_S = 0.004        # fire this much before the beat (timer wake-up and audio
 LATE_S = 0.060         # a beat found later than this after its time is skipped, not played late
 
 
+def device_note() -> str:
+    """Why the count may stay silent on this machine ("" when the samples' format plays)."""
+    from PySide6.QtMultimedia import QAudioFormat, QMediaDevices
+
+    dev = QMediaDevices.defaultAudioOutput()
+    if dev.isNull():
+        return "no audio output device"
+    fmt = QAudioFormat()
+    fmt.setSampleRate(16000)            # the shipped samples: 16 kHz mono 16-bit
+    fmt.setChannelCount(1)
+    fmt.setSampleFormat(QAudioFormat.SampleFormat.Int16)
+    return "" if dev.isFormatSupported(fmt) else f"{dev.description()} cannot play the count samples"
+
+
 def grid_of(obj: Any) -> tuple[list[float], list[int]]:
     """(times, counts) of a SongAnalysis, a core.loop.BeatGrid, a dict with ``beats``, or None."""
     if obj is None:
@@ -272,6 +286,9 @@ class LiveCountBar(QWidget):
             lay.addWidget(self.pre_roll)
         self.source = QLabel(VOICE_LABEL)
         self.source.setObjectName("muted")
+        note = device_note()
+        if note:
+            self.source.setToolTip(f"The count may stay silent: {note}")
         lay.addWidget(self.source)
         lay.addStretch(1)
 
