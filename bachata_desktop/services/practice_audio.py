@@ -366,8 +366,8 @@ def render_practice_track(ctx: TaskContext | None, song_path: str | Path, beat_t
         path=str(out), format=out.suffix.lower().lstrip("."), duration_s=track.shape[1] / RATE,
         start_s=start, end_s=end, speed=speed, count_in_s=n_in / RATE, counts=options.counts,
         lang=options.lang, steps=options.steps,
-        voice=voice.label if voice is not None and options.counts == "voice" else
-        ("click" if options.counts == "click" else "none"),
+        voice=(voice.label if moves else voice.label.split(";")[0])
+        if voice is not None and options.counts == "voice" else options.counts,
         cues=placed, names_called=sum(1 for c in plan.cues if c.kind == "name"),
         elapsed_s=time.perf_counter() - t0, timing_fix_ms=round(-lag * 1000, 1), notes=tuple(notes))
 
