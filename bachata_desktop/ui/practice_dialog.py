@@ -49,7 +49,7 @@ class PracticeSource:
     duration: float
     sections: Sequence[tuple[str, float, float]] = ()      # (label, start, end)
     moves: Sequence[tuple[float, str]] = ()                # (start, name) of a choreography
-    span: tuple[str, float, float] | None = None           # a named span offered first (A-B loop)
+    span: tuple[str, float, float] | None = None           # offered first (A-B loop, routine)
 
     @classmethod
     def from_analysis(cls, title: str, media: str, analysis: Any, **kw: Any) -> PracticeSource:
@@ -78,12 +78,10 @@ class PracticeTrackDialog(QDialog):
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
         form = QFormLayout()
         self.span = QComboBox()
-        self._spans: list[tuple[float, float] | None] = []
+        self._spans: list[tuple[float, float]] = []
         if source.span is not None:
             self._add_span(f"{source.span[0]} ({clock_text(source.span[1])}–{clock_text(source.span[2])})",
                            (source.span[1], source.span[2]))
-        if source.moves:
-            self._add_span("The choreography", None)
         self._add_span(f"Whole song ({clock_text(source.duration)})", (0.0, source.duration))
         for label, a, b in source.sections:
             self._add_span(f"{label} ({clock_text(a)}–{clock_text(b)})", (a, b))
@@ -94,7 +92,7 @@ class PracticeTrackDialog(QDialog):
         for box in (self.start, self.end):
             box.setRange(0.0, max(source.duration, 0.0))
             box.setSuffix(" s")
-            box.setDecimals(1)
+            box.setDecimals(2)
         self.end.setValue(source.duration)
         times = QHBoxLayout()
         times.addWidget(self.start)
@@ -163,7 +161,7 @@ class PracticeTrackDialog(QDialog):
         lay.addLayout(buttons)
         self._on_span(0)
 
-    def _add_span(self, label: str, span: tuple[float, float] | None) -> None:
+    def _add_span(self, label: str, span: tuple[float, float]) -> None:
         self.span.addItem(label)
         self._spans.append(span)
 
@@ -177,11 +175,7 @@ class PracticeTrackDialog(QDialog):
             self.end.setValue(span[1])
 
     def options(self) -> PracticeOptions:
-        span = self._spans[self.span.currentIndex()]
-        start, end = (None, None) if span is None else (self.start.value(), self.end.value())
-        if span is None and self.source.moves:            # the choreography's own span
-            start = min(t for t, _ in self.source.moves)
-            end = self.source.duration
+        start, end = self.start.value(), self.end.value()
         return PracticeOptions(speed=float(self.speed.currentData()), counts=self.counts.currentData(),
                                lang=self.lang.currentData(), steps=self.steps.currentData(),
                                start=start, end=end, count_in=self.count_in.isChecked(),

@@ -287,8 +287,11 @@ class GeneratorPanel(QWidget):
         ch, path = self.choreography, self._song_path()
         if ch is None or path is None or self.song is None:
             return None
+        a = self.song.analysis
+        span = ("The choreography", ch.slots[0].start, min(ch.slots[-1].end, a.duration)) \
+            if ch.slots else None
         return open_practice_dialog(self, self.ctx, PracticeSource.from_analysis(
-            self.song.info.title, path, self.song.analysis, moves=choreography_moves(ch)))
+            self.song.info.title, path, a, moves=choreography_moves(ch), span=span))
 
     def run_class(self) -> Any:
         """The run-the-class full screen driven by this routine and its song."""
