@@ -124,6 +124,11 @@ def resource(*parts: str) -> Path:
     return install_root().joinpath("resources", *parts)
 
 
+def data_resource(*parts: str) -> Path:
+    """Path of built-in data the app ships in the top-level ``data/`` folder (count samples, ...)."""
+    return install_root().joinpath("data", *parts)
+
+
 def bundled_models() -> Path:
     return install_root() / "models"
 

@@ -22,6 +22,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "generate": ("bachata_desktop.cli.generate", "generate a choreography for a song"),
     "export-video": ("bachata_desktop.cli.export", "render a choreography JSON to an MP4"),
     "plan": ("bachata_desktop.cli.plan", "class plans: list, export"),
+    "practice-audio": ("bachata_desktop.cli.practice", "counted practice track of a song (slowed, pitch kept)"),
     "self-check": ("bachata_desktop.cli.selfcheck", "check the installation and exit"),
     "group": ("bachata_desktop.cli.groups", "classes and students: list, add, show, export"),
     "session": ("bachata_desktop.cli.groups", "record a class taught to a group"),

@@ -77,7 +77,10 @@ class PlansPanel(QWidget):
         self.taught_button = QPushButton("Taught…")  # classes and students: record a session
         self.taught_button.setToolTip("Record that you taught this plan to a group, on a date")
         self.taught_button.clicked.connect(self.record_taught)
-        for w in (self.new_button, self.duplicate_button, self.taught_button, more):
+        self.run_button = QPushButton("Run the class")
+        self.run_button.setToolTip("Full screen for the projector: count, moves, item timers (Esc leaves)")
+        self.run_button.clicked.connect(self.run_class)
+        for w in (self.new_button, self.duplicate_button, self.taught_button, more, self.run_button):
             buttons.addWidget(w)
         buttons.addStretch(1)
         left_lay.addLayout(buttons)
@@ -123,6 +126,17 @@ class PlansPanel(QWidget):
 
     def current_plan(self) -> ClassPlan | None:
         return self.editor.plan
+
+    def run_class(self) -> QWidget | None:
+        """Open the run-the-class view of the current plan (on a second screen when there is one)."""
+        from bachata_desktop.ui.class_mode.window import ClassModeWindow
+
+        plan = self.current_plan()
+        if plan is None:
+            self.ctx.navigator.status.emit("Choose a plan to run the class")
+            return None
+        self.class_window = ClassModeWindow(self.ctx, plan)
+        return self.class_window
 
     def new_plan(self, template: str | None = None, title: str | None = None) -> ClassPlan:
         today = date.today().isoformat()

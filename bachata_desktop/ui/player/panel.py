@@ -39,6 +39,7 @@ from bachata_desktop.core.loop import (
 )
 from bachata_desktop.services.clip_analysis import keypoints_path
 from bachata_desktop.ui.context import AppContext
+from bachata_desktop.ui.live_count import LiveCount, LiveCountBar
 from bachata_desktop.ui.player.markers import MarkerController
 from bachata_desktop.ui.player.side import MarkersBox, TrainerBox, fmt_time
 from bachata_desktop.ui.player.skeleton import KeypointTrack
@@ -152,6 +153,12 @@ class PlayerPanel(QWidget):
         ll.addWidget(self.view_holder, 1)
         ll.addWidget(self.timeline)
         ll.addWidget(self.transport)
+        self.live_count = LiveCount(self)   # hear the count; a count-in before each loop
+        count_bar = LiveCountBar(self.live_count, pre_roll=True)
+        count_bar.add_button("Practice track…", "A slowed, counted audio file of the A-B loop or the song",
+                             self.practice_track)
+        ll.addWidget(count_bar)
+        self.loop_jumped.connect(lambda _j: self.loop and self.live_count.pre_roll(self.loop.a))
         split = QSplitter(Qt.Orientation.Horizontal)
         split.addWidget(left)
         split.addWidget(side)
@@ -201,6 +208,18 @@ class PlayerPanel(QWidget):
         self.timeline.loop_edited.connect(self.set_loop)
         self.markers_box.seek_requested.connect(self.seek)
 
+    def practice_track(self) -> Any:
+        """The practice-track window for this media's audio, its A-B loop offered first."""
+        from bachata_desktop.ui.practice_dialog import PracticeSource, open_practice_dialog
+
+        if not self.path or self.grid is None or self.duration <= 0:
+            self.ctx.navigator.status.emit("A practice track needs media with a beat grid")
+            return None
+        span = ("A-B loop", self.loop.a, self.loop.b) if self.loop is not None else None
+        return open_practice_dialog(self, self.ctx, PracticeSource(
+            Path(self.path).stem, self.path, self.grid.times, self.grid.counts, self.duration,
+            span=span))
+
     # -- the media player (created on first use: loading the backend costs start-up time) -------
     def _ensure_player(self) -> QMediaPlayer:
         if self.player is None:
@@ -216,6 +235,7 @@ class PlayerPanel(QWidget):
             self.player.durationChanged.connect(self._on_player_duration)
             self.player.playbackStateChanged.connect(self._on_player_state)
             self.player.errorOccurred.connect(self._on_player_error)
+            self.live_count.attach(self.player)
             # Qt >= 6.10: keep the music's pitch when slowed down where the backend can.
             if hasattr(self.player, "pitchCompensationAvailability"):
                 avail = self.player.pitchCompensationAvailability()
@@ -294,6 +314,7 @@ class PlayerPanel(QWidget):
         player = self._ensure_player()
         player.pause()  # not stop(): it can deadlock the FFmpeg backend; setSource stops the old media
         self.path, self.grid, self.track, self.clip_id = path, grid, track, clip_id
+        self.live_count.set_grid(grid)
         self.loop, self.loop_jumps, self.loops_done = None, [], 0
         self.duration, self._frame_t, self._jump_pending = 0.0, 0.0, False
         self._loaded = False

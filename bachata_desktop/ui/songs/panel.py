@@ -44,6 +44,7 @@ from bachata_desktop.core.song import (
 )
 from bachata_desktop.services import songs as song_service
 from bachata_desktop.ui.context import AppContext
+from bachata_desktop.ui.live_count import LiveCount, LiveCountBar
 from bachata_desktop.ui.songs.model import SongListModel
 from bachata_desktop.ui.songs.waveform import CountDisplay, WaveformView
 from bachata_desktop.ui.widgets.empty_state import EmptyState
@@ -197,6 +198,11 @@ class SongsPanel(QWidget):
                   self.nudge_minus, self.nudge_plus, self.reset_button, self.practise_button):
             b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
             row.addWidget(b)
+        self.practice_track_button = QPushButton("Practice track…")
+        self.practice_track_button.setToolTip("A slowed, counted copy of the song (or a section) for practice")
+        self.practice_track_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.practice_track_button.clicked.connect(self.open_practice_track)
+        row.addWidget(self.practice_track_button)
         row.addStretch(1)
         self.volume = VolumeControl()
         row.addWidget(self.volume)
@@ -226,6 +232,8 @@ class SongsPanel(QWidget):
         dv.addWidget(self.counts)
         dv.addLayout(row)
         dv.addLayout(fix_row)
+        self.live_count = LiveCount(self)   # hear the grid: the count played on the beats
+        dv.addWidget(LiveCountBar(self.live_count))
         dv.addWidget(self.status)
         self.stack.addWidget(detail)
         split.addWidget(self.stack)
@@ -252,6 +260,16 @@ class SongsPanel(QWidget):
             self.player.pause()
         media = self.ctx.store.media_file(self.song.path)
         self.ctx.navigator.open_media.emit(str(media), self.analysis)
+
+    def open_practice_track(self) -> Any:
+        """The practice-track window for this song with its corrected grid."""
+        from bachata_desktop.ui.practice_dialog import PracticeSource, open_practice_dialog
+
+        if self.song is None or self.analysis is None:
+            return None
+        media = str(self.ctx.store.media_file(self.song.path))
+        return open_practice_dialog(self, self.ctx, PracticeSource.from_analysis(
+            self.song.title, media, self.analysis))
 
     # -- the list --------------------------------------------------------------------------------
     def reload(self) -> None:
@@ -335,6 +353,7 @@ class SongsPanel(QWidget):
         self.pending_bpm = None
         self.use_tap_button.setVisible(False)
         self.undo_button.setEnabled(False)
+        self.live_count.set_grid(self.analysis)
         self.title.setText(song.title)
         self.stack.setCurrentIndex(1)
         for view in (self.waveform, self.closeup):
@@ -400,6 +419,7 @@ class SongsPanel(QWidget):
             self.undo_button.setEnabled(True)
         self.correction = correction
         self.analysis = apply_correction(self.base, correction)
+        self.live_count.set_grid(self.analysis)
         self.waveform.set_analysis(self.analysis)
         self.closeup.set_analysis(self.analysis)
         self._update_info()
@@ -456,6 +476,7 @@ class SongsPanel(QWidget):
                 self.undo_stack.append(before)
                 self.undo_button.setEnabled(True)
             self.correction = song_service.get_correction(self.ctx.store, sid)
+            self.live_count.set_grid(self.analysis)
             for view in (self.waveform, self.closeup):
                 view.set_analysis(self.analysis)
             self._update_info()
@@ -500,6 +521,7 @@ class SongsPanel(QWidget):
             self.audio = QAudioOutput(self)
             self.player.setAudioOutput(self.audio)
             self.volume.attach(self.audio)
+            self.live_count.attach(self.player)
             self.player.playbackStateChanged.connect(self._on_state)
             self.player.errorOccurred.connect(lambda _e, msg: self._say(f"Cannot play: {msg}"))
         return self.player

@@ -96,6 +96,8 @@ class GeneratorPanel(QWidget):
         rv.save_requested.connect(self.save)
         rv.export_requested.connect(self.export)
         rv.add_to_plan_requested.connect(self.add_to_plan)
+        rv.practice_track_requested.connect(self.practice_track)
+        rv.run_class_requested.connect(self.run_class)
         rv.cancel_requested.connect(self.cancel)
         ctx.navigator.open_choreography.connect(self.open_saved)
         ctx.navigator.songs_changed.connect(self.song_step.reload)
@@ -276,6 +278,34 @@ class GeneratorPanel(QWidget):
         path = self._song_path()
         if path is not None and self.song is not None:
             self.ctx.navigator.open_media.emit(path, self.song.analysis.to_dict())
+
+    def practice_track(self) -> Any:
+        """The practice-track window of the routine (its span, its move names called)."""
+        from bachata_desktop.services.practice_track import choreography_moves
+        from bachata_desktop.ui.practice_dialog import PracticeSource, open_practice_dialog
+
+        ch, path = self.choreography, self._song_path()
+        if ch is None or path is None or self.song is None:
+            return None
+        a = self.song.analysis
+        span = ("The choreography", ch.slots[0].start, min(ch.slots[-1].end, a.duration)) \
+            if ch.slots else None
+        return open_practice_dialog(self, self.ctx, PracticeSource.from_analysis(
+            self.song.info.title, path, a, moves=choreography_moves(ch), span=span))
+
+    def run_class(self) -> Any:
+        """The run-the-class full screen driven by this routine and its song."""
+        from bachata_desktop.core.class_run import RoutineClock
+        from bachata_desktop.services.class_run import Routine
+        from bachata_desktop.ui.class_mode.window import ClassModeWindow
+
+        ch, path = self.choreography, self._song_path()
+        if ch is None or path is None or self.song is None:
+            return None
+        routine = Routine(self.song.info.title, Path(path),
+                          RoutineClock.from_analysis(self.song.analysis, ch), self.song.analysis.tempo_bpm)
+        self.class_window = ClassModeWindow(self.ctx, routine=routine)
+        return self.class_window
 
     def preview(self) -> Any:
         """Render a quick 480p video of the routine and play it."""

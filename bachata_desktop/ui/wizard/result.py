@@ -82,6 +82,8 @@ class ResultView(QWidget):
     cancel_requested = Signal()
     play_clip_requested = Signal(int)          # clip id
     undo_requested = Signal()
+    practice_track_requested = Signal()        # a counted practice track of the routine
+    run_class_requested = Signal()             # the run-the-class full screen of the routine
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -104,6 +106,14 @@ class ResultView(QWidget):
         head.addWidget(self.title, 1)
         head.addWidget(self.undo_btn)
         head.addWidget(self.regen_btn)
+        for text, tip, signal in (
+                ("Practice track…", "Slowed, counted audio of the routine with the move names called",
+                 self.practice_track_requested),
+                ("Run the class", "Full screen for the projector: count, moves, countdown", self.run_class_requested)):
+            b = QPushButton(text)
+            b.setToolTip(tip)
+            b.clicked.connect(signal)
+            head.addWidget(b)
         lay.addLayout(head)
         self.notes = QLabel("")
         self.notes.setWordWrap(True)

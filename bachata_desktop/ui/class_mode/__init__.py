@@ -1,0 +1,1 @@
+"""Run-the-class mode: the full-screen projector view (see ``window.py``)."""
