@@ -2,7 +2,7 @@
 
 A prerequisite is a token: ``family:<category>`` (any move of that family has been taught) or
 ``clip:<id>`` (that move has been taught). A move's prerequisites are the ones an instructor set in
-the clip editor, else the defaults of its family (``resources/data/move_families.json``: a basic
+the clip editor, else the defaults of its family (``data/move_families.json``: a basic
 before turns, a lady turn before a spin ...). A requirement the library cannot meet (no move of that
 family, a move no longer there) is ignored rather than blocking the move for ever.
 

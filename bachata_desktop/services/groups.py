@@ -30,16 +30,16 @@ from bachata_desktop.core.groups import (
 )
 from bachata_desktop.core.plan import ClassPlan, ItemKind, PlanItem, Segment, SegmentKind
 from bachata_desktop.core.suggest import FamilyRules, Suggestions, parse_token, suggest
-from bachata_desktop.paths import resource
+from bachata_desktop.paths import data_resource
 from bachata_desktop.store import Store
 
-FAMILIES_FILE = ("data", "move_families.json")
+FAMILIES_FILE = ("move_families.json",)
 
 
 @functools.lru_cache(maxsize=1)
 def family_rules() -> FamilyRules:
     """The shipped default prerequisites per move family (empty if the file is missing)."""
-    path = resource(*FAMILIES_FILE)
+    path = data_resource(*FAMILIES_FILE)
     try:
         return FamilyRules.from_dict(json.loads(path.read_text("utf-8")))
     except (OSError, ValueError, InputError):
