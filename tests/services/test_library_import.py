@@ -194,7 +194,7 @@ def test_malformed_annotations_import_nothing(store, shared_clips_dir: Path, tmp
         import_clips(store, [lib], RecordingContext())
     bad = tmp_path / "other.json"
     bad.write_text('{"clips": "nope"}', "utf-8")
-    with pytest.raises(InputError, match="no \"clips\" list"):
+    with pytest.raises(InputError, match="clips must be a list"):
         import_clips(store, [lib / "basic"], RecordingContext(), annotations=bad)
     assert store.clips.count() == 0 and _media_files(store) == []
 
