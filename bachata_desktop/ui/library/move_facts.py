@@ -29,17 +29,11 @@ def hold_note(clip: Clip, end: str) -> str:
 
 
 def length_note(clip: Clip) -> str:
-    """Where the length in counts came from, and where the dancers' "1" is."""
+    """Where the length in counts came from."""
     if str(clip.extra.get("counts_source", "auto")) == "user":
         return "set by you"
-    dance = clip.extra.get("dance_count")
-    if isinstance(dance, dict) and isinstance(dance.get("one_s"), (int, float)):
-        text = f"counted from the steps; the dancers' 1 at {float(dance['one_s']):.1f} s"
-        if dance.get("agrees_with_music") is False:
-            text += " (not the music's 1: the dance is used)"
-        return text
     if clip.tempo_bpm:
-        return "from the soundtrack's beats"
+        return "from the soundtrack's beats (check it against the dance)"
     return "not measured yet"
 
 
