@@ -129,6 +129,18 @@ def holds_loso(x: np.ndarray, y: np.ndarray, groups: np.ndarray) -> float:
     return float(np.mean(pred == y))
 
 
+def old_rule(desc: list[float]) -> str | None:
+    """The hold rule before issue 15 (from the 0.5 s pose descriptor), kept as a baseline."""
+    d = np.asarray(desc, np.float64)
+    if d.size < 6 or d[-1] < 0.3:
+        return None
+    dx, dy, f_lead, f_follow, hands = d[-6:-1]
+    if float(np.hypot(dx, dy)) < 0.9:
+        same_way = f_lead * f_follow > 0.1 and min(abs(f_lead), abs(f_follow)) > 0.3
+        return "shadow" if same_way else "closed"
+    return "open" if hands >= 0.5 else "unknown"
+
+
 def lead_side_right(r: dict) -> bool:
     """Is slot 0 (the lead) on the labelled side, at the frame nearest the labelled time?"""
     tr, lab = r["tracks"], r["label"]
@@ -167,7 +179,7 @@ def run(quick: bool = False) -> list[dict]:
     closed = float(np.mean(y == "closed"))
     old = []
     for r in recs:
-        old += [r["summary"].get("start_hold_guess"), r["summary"].get("end_hold_guess")]
+        old += [old_rule(r["summary"].get("start_pose", [])), old_rule(r["summary"].get("end_pose", []))]
     old_right = float(np.mean(np.asarray(old, dtype=object) == y))
     rows.append(_row("holds_right", float(np.mean(stored == y)), "fraction of clip ends",
                      ">= 0.80, a guess on every end",
@@ -175,7 +187,8 @@ def run(quick: bool = False) -> list[dict]:
                      f"labels: in-sample); guesses on {np.mean(stored != None):.2f} of ends; "  # noqa: E711
                      f"mean confidence right {conf[stored == y].mean():.2f} / wrong "
                      f"{conf[stored != y].mean() if (stored != y).any() else 0:.2f}; "
-                     f"old rule {old_right:.2f}", baseline=closed))
+                     f"old rule {old_right:.2f} (a guess on {np.mean([o is not None for o in old]):.2f})",
+                     baseline=closed))
     if len(np.unique(groups)) > 3:
         rows.append(_row("holds_right_loso", holds_loso(x, y, groups), "fraction of clip ends",
                          ">= 0.80", f"leave-one-series-out ({len(np.unique(groups))} series): "
