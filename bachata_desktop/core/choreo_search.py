@@ -59,6 +59,12 @@ PAIR_CACHE_MAX = 1500  # libraries up to this size get an (N, N) pose-cost table
 POSE_SCALE = 1.5  # RMS descriptor difference (about torso lengths) that counts as "far apart"
 
 
+def _unit(x: float) -> float:
+    """A confidence clipped to 0..1 (1 when it is not a number)."""
+    x = float(x)
+    return min(1.0, max(0.0, x)) if np.isfinite(x) else 1.0
+
+
 def _vec(v: np.ndarray | None) -> np.ndarray | None:
     if v is None:
         return None
@@ -81,8 +87,9 @@ def pose_distance(end_pose: np.ndarray | None, start_pose: np.ndarray | None) ->
 def transition_cost(a: MoveCandidate, b: MoveCandidate, weights: Weights | None = None) -> float:
     """Physical cost of dancing ``b`` right after ``a``: pose distance and hold mismatch."""
     w = weights or Weights()
-    return w.pose * pose_distance(a.end_pose, b.start_pose) + w.hold * hold_cost(a.end_hold,
-                                                                               b.start_hold)
+    sure = _unit(a.hold_confidence[1]) * _unit(b.hold_confidence[0])
+    return (w.pose * pose_distance(a.end_pose, b.start_pose)
+            + w.hold * sure * hold_cost(a.end_hold, b.start_hold))
 
 
 @dataclass
@@ -101,6 +108,8 @@ class Lib:
     length: np.ndarray
     sh: np.ndarray
     eh: np.ndarray
+    sc: np.ndarray          # start / end hold confidence 0..1 (scales the hold mismatch cost)
+    ec: np.ndarray
     sp: np.ndarray          # (N, D) start pose descriptors (zeros where unknown)
     ep: np.ndarray
     has_sp: np.ndarray
@@ -123,7 +132,8 @@ class Lib:
         """Pose and hold costs (weighted) for every pair a[i] -> b[j]; zero where a[i] < 0."""
         a_ok = a >= 0
         aa = np.where(a_ok, a, 0)
-        hold = _HOLD_TABLE[self.eh[aa]][:, self.sh[b]] * w.hold
+        hold = (_HOLD_TABLE[self.eh[aa]][:, self.sh[b]] * w.hold
+                * self.ec[aa][:, None] * self.sc[b][None, :])
         if self.pair_pose is not None:
             pose = self.pair_pose[aa][:, b] * w.pose
             if not a_ok.all():
@@ -197,6 +207,8 @@ def build_lib(cands: Sequence[MoveCandidate], request_similarity: Mapping[int, f
         length=np.array([c.phrases for c in order], dtype=np.int64),
         sh=np.array([_HOLD_INDEX[c.start_hold] for c in order], dtype=np.int64),
         eh=np.array([_HOLD_INDEX[c.end_hold] for c in order], dtype=np.int64),
+        sc=np.array([_unit(c.hold_confidence[0]) for c in order], dtype=np.float64),
+        ec=np.array([_unit(c.hold_confidence[1]) for c in order], dtype=np.float64),
         sp=sp, ep=ep, has_sp=has_sp, has_ep=has_ep, sp_sq=np.einsum("ij,ij->i", sp, sp),
         ep_sq=np.einsum("ij,ij->i", ep, ep),
         opener=np.array([c in OPENERS for c in cats]), intro=np.array([c == "intros" for c in cats]),

@@ -220,6 +220,9 @@ class MoveCandidate:
     counts: int = PHRASE_COUNTS
     start_hold: Hold = Hold.UNKNOWN
     end_hold: Hold = Hold.UNKNOWN
+    # How sure the (start, end) holds are, 0..1: 1 for holds an instructor set, the analysis's
+    # confidence for guessed ones. A hold mismatch costs in proportion (an unsure guess less).
+    hold_confidence: tuple[float, float] = (1.0, 1.0)
     start_pose: np.ndarray | None = field(default=None, compare=False, repr=False)
     end_pose: np.ndarray | None = field(default=None, compare=False, repr=False)
     tempo_bpm: float | None = None

@@ -61,6 +61,9 @@ class PoseAnalysis:
     end_pose: tuple[float, ...] = field(repr=False)
     start_hold_guess: str | None = None
     end_hold_guess: str | None = None
+    # How sure the hold guesses are, 0..1 (``analysis.pose.holds``); 0 for older analyses.
+    start_hold_confidence: float = 0.0
+    end_hold_confidence: float = 0.0
     motion_energy: float = 0.0
     hand_connection_ratio: float = 0.0
     lead_reason: str = ""

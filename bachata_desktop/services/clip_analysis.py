@@ -9,7 +9,8 @@ or fails is recorded in the clip's error and the others still count; the keypoin
 under a temporary name and only renamed into ``poses/`` after the transaction commits.
 
 Edits win over guesses: the hold guesses only replace holds whose ``clip.extra["holds_source"]``
-is ``"default"`` or ``"pose"``, and the measured length in counts only replaces ``counts`` while
+is ``"default"`` or ``"pose"`` (their confidence goes to ``extra["hold_confidence"]``), and the
+measured length in counts only replaces ``counts`` while
 ``clip.extra.get("counts_source", "auto") == "auto"``; an editor that sets a clip's holds or
 counts should set that key to ``"user"``.
 
@@ -115,6 +116,8 @@ def _pose_step(store: Any, clip: Clip, media: Path, ctx: TaskContext) -> StepRes
             fields["end_hold"] = end
         if "start_hold" in fields or "end_hold" in fields:
             fields["holds_source"] = "pose"
+            fields["hold_confidence"] = {"start": float(res.start_hold_confidence),
+                                         "end": float(res.end_hold_confidence)}
     emb: dict[str, tuple[np.ndarray, str]] = {}
     note = ""
     if res.has_embeddings:
@@ -250,8 +253,11 @@ def _commit(store: Any, clip_id: int, results: list[StepResult]) -> Clip | None:
             if str(current.extra.get("counts_source", "auto")) != "auto":
                 fields.pop("counts", None)  # the user set the length: keep it
             holds_source = fields.pop("holds_source", None)
+            hold_confidence = fields.pop("hold_confidence", None)
             if holds_source and str(current.extra.get("holds_source", "default")) in ("default", "pose"):
                 extra["holds_source"] = holds_source
+                if hold_confidence is not None:
+                    extra["hold_confidence"] = hold_confidence
             else:
                 fields.pop("start_hold", None)
                 fields.pop("end_hold", None)

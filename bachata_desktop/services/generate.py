@@ -152,17 +152,34 @@ def _pose_vec(summary: dict[str, Any] | None, key: str, flip: bool) -> np.ndarra
     return np.asarray(desc, dtype=np.float64)
 
 
-def _holds(clip: Clip, summary: dict[str, Any] | None) -> tuple[Hold, Hold]:
+FAMILY_HOLD_CONFIDENCE = 0.5  # a family's usual hold, used before any analysis or edit
+
+
+def _holds(clip: Clip, summary: dict[str, Any] | None) -> tuple[Hold, Hold, tuple[float, float]]:
+    """(start hold, end hold, their confidences): the instructor's holds count fully, the pose
+    analysis's guesses with their confidence, the family's usual holds at one half."""
     default = DEFAULT_HOLDS.get(clip.category, (Hold.UNKNOWN, Hold.UNKNOWN))
-    out = []
-    for mine, guess_key, fallback in ((clip.start_hold, "start_hold_guess", default[0]),
-                                      (clip.end_hold, "end_hold_guess", default[1])):
+    source = str(clip.extra.get("holds_source", "default"))
+    stored = clip.extra.get("hold_confidence")
+    out: list[Hold] = []
+    conf: list[float] = []
+    for end, mine, fallback in (("start", clip.start_hold, default[0]),
+                                ("end", clip.end_hold, default[1])):
+        guess_conf = float((summary or {}).get(f"{end}_hold_confidence") or 0.0)
         if mine is not Hold.UNKNOWN:
             out.append(mine)
+            if source == "user":
+                conf.append(1.0)
+            elif source == "pose":
+                val = stored.get(end) if isinstance(stored, dict) else None
+                conf.append(float(val) if isinstance(val, (int, float)) else guess_conf or 1.0)
+            else:
+                conf.append(FAMILY_HOLD_CONFIDENCE)
             continue
-        guess = Hold.parse((summary or {}).get(guess_key))
+        guess = Hold.parse((summary or {}).get(f"{end}_hold_guess"))
         out.append(guess if guess is not Hold.UNKNOWN else fallback)
-    return out[0], out[1]
+        conf.append((guess_conf or 1.0) if guess is not Hold.UNKNOWN else FAMILY_HOLD_CONFIDENCE)
+    return out[0], out[1], (conf[0], conf[1])
 
 
 def _cosines(store: Any, modality: str, query: np.ndarray | None) -> dict[int, float]:
@@ -219,11 +236,11 @@ def candidates_from_store(store: Any, request: Request, song_embedding: np.ndarr
         assert c.id is not None
         summary = store.analyses.get("clip", c.id, "pose")
         flip = bool(summary) and bool(summary.get("flipped", False)) != c.lead_follow_flipped
-        sh, eh = _holds(c, summary)
+        sh, eh, hold_conf = _holds(c, summary)
         out.append(MoveCandidate(
             clip_id=c.id, name=move_title(c.name), category=c.category, level=c.level, energy=c.energy,
             role_focus=c.role_focus, counts=max(1, int(c.counts or 8)), start_hold=sh,
-            end_hold=eh, start_pose=_pose_vec(summary, "start_pose", flip),
+            end_hold=eh, hold_confidence=hold_conf, start_pose=_pose_vec(summary, "start_pose", flip),
             end_pose=_pose_vec(summary, "end_pose", flip), tempo_bpm=c.tempo_bpm,
             similarity={m: s[c.id] for m, s in sims.items() if c.id in s}, tags=tuple(c.tags)))
     return out

@@ -194,3 +194,19 @@ def test_embeddings_separate_a_spin_from_a_basic():
                 same = max(float(v @ g[modality]) for j, g in enumerate(group) if j != i)
                 diff = max(float(v @ o[modality]) for o in other)
                 assert same > diff, (modality, i)
+
+
+def test_the_taller_dancer_at_equal_depth_leads_even_on_the_right():
+    """Feet at the same height (same distance from the camera): the one 8 % taller leads, even
+    though the smaller one stands on the left in the first frame."""
+    frames = [frame([(400, 500, 100.0), (700, 500, 108.0)]) for _ in range(30)]
+    hists = [np.stack([hist(3), hist(40)]) for _ in range(30)]
+    tr = build_couple(frames, hists, (1280, 720), fps=10.0)
+    lead_x = np.nanmean(tr.keypoints[0, 0, :, 0])
+    assert lead_x > 600 and "taller" in tr.lead_reason
+    # the same height, stepping nearer and further (bigger on screen when nearer, feet lower):
+    # the depth correction sees it is perspective, not stature
+    near = [frame([(400, 500 + d, 100.0 * (1 + 0.0015 * d)), (700, 500, 100.0)])
+            for d in np.linspace(0, 80, 30)]
+    tr2 = build_couple(near, hists, (1280, 720), fps=10.0)
+    assert "taller" not in tr2.lead_reason

@@ -290,3 +290,26 @@ def test_a_favourite_move_does_not_come_straight_back(phrases):
     assert ids.count(star.clip_id) >= 2  # the favourite is used more than once...
     assert all(ids[i] != ids[i - 2] for i in range(2, len(ids)))  # ...but never one move apart
     assert all(ids[i] != ids[i - 1] for i in range(1, len(ids)))
+
+
+def test_unsure_holds_cost_less_when_they_clash():
+    from bachata_desktop.core.choreo_search import build_lib
+    from bachata_desktop.core.choreography import Weights
+
+    def move(i, start, end, conf):
+        return MoveCandidate(clip_id=i, name=f"m{i}", category="spin", start_hold=start,
+                             end_hold=end, hold_confidence=conf)
+
+    sure_a, sure_b = move(1, Hold.OPEN, Hold.SHADOW, (1.0, 1.0)), move(2, Hold.HAMMERLOCK, Hold.OPEN,
+                                                                      (1.0, 1.0))
+    unsure_a = move(3, Hold.OPEN, Hold.SHADOW, (1.0, 0.3))
+    clash = transition_cost(sure_a, sure_b)
+    no_clash = transition_cost(sure_b, sure_a)  # open -> open: the pose part only
+    assert clash > no_clash
+    assert transition_cost(unsure_a, sure_b) == pytest.approx(no_clash + 0.3 * (clash - no_clash))
+    # the search's vectorised costs agree with the pairwise function
+    lib = build_lib([sure_a, sure_b, unsure_a], None)
+    w = Weights()
+    pose, hold = lib.trans(np.array([0, 2]), np.array([1]), w)
+    assert hold[0, 0] + pose[0, 0] == pytest.approx(clash)
+    assert hold[1, 0] + pose[1, 0] == pytest.approx(transition_cost(unsure_a, sure_b))

@@ -112,6 +112,25 @@ def test_candidates_carry_store_data(store):
     assert any(c.counts == 16 for c in cands)
 
 
+def test_hold_confidence_comes_from_who_set_the_hold(store):
+    from bachata_desktop.services.generate import FAMILY_HOLD_CONFIDENCE
+
+    clips = fill_library(store, n_per_cat=1)
+    user, pose, family = clips[0], clips[1], clips[2]
+    store.clips.update(user.with_(start_hold=Hold.SHADOW, end_hold=Hold.OPEN,
+                                  extra={**user.extra, "holds_source": "user"}))
+    store.clips.update(pose.with_(start_hold=Hold.CLOSED, end_hold=Hold.OPEN,
+                                  extra={**pose.extra, "holds_source": "pose",
+                                         "hold_confidence": {"start": 0.8, "end": 0.45}}))
+    store.clips.update(family.with_(start_hold=Hold.OPEN, end_hold=Hold.OPEN,
+                                    extra={**family.extra, "holds_source": "default"}))
+    cands = {c.clip_id: c for c in candidates_from_store(store, Request(), None)}
+    assert cands[user.id].hold_confidence == (1.0, 1.0)
+    assert cands[user.id].start_hold is Hold.SHADOW
+    assert cands[pose.id].hold_confidence == (0.8, 0.45)
+    assert cands[family.id].hold_confidence == (FAMILY_HOLD_CONFIDENCE, FAMILY_HOLD_CONFIDENCE)
+
+
 def test_generate_from_store_and_swap(store):
     fill_library(store)
     an = song_analysis()

@@ -26,12 +26,12 @@ from bachata_desktop.analysis.pose.couple import (
 )
 from bachata_desktop.analysis.pose.embed import (
     dancer_embedding,
-    hold_guess,
     interaction_embedding,
     motion_energy,
     pose_descriptor,
 )
 from bachata_desktop.analysis.pose.features import dancer_features, interaction_features
+from bachata_desktop.analysis.pose.holds import HOLD_WINDOW_S, classify_hold, hold_features
 from bachata_desktop.analysis.pose.model import find_pose_model, model_load_error
 from bachata_desktop.core.errors import BachataError, InputError
 from bachata_desktop.core.pose import (
@@ -267,6 +267,9 @@ def summarise(tracks: CoupleTracks, fps: float, config: PoseConfig | None = None
                interaction_embedding(inter, INTERACTION_DIM, seed=3))
         start = pose_descriptor(lead, follow, inter, tracks.detected, slice(0, edge))
         end = pose_descriptor(lead, follow, inter, tracks.detected, slice(max(0, n - edge), n))
+        hw = max(1, int(round(HOLD_WINDOW_S * fps)))
+        holds = [classify_hold(hold_features(lead, follow, inter, tracks.boxes, tracks.detected, sl))
+                 for sl in (slice(0, hw), slice(max(0, n - hw), n))]
         connected = inter.connected[np.isfinite(inter.connected)]
         hands = float(connected.mean()) if connected.size else 0.0
         energy = motion_energy(lead, follow)
@@ -275,14 +278,15 @@ def summarise(tracks: CoupleTracks, fps: float, config: PoseConfig | None = None
                np.zeros(INTERACTION_DIM, np.float32))
         start = end = pose_descriptor(lead, follow, inter, tracks.detected, slice(0, 0))
         hands, energy = 0.0, 0.0
+        holds = [(None, 0.0), (None, 0.0)]
     return PoseAnalysis(
         frames_analyzed=n, analysis_fps=fps, source_fps=fps, duration_s=n / fps if fps else 0.0,
         both_dancers_ratio=tracks.both_ratio, any_dancer_ratio=tracks.any_ratio,
         people_found=bool(found), swaps_repaired=tracks.swaps_repaired, flipped=False,
         lead_embedding=emb[0], follow_embedding=emb[1], interaction_embedding=emb[2],
         start_pose=start, end_pose=end,
-        start_hold_guess=hold_guess(start) if found else None,
-        end_hold_guess=hold_guess(end) if found else None,
+        start_hold_guess=holds[0][0], end_hold_guess=holds[1][0],
+        start_hold_confidence=holds[0][1], end_hold_confidence=holds[1][1],
         motion_energy=energy, hand_connection_ratio=hands, lead_reason=tracks.lead_reason)
 
 

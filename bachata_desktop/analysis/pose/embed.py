@@ -245,21 +245,6 @@ def pose_descriptor(lead: DancerFeatures, follow: DancerFeatures, inter: Interac
     return tuple(float(x) for x in out)
 
 
-def hold_guess(desc: tuple[float, ...]) -> str | None:
-    """A rough hold from a pose descriptor: closed / shadow / open / None when unmeasured."""
-    d = np.asarray(desc)
-    if d.size != DESCRIPTOR_SIZE or d[-1] < 0.3:
-        return None
-    dx, dy, f_lead, f_follow, hands = d[-6:-1]
-    dist = float(np.hypot(dx, dy))
-    if dist < 0.9:
-        same_way = f_lead * f_follow > 0.1 and min(abs(f_lead), abs(f_follow)) > 0.3
-        return "shadow" if same_way else "closed"
-    if hands >= 0.5:
-        return "open"
-    return "unknown"
-
-
 def motion_energy(lead: DancerFeatures, follow: DancerFeatures) -> float:
     """Mean joint speed of both dancers, torso lengths per second (0 when nobody was seen)."""
     with warnings.catch_warnings():
@@ -270,5 +255,5 @@ def motion_energy(lead: DancerFeatures, follow: DancerFeatures) -> float:
     return float(np.median(vals)) if vals.size else 0.0
 
 
-__all__ = ["EMBEDDING_VERSION", "dancer_embedding", "hold_guess", "interaction_embedding", "motion_energy",
+__all__ = ["EMBEDDING_VERSION", "dancer_embedding", "interaction_embedding", "motion_energy",
            "pose_descriptor"]

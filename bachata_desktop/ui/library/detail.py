@@ -12,6 +12,7 @@ from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QFormLayout,
     QFrame,
@@ -40,10 +41,11 @@ from bachata_desktop.core.errors import InputError
 from bachata_desktop.core.task import TaskContext
 from bachata_desktop.store import Store
 from bachata_desktop.ui.library.model import format_duration
+from bachata_desktop.ui.library.move_facts import hold_note, lead_note, length_note
 
 EDITABLE_FIELDS: tuple[str, ...] = (
     "name", "category", "level", "energy", "role_focus", "counts", "start_hold", "end_hold", "tags",
-    "notes", "teaching_notes")
+    "notes", "teaching_notes", "lead_follow_flipped")
 
 HOLD_LABELS = {Hold.UNKNOWN: "Not set", Hold.OPEN: "Open", Hold.CLOSED: "Closed", Hold.SHADOW: "Shadow",
                Hold.HAMMERLOCK: "Hammerlock", Hold.CROSS_HAND: "Cross hand"}
@@ -59,7 +61,9 @@ def save_edits(ctx: TaskContext, store: Store, clip: Clip) -> Clip:
     merged = current.with_(**{f: getattr(clip, f) for f in EDITABLE_FIELDS})
     if (merged.start_hold, merged.end_hold) != (current.start_hold, current.end_hold):
         # the analysis only fills holds nobody chose: from now on they are the user's
-        merged = merged.with_(extra={**current.extra, "holds_source": "user"})
+        merged = merged.with_(extra={**merged.extra, "holds_source": "user"})
+    if merged.counts != current.counts:  # the analysis no longer replaces a length the user set
+        merged = merged.with_(extra={**merged.extra, "counts_source": "user"})
     return store.clips.update(merged) if merged != current else current
 
 
@@ -147,6 +151,10 @@ class ClipDetail(QWidget):
         self.counts_spin.setSuffix(" counts")
         self.start_hold_combo = _enum_combo(list(HOLD_LABELS.items()))
         self.end_hold_combo = _enum_combo(list(HOLD_LABELS.items()))
+        self.flip_check = QCheckBox("Swap lead and follow")
+        # Where each value came from (set by you / seen in the video, how sure / family default).
+        self.length_note, self.start_hold_note, self.end_hold_note, self.lead_note = (
+            _note_label() for _ in range(4))
         self.tags_edit = QLineEdit()
         self.tags_edit.setPlaceholderText("comma, separated, tags")
         self.notes_edit = QPlainTextEdit()
@@ -160,9 +168,10 @@ class ClipDetail(QWidget):
         form.addRow("Level", self.level_combo)
         form.addRow("Energy", self.energy_combo)
         form.addRow("Role focus", self.role_combo)
-        form.addRow("Length", self.counts_spin)
-        form.addRow("Starts in", self.start_hold_combo)
-        form.addRow("Ends in", self.end_hold_combo)
+        form.addRow("Length", _with_note(self.counts_spin, self.length_note))
+        form.addRow("Starts in", _with_note(self.start_hold_combo, self.start_hold_note))
+        form.addRow("Ends in", _with_note(self.end_hold_combo, self.end_hold_note))
+        form.addRow("Lead / follow", _with_note(self.flip_check, self.lead_note))
         form.addRow("Tags", self.tags_edit)
         form.addRow("Notes", self.notes_edit)
         form.addRow("Teaching", self.teaching_edit)
@@ -181,6 +190,7 @@ class ClipDetail(QWidget):
                       self.end_hold_combo):
             combo.currentIndexChanged.connect(lambda _i: self.commit())
         self.counts_spin.valueChanged.connect(lambda _v: self.commit())
+        self.flip_check.toggled.connect(lambda _b: self.commit())
         for edit in (self.notes_edit, self.teaching_edit):
             edit.textChanged.connect(self._on_notes_text_changed)
         self.play_button.clicked.connect(lambda: self._emit_for_clip(self.play_requested))
@@ -251,6 +261,8 @@ class ClipDetail(QWidget):
                      lambda v: self.tags_edit.setText(", ".join(v))),
             "notes": (self.notes_edit.toPlainText, self.notes_edit.setPlainText),
             "teaching_notes": (self.teaching_edit.toPlainText, self.teaching_edit.setPlainText),
+            "lead_follow_flipped": (self.flip_check.isChecked,
+                                    lambda v: self.flip_check.setChecked(bool(v))),
         }
 
     def _show_info(self, clip: Clip) -> None:
@@ -267,6 +279,13 @@ class ClipDetail(QWidget):
         if clip.analysis_state is AnalysisState.FAILED and clip.analysis_error:
             text += f"\n{clip.analysis_error}"
         self.info.setText(text)
+        self._show_notes(clip)
+
+    def _show_notes(self, clip: Clip) -> None:
+        self.length_note.setText(length_note(clip))
+        self.start_hold_note.setText(hold_note(clip, "start"))
+        self.end_hold_note.setText(hold_note(clip, "end"))
+        self.lead_note.setText(lead_note(clip))
 
     def _select_category(self, key: str) -> None:
         i = self.category_combo.findData(key)
@@ -299,8 +318,13 @@ class ClipDetail(QWidget):
             return
         edited = self.edited_clip()
         if edited is not None and edited != self._clip:
+            if (edited.start_hold, edited.end_hold) != (self._clip.start_hold, self._clip.end_hold):
+                edited = edited.with_(extra={**edited.extra, "holds_source": "user"})
+            if edited.counts != self._clip.counts:
+                edited = edited.with_(extra={**edited.extra, "counts_source": "user"})
             self._clip = edited
             self.title.setText(move_title(edited.name))
+            self._show_notes(edited)
             self.clip_edited.emit(edited)
 
     def flush(self) -> None:
@@ -316,6 +340,24 @@ class ClipDetail(QWidget):
         if self._clip is not None and self._clip.id is not None:
             self.flush()
             signal.emit(self._clip.id)  # type: ignore[attr-defined]
+
+
+def _note_label() -> QLabel:
+    label = QLabel()
+    label.setObjectName("detailInfo")
+    label.setWordWrap(True)
+    return label
+
+
+def _with_note(field: QWidget, note: QLabel) -> QWidget:
+    """A form field with its one-line explanation under it."""
+    box = QWidget()
+    lay = QVBoxLayout(box)
+    lay.setContentsMargins(0, 0, 0, 0)
+    lay.setSpacing(1)
+    lay.addWidget(field)
+    lay.addWidget(note)
+    return box
 
 
 def _enum_combo(items: list[tuple[object, str]]) -> QComboBox:
