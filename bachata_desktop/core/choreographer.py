@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 
 import numpy as np
 
@@ -214,12 +215,15 @@ def generate(phrases: Sequence[PhraseSlotSpec], candidates: Sequence[MoveCandida
 
 
 def swap(choreo: Choreography, slot_index: int, clip_id: int, candidates: Sequence[MoveCandidate],
-         *, request_similarity: Mapping[int, float] | None = None,
+         *, reoptimise: bool = False, request_similarity: Mapping[int, float] | None = None,
          weights: Weights | None = None, beam_width: int = BEAM_WIDTH, top_k: int = TOP_K
          ) -> Choreography:
-    """Put ``clip_id`` in slot ``slot_index`` and re-optimise the rest of the routine around it.
+    """Put ``clip_id`` in slot ``slot_index``; keep every other move unless asked to re-optimise.
 
-    Earlier swaps stay pinned unless the new move overlaps them. The seed and request are kept.
+    By default only the phrases the swap frees (the new move is shorter than the old one) or takes
+    (it is longer: the moves it overlaps go) change: every other slot keeps its move. With
+    ``reoptimise`` the rest of the routine is searched again around the new move, keeping only
+    earlier swaps (unless the new move overlaps them). The seed and request are kept.
     """
     if not 0 <= slot_index < len(choreo.slots):
         raise InputError(f"no slot {slot_index} in this choreography")
@@ -232,12 +236,23 @@ def swap(choreo: Choreography, slot_index: int, clip_id: int, candidates: Sequen
     order = [p.index for p in sorted(choreo.phrases, key=lambda p: p.start_s)]
     pos = order.index(start)
     covered = set(order[pos:pos + by_id[clip_id].phrases])
-    pins = {s.phrases[0]: s.clip_id for s in choreo.slots
-            if s.pinned and not covered.intersection(s.phrases)}
-    pins[start] = clip_id
-    return generate(choreo.phrases, candidates, choreo.request, song=choreo.song,
-                    request_similarity=request_similarity, weights=weights, seed=choreo.seed,
-                    pins=pins, beam_width=beam_width, top_k=top_k)
+    others = [s for i, s in enumerate(choreo.slots)
+              if i != slot_index and not covered.intersection(s.phrases)]
+    user = {s.phrases[0]: s.clip_id for s in others if s.pinned}
+    user[start] = clip_id
+    keep = dict(user) if reoptimise else {
+        **{s.phrases[0]: s.clip_id for s in others if s.clip_id in by_id}, **user}
+    out = generate(choreo.phrases, candidates, choreo.request, song=choreo.song,
+                   request_similarity=request_similarity, weights=weights, seed=choreo.seed,
+                   pins=keep, beam_width=beam_width, top_k=top_k)
+    # only the instructor's choices read as "kept by you", not the moves merely left in place
+    return replace(out, slots=tuple(replace(s, pinned=s.phrases[0] in user) for s in out.slots))
+
+
+def changed_slots(before: Choreography, after: Choreography) -> list[int]:
+    """Indexes (in ``after``) of the slots whose move or place differs from ``before``."""
+    old = {(s.phrases, s.clip_id) for s in before.slots}
+    return [i for i, s in enumerate(after.slots) if (s.phrases, s.clip_id) not in old]
 
 
 def slot_transition_costs(choreo: Choreography, candidates: Sequence[MoveCandidate],
@@ -248,5 +263,5 @@ def slot_transition_costs(choreo: Choreography, candidates: Sequence[MoveCandida
     return [transition_cost(by_id[a], by_id[b], weights) for a, b in zip(ids, ids[1:], strict=False)]
 
 
-__all__ = ["generate", "hold_cost", "pose_distance", "select_phrases", "slot_transition_costs",
+__all__ = ["changed_slots", "generate", "hold_cost", "pose_distance", "select_phrases", "slot_transition_costs",
            "swap", "transition_cost"]

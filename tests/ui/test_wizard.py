@@ -134,6 +134,14 @@ def test_wizard_end_to_end(qtbot, ctx, song_file, tmp_path):
         assert b.start == pytest.approx(a.end) and a.clip_id != b.clip_id
     assert new.slots[-1].end == pytest.approx(ch.slots[-1].end)
     assert tl.choreography is new and detail.slot.clip_id == alt.clip_id
+    # the swap changed that move only, and says so; the changed row is marked
+    assert [s.clip_id for i, s in enumerate(new.slots) if i != k] == \
+        [s.clip_id for i, s in enumerate(ch.slots) if i != k]
+    assert "the other moves are unchanged" in panel.result_view.status.text()
+    assert ch.slots[k].name in panel.result_view.status.text()
+    assert panel.result_view.moves.item(k).text().endswith("●")
+    assert sum(panel.result_view.moves.item(i).text().endswith("●")
+               for i in range(len(new.slots))) == 1
     # one step back and forth: undo restores the routine before the swap
     assert panel.result_view.undo_btn.isEnabled()
     qtbot.mouseClick(panel.result_view.undo_btn, Qt.MouseButton.LeftButton)
@@ -203,6 +211,21 @@ def test_reopen_saved_choreography_and_swap(qtbot, ctx, song_file):
     with qtbot.waitSignal(other.swapped, timeout=60_000) as sw:
         other.swap(1, slot.alternatives[0].clip_id)
     assert sw.args[0].choreography.slots[1].clip_id == slot.alternatives[0].clip_id
+    # asked to re-optimise, the neighbours may change too: every changed move is marked
+    from bachata_desktop.core.choreographer import changed_slots
+
+    before = sw.args[0].choreography
+    other.result_view.select_slot(3)
+    other.result_view.detail.reoptimise.setChecked(True)
+    alt3 = before.slots[3].alternatives[0].clip_id
+    with qtbot.waitSignal(other.swapped, timeout=60_000) as sw2:
+        other.swap(3, alt3)
+    after = sw2.args[0].choreography
+    changed = changed_slots(before, after)
+    marked = [i for i in range(other.result_view.moves.count())
+              if other.result_view.moves.item(i).text().endswith("●")]
+    assert marked == changed and changed
+    assert other.result_view.status.text().startswith(f"Move 4: {before.slots[3].name} → ")
 
 
 def test_bad_song_file_is_reported(qtbot, ctx, tmp_path):

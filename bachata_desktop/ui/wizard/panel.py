@@ -3,7 +3,8 @@
 Song → preferences → result. Every slow step is a job (song analysis and generation on the ``ml``
 pool, swaps and previews on ``io``, saving on ``write``) so the window never freezes; the panel
 keeps the current :class:`~bachata_desktop.services.generate.GenerationResult` (with its
-candidates) so a swap re-optimises the rest of the routine without reading the library again.
+candidates) so a swap (which keeps the other moves, or re-optimises them when asked) needs no
+second read of the library; the moves a swap changed are marked and named.
 A saved choreography opened from elsewhere (``navigator.open_choreography``) comes back here with
 its candidates rebuilt, so it can be edited the same way.
 """
@@ -26,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from bachata_desktop.core.choreographer import changed_slots
 from bachata_desktop.core.choreography import Choreography
 from bachata_desktop.services.generate import GenerationResult
 from bachata_desktop.ui.context import AppContext
@@ -34,6 +36,21 @@ from bachata_desktop.ui.wizard.result import ResultView
 from bachata_desktop.ui.wizard.steps import PreferencesStep, SongStep
 
 STEPS = ("1  Song", "2  Preferences", "3  Choreography")
+
+
+def describe_swap(before: Choreography | None, after: Choreography, slot_index: int,
+                  changed: list[int]) -> str:
+    """One line saying what a swap changed ("Move 3: A → B; the other moves are unchanged")."""
+    if before is None or not 0 <= slot_index < len(before.slots):
+        return f"{len(changed)} moves changed"
+    old = before.slots[slot_index]
+    here = next((s for s in after.slots if s.phrases[:1] == old.phrases[:1]), None)
+    head = f"Move {slot_index + 1}: {old.name} → {here.name if here else '?'}"
+    others = [i for i in changed if here is None or after.slots[i] is not here]
+    if not others:
+        return f"{head}; the other moves are unchanged"
+    nums = ", ".join(str(i + 1) for i in others[:8]) + ("…" if len(others) > 8 else "")
+    return f"{head}; also changed: move{'s' if len(others) > 1 else ''} {nums} (marked ●)"
 
 
 class GeneratorPanel(QWidget):
@@ -214,7 +231,7 @@ class GeneratorPanel(QWidget):
         self.generated.emit(result)
         self._say(f"Generated {len(result.choreography.slots)} moves")
 
-    def _show(self, result: GenerationResult, new: bool) -> None:
+    def _show(self, result: GenerationResult, new: bool, changed: list[int] | None = None) -> None:
         self.result = result
         rv = self.result_view
         if new:
@@ -224,7 +241,7 @@ class GeneratorPanel(QWidget):
             rv.name.clear()
         rv.timeline.set_analysis(self.song.analysis if self.song else None)
         rv.timeline.set_peaks(self.song.peaks if self.song else None)
-        rv.show_result(result.choreography, keep_selection=not new)
+        rv.show_result(result.choreography, keep_selection=not new, changed=changed)
         rv.detail.set_swap_enabled(bool(result.candidates),
                                    "" if result.candidates else "The library has no moves to swap in")
         rv.undo_btn.setEnabled(bool(self._undo))
@@ -240,17 +257,26 @@ class GeneratorPanel(QWidget):
     def swap(self, slot_index: int, clip_id: int) -> Any:
         if self.result is None or not self.result.candidates:
             return None
-        self.result_view.status.setText("Re-arranging around your choice…")
+        reopt = self.result_view.detail.reoptimise.isChecked()
+        self.result_view.status.setText("Re-arranging around your choice…" if reopt
+                                        else "Swapping…")
+        before = self.result
         return self.ctx.jobs.submit(
-            jobs.swap, self.result, slot_index, clip_id, title="Swap a move", pool="io",
-            key="wizard-swap", visible=False, on_finished=self._on_swapped,
+            jobs.swap, self.result, slot_index, clip_id, reopt, title="Swap a move", pool="io",
+            key="wizard-swap", visible=False,
+            on_finished=lambda r: self._on_swapped(r, before, slot_index),
             on_failed=lambda e: self.result_view.status.setText(f"⚠ {e}"))
 
-    def _on_swapped(self, result: GenerationResult) -> None:
-        self.result_view.status.setText("")
+    def _on_swapped(self, result: GenerationResult, before: GenerationResult | None = None,
+                    slot_index: int = -1) -> None:
+        if before is None:
+            before = self.result
         if self.result is not None:
             self._undo.append(self.result)
-        self._show(result, new=False)
+        changed = changed_slots(before.choreography, result.choreography) if before else []
+        self._show(result, new=False, changed=changed)
+        self.result_view.status.setText(describe_swap(before.choreography if before else None,
+                                                      result.choreography, slot_index, changed))
         self.swapped.emit(result)
 
     def undo_swap(self) -> None:

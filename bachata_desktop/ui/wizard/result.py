@@ -86,6 +86,7 @@ class ResultView(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.choreography: Choreography | None = None
+        self.changed: list[int] = []
         lay = QVBoxLayout(self)
         head = QHBoxLayout()
         self.title = QLabel("")
@@ -178,8 +179,11 @@ class ResultView(QWidget):
         lay.addLayout(busy)
 
     # -- content -----------------------------------------------------------------------------------
-    def show_result(self, choreo: Choreography, keep_selection: bool = False) -> None:
+    def show_result(self, choreo: Choreography, keep_selection: bool = False,
+                    changed: list[int] | None = None) -> None:
+        """Show ``choreo``; the slots in ``changed`` (by the last swap) are marked with ●."""
         self.choreography = choreo
+        self.changed = list(changed or [])
         row = self.timeline.selected if keep_selection else -1
         self.timeline.set_choreography(choreo, keep_selection)
         mins, secs = divmod(int(round(choreo.song.duration_s)), 60)
@@ -201,7 +205,12 @@ class ResultView(QWidget):
             m0, s0 = divmod(s.start, 60)
             item = QListWidgetItem(category_icon(s.category),
                                    f"{i + 1}.  {int(m0)}:{int(s0):02d}  {s.name}"
-                                   + ("  (kept)" if s.pinned else ""))
+                                   + ("  (kept)" if s.pinned else "")
+                                   + ("  ●" if i in self.changed else ""))
+            if i in self.changed:
+                f = item.font()
+                f.setBold(True)
+                item.setFont(f)
             item.setToolTip(f"{category_label(s.category)} · {s.counts} counts"
                             + (f" · {s.section}" if s.section else ""))
             self.moves.addItem(item)
