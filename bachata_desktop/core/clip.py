@@ -121,6 +121,26 @@ def move_title(name: str) -> str:
     return text[:1].upper() + text[1:] if text.islower() else text
 
 
+UNSET_KEY = "unset"  # Clip.extra: the fields nobody has set yet ("level", "energy")
+
+
+def unset_fields(clip: Clip) -> frozenset[str]:
+    """The fields of ``clip`` that hold a default, not a known value (no annotation, no edit)."""
+    raw = clip.extra.get(UNSET_KEY)
+    return frozenset(str(f) for f in raw) if isinstance(raw, (list, tuple)) else frozenset()
+
+
+def level_text(clip: Clip) -> str:
+    """"Beginner" / "Intermediate" / "Advanced", or "Level not set"."""
+    return "Level not set" if "level" in unset_fields(clip) else clip.level.value.capitalize()
+
+
+def energy_text(clip: Clip) -> str:
+    """"Medium energy", or "Energy not set"."""
+    return ("Energy not set" if "energy" in unset_fields(clip)
+            else f"{clip.energy.value.capitalize()} energy")
+
+
 def category_label(category: str) -> str:
     return CATEGORY_LABELS.get(category, category.replace("_", " ").capitalize())
 

@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from bachata_desktop.core.choreography import Choreography
+from bachata_desktop.core.clip import move_title
 from bachata_desktop.core.errors import InputError
 from bachata_desktop.core.song import GridCorrection, SongAnalysis, apply_correction
 from bachata_desktop.services import export_render as render
@@ -115,8 +116,8 @@ def open_moves(store: Any, choreo: Choreography) -> dict[int, Move]:
                 raise InputError(f"the move '{label}' (clip {slot.clip_id}) is not in this library")
             path = store.media_file(clip.media_path)
             if not path.is_file():
-                raise InputError(f"the video of the move '{clip.name}' is missing: {path}")
-            reader = ClipReader(path, clip.name)
+                raise InputError(f"the video of the move '{move_title(clip.name)}' is missing: {path}")
+            reader = ClipReader(path, move_title(clip.name))
             moves[slot.clip_id] = Move(clip, reader, store.analyses.get("clip", clip.id, "audio"))
     except BaseException:
         for m in moves.values():
@@ -189,7 +190,7 @@ class Routine:
         if self.overlays:
             nxt = self.upcoming[si] if self.show_next else ""
             render.draw_overlays(img, self.width, self.height, int(self.grid.count_at(t)),
-                                 plan.slot.name or move.clip.name, nxt)
+                                 plan.slot.name or move_title(move.clip.name), nxt)
         g = float(self.gain_at(t))
         return fade_i420(img, self.width, self.height, g) if g < 1.0 else img
 

@@ -37,6 +37,7 @@ from bachata_desktop.core.clip import (
     CATEGORIES,
     CATEGORY_LABELS,
     DEFAULT_HOLDS,
+    UNSET_KEY,
     Clip,
     Energy,
     Hold,
@@ -396,6 +397,10 @@ def _import_one(store: Any, item: ImportItem, enqueue: bool) -> tuple[Clip, bool
                              "holds_source": "default"}
     if item.annotation:
         extra["annotation"] = item.annotation
+    unset = [f for f, key in (("level", "difficulty"), ("energy", "energy_level"))
+             if not str(item.annotation.get(key) or "").strip()]
+    if unset:  # shown as "not set", not as the default standing in for it
+        extra[UNSET_KEY] = unset
     if item.tempo_bpm is not None:
         extra["annotated_tempo_bpm"] = item.tempo_bpm
     clip = Clip(id=None, clip_key="", name=item.name, category=item.category,

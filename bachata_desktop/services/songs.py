@@ -9,6 +9,7 @@ corrections are stored beside it, never baked in, so a better analysis later sti
 from __future__ import annotations
 
 import contextlib
+import re
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -99,6 +100,26 @@ def save_correction(store: Any, song_id: int, correction: GridCorrection) -> Son
     """Persist the correction; returns the corrected analysis."""
     store.songs.set_corrections(song_id, correction.to_dict())
     return load_analysis(store, song_id)
+
+
+_HASHED_NAME = re.compile(r"^[0-9a-f]{12}_(.+)$")
+
+
+def title_for_media(store: Any, path: str | Path) -> str:
+    """What to call a media file on screen: a library song's title, else its file name without
+    the content-hash prefix the library gives its copies ("3fa9c0d1e2b4_Vibe_Ace" -> "Vibe Ace")."""
+    p = Path(path)
+    if store is not None:
+        try:
+            target = p.resolve()
+            for song in store.songs.list():
+                if store.media_file(song.path).resolve() == target:
+                    return song.title.replace("_", " ").strip() or p.stem
+        except OSError:
+            pass
+    m = _HASHED_NAME.match(p.stem)
+    stem = m.group(1) if m else p.stem
+    return " ".join(stem.replace("_", " ").split()) or p.name
 
 
 def add_song(ctx: TaskContext, store: Any, path: str | Path, title: str | None = None

@@ -383,7 +383,7 @@ class LibraryPanel(QWidget):
         """Save an edit at once (write pool), then re-embed its text in the background (ml pool)."""
         self._mutations += 1
         self.model.update_clip(clip)  # the card shows the edit straight away
-        self.ctx.jobs.submit(save_edits, self.ctx.store, clip, title=f"Saving {clip.name}",
+        self.ctx.jobs.submit(save_edits, self.ctx.store, clip, title=f"Saving {move_title(clip.name)}",
                              pool="write", key=f"save-clip-{clip.id}", visible=False,
                              on_finished=self._on_clip_saved, on_failed=self._show_error)
 

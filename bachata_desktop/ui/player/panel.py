@@ -38,6 +38,7 @@ from bachata_desktop.core.loop import (
     step_speed,
 )
 from bachata_desktop.services.clip_analysis import keypoints_path
+from bachata_desktop.services.songs import title_for_media
 from bachata_desktop.ui.context import AppContext
 from bachata_desktop.ui.player.markers import MarkerController
 from bachata_desktop.ui.player.side import MarkersBox, TrainerBox, fmt_time
@@ -256,7 +257,7 @@ class PlayerPanel(QWidget):
     def open_media(self, path: str, grid: object = None, keypoints: str | Path | None = None) -> None:
         """Open any media file; ``grid``: a beat grid (dict / SongAnalysis / BeatGrid) or None."""
         self._open(str(path), coerce_grid(grid), KeypointTrack.load(keypoints), None,
-                   Path(path).stem)
+                   title_for_media(self.ctx.store, path))  # a song's title, not its hashed file
 
     def _open(self, path: str, grid: BeatGrid | None, track: KeypointTrack | None,
               clip_id: int | None, name: str) -> None:
