@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 from enum import Enum
 from typing import Any
@@ -118,7 +119,10 @@ def move_title(name: str) -> str:
     Names an instructor typed with capitals are kept as they are.
     """
     text = " ".join(name.replace("_", " ").split())
-    return text[:1].upper() + text[1:] if text.islower() else text
+    if not text.islower():
+        return text
+    text = re.sub(r"(?<=[a-z])(?=\d+$)", " ", text)  # "intro3" -> "intro 3": a number, not an id
+    return text[:1].upper() + text[1:]
 
 
 UNSET_KEY = "unset"  # Clip.extra: the fields nobody has set yet ("level", "energy")

@@ -321,3 +321,29 @@ def test_a_favourite_move_does_not_come_straight_back(phrases):
     assert ids.count(star.clip_id) >= 2  # the favourite is used more than once...
     assert all(ids[i] != ids[i - 2] for i in range(2, len(ids)))  # ...but never one move apart
     assert all(ids[i] != ids[i - 1] for i in range(1, len(ids)))
+
+
+def test_unmet_parts_of_the_request_are_said_with_the_reason(phrases, cands):
+    """"ending in a dip" is not silently met by an outro, nor "lots of body waves" dropped: when
+    every dip and every body-wave move is Advanced, an Intermediate request says so."""
+    import dataclasses
+
+    hard = [dataclasses.replace(c, level=Level.ADVANCED) if c.is_dip or c.category == "bodywaves"
+            else c for c in cands]
+    assert any(c.is_dip for c in hard) and any(c.category == "bodywaves" for c in hard)
+    req = Request(level=Level.INTERMEDIATE, end_with_dip=True, include=("bodywaves",))
+    ch = generate(phrases, hard, req, song=SONG)
+    by = {c.clip_id: c for c in hard}
+    assert not by[ch.slots[-1].clip_id].is_dip
+    assert "ending in a dip: no dip fits — the dips are Advanced (the request is Intermediate)" \
+        in ch.notes
+    assert "Body waves: no move fits — the Body waves moves are Advanced (the request is " \
+        "Intermediate)" in ch.notes
+    # no dip at all in the library: said differently
+    none = [c for c in cands if not c.is_dip]
+    ch2 = generate(phrases, none, Request(level=Level.ADVANCED, end_with_dip=True), song=SONG)
+    assert "ending in a dip: no dip fits — the library has no dips" in ch2.notes
+    # a request that is met says nothing
+    ok = generate(phrases, cands, Request(level=Level.ADVANCED, end_with_dip=True), song=SONG)
+    assert {c.clip_id: c for c in cands}[ok.slots[-1].clip_id].is_dip
+    assert not [n for n in ok.notes if "dip" in n]

@@ -324,3 +324,23 @@ def test_empty_library_is_explained(qtbot, ctx, song_file):
     assert "library is empty" in err.args[0] and "library is empty" in panel.prefs.status.text()
     assert panel.current_step() == 1 and panel.prefs.generate_btn.isEnabled()
     assert not panel.step_buttons.button(2).isEnabled()
+
+
+def test_understood_sentence_updates_the_form(qtbot, ctx):
+    """What the sentence asks for lands in the form (style, families, dip), the text and seed stay."""
+    from bachata_desktop.ui.wizard.panel import GeneratorPanel
+
+    panel = GeneratorPanel(ctx)
+    qtbot.addWidget(panel)
+    prefs = panel.prefs
+    prefs.seed.setValue(42)
+    text = "sensual routine, lots of body waves, no spins, ending in a dip"
+    prefs.text.setPlainText(text)
+    assert not prefs.dip.isChecked() and prefs.style.currentData() == ""
+    panel.understand()
+    qtbot.waitUntil(lambda: "Understood as" in prefs.understood.text(), timeout=120_000)
+    assert prefs.style.currentData() == "sensual"
+    assert prefs._checked(prefs.include) == ("bodywaves",)
+    assert prefs._checked(prefs.avoid) == ("spin",)
+    assert prefs.dip.isChecked()
+    assert prefs.text.toPlainText() == text and prefs.seed.value() == 42

@@ -198,6 +198,7 @@ class GeneratorPanel(QWidget):
 
     def _on_understood(self, req: Any) -> None:
         self.prefs.status.setText("")
+        self.prefs.apply_understood(req)
         self.prefs.show_understood(req)
 
     def generate(self) -> Any:
@@ -226,6 +227,8 @@ class GeneratorPanel(QWidget):
         self.prefs.set_busy(False)
         if self.song is None or result.choreography.song.path != self.song.info.path:
             return  # another song was chosen while this one was being generated
+        if result.choreography.request.text:
+            self.prefs.apply_understood(result.choreography.request)
         self.prefs.show_understood(result.choreography.request)
         self._show(result, new=True)
         self.generated.emit(result)
