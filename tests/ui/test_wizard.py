@@ -292,15 +292,44 @@ def test_preview_video_and_cancelled_export(qtbot, ctx, tmp_path):
     panel = GeneratorPanel(ctx)
     qtbot.addWidget(panel)
     _run_to_result(qtbot, panel, short)
-    # preview: a 480p video rendered as a job, then opened in the player
-    with qtbot.waitSignal(ctx.navigator.open_media, timeout=240_000) as opened:
-        qtbot.mouseClick(panel.result_view.preview_btn, Qt.MouseButton.LeftButton)
-    video = Path(opened.args[0])
-    assert video.is_file() and video.suffix == ".mp4" and video.stat().st_size > 10_000
-    import av
+    # preview: opens at once with the song's length (not 0:00 / 0:00), plays the retimed clips
+    # live, and renders no file first
+    ch = panel.choreography
+    qtbot.mouseClick(panel.result_view.preview_btn, Qt.MouseButton.LeftButton)
+    win = panel.preview_window
+    assert win is not None and win.isVisible()
+    song_len = panel.song.analysis.duration
+    m, s = divmod(int(song_len), 60)
+    assert win.time.text().endswith(f"/ {m}:{s:02d}") and song_len > 5
+    qtbot.waitUntil(lambda: win.shown_t is not None, timeout=30_000)
+    assert not list(ctx.paths.cache.rglob("*.mp4"))
+    # it plays: the position and the frames move on with the song
+    qtbot.waitUntil(lambda: win.shown_t is not None and win.shown_t > 0.5, timeout=30_000)
+    assert win.playing and win.play_btn.text().startswith("⏸")
+    # paused and moved into the second move: the frame is the export's frame for that instant
+    win.pause()
+    t = (ch.slots[1].start + ch.slots[1].end) / 2
+    with qtbot.waitSignal(win.frame_shown, timeout=30_000,
+                          check_params_cb=lambda got: abs(got - t) < 1e-6):
+        win.seek(t)
+    import cv2
 
-    with av.open(str(video)) as f:
-        assert f.streams.video[0].codec_context.height == 480
+    from bachata_desktop.services.export_routine import open_routine
+
+    routine = open_routine(ctx.store, ch, None, 854, 480, song_analysis=panel.song.analysis)
+    try:
+        ref = cv2.cvtColor(routine.frame_i420(t), cv2.COLOR_YUV2RGB_I420).astype(np.float32)
+        other = cv2.cvtColor(routine.frame_i420(ch.slots[0].start + 0.5),
+                             cv2.COLOR_YUV2RGB_I420).astype(np.float32)
+    finally:
+        routine.close()
+    img = win.image.convertToFormat(win.image.Format.Format_RGB888)
+    got = np.frombuffer(img.constBits(), np.uint8).reshape(480, img.bytesPerLine())[:, :854 * 3]
+    got = got.reshape(480, 854, 3).astype(np.float32)
+    assert np.abs(got - ref).mean() < 1.0 < np.abs(got - other).mean()
+    assert win.time.text().startswith(f"{int(t) // 60}:{int(t) % 60:02d}")
+    win.close()
+    assert not win.thread_.isRunning()
     # export to a chosen file, cancelled at once: the job stops and leaves no file behind
     out = tmp_path / "export.mp4"
     job = panel.export("720p", False, out_path=str(out))

@@ -32,6 +32,7 @@ from bachata_desktop.core.choreography import Choreography
 from bachata_desktop.services.generate import GenerationResult
 from bachata_desktop.ui.context import AppContext
 from bachata_desktop.ui.wizard import jobs
+from bachata_desktop.ui.wizard.preview import PreviewWindow
 from bachata_desktop.ui.wizard.result import ResultView
 from bachata_desktop.ui.wizard.steps import PreferencesStep, SongStep
 
@@ -71,6 +72,7 @@ class GeneratorPanel(QWidget):
         self._after_save: str = ""
         self._warmed = False           # the text model is loaded once, in the background
         self._undo: list[GenerationResult] = []   # results before each swap, latest last
+        self.preview_window: PreviewWindow | None = None
 
         lay = QVBoxLayout(self)
         bar = QHBoxLayout()
@@ -307,20 +309,19 @@ class GeneratorPanel(QWidget):
             self.ctx.navigator.open_media.emit(path, self.song.analysis.to_dict())
 
     def preview(self) -> Any:
-        """Render a quick 480p video of the routine and play it."""
+        """Play the routine at once: the clips retimed live on the song (nothing rendered first)."""
         ch, path = self.choreography, self._song_path()
         if ch is None or path is None:
             return None
-        out = self.ctx.paths.cache / "previews" / "wizard_preview.mp4"
-        self.result_view.set_busy(True, "Rendering a preview…")
-        self._job = self.ctx.jobs.submit(
-            jobs.export, self.ctx.store, ch, path, str(out), "480p", False,
-            self.song.analysis if self.song else None, title="Preview video", pool="io",
-            key="wizard-export", on_finished=lambda rep: self._on_exported(rep, play=True),
-            on_failed=lambda e: self._fail(self.result_view, e),
-            on_cancelled=lambda: self._fail(self.result_view, "preview cancelled"),
-            on_progress=self.result_view.set_progress)
-        return self._job
+        if self.preview_window is not None:
+            self.preview_window.shutdown()
+            self.preview_window.deleteLater()
+        analysis = self.song.analysis if self.song else None
+        length = (analysis.duration if analysis is not None else 0.0) or ch.song.duration_s
+        self.preview_window = PreviewWindow(self.ctx.store, ch, path, analysis, length, self)
+        self.preview_window.show()
+        self.preview_window.play()
+        return self.preview_window
 
     def export(self, preset: str, mirror: bool, out_path: str | None = None) -> Any:
         ch, path = self.choreography, self._song_path()

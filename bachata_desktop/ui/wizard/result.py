@@ -133,7 +133,7 @@ class ResultView(QWidget):
         self.play_btn.setToolTip("Open the song in the player with its counts")
         self.play_btn.clicked.connect(self.play_song_requested)
         self.preview_btn = QPushButton("Preview video")
-        self.preview_btn.setToolTip("Render a quick 480p video of the moves on the song and play it")
+        self.preview_btn.setToolTip("Play the moves on the song at once, with their counts")
         self.preview_btn.clicked.connect(self.preview_requested)
         self.name = QLineEdit()
         self.name.setPlaceholderText("Title")
