@@ -143,8 +143,14 @@ class Annotations:
     problems: tuple[ImportProblem, ...]
 
 
-def load_annotations(file: Path) -> Annotations:
-    """Parse an annotations file; InputError (one line) when it is not the expected JSON."""
+def load_annotations(file: Path, root: Path | None = None, report_missing: bool = True
+                     ) -> Annotations:
+    """Parse an annotations file; InputError (one line) when it is not the expected JSON.
+
+    ``root``: the folder its video paths are relative to (default: the file's own folder; an
+    annotations file kept elsewhere describes the imported folder). ``report_missing``: list
+    entries whose file is not there as problems.
+    """
     file = Path(file)
     try:
         raw = json.loads(file.read_text("utf-8"))
@@ -160,7 +166,7 @@ def load_annotations(file: Path) -> Annotations:
     clips = raw.get("clips") if isinstance(raw, dict) else raw
     if not isinstance(clips, list):
         raise InputError(f"annotations file {file.name} has no \"clips\" list; nothing was imported")
-    root = file.parent.resolve()
+    root = (Path(root) if root is not None else file.parent).resolve()
     entries: dict[Path, dict[str, Any]] = {}
     problems: list[ImportProblem] = []
     for n, entry in enumerate(clips):
@@ -174,8 +180,9 @@ def load_annotations(file: Path) -> Annotations:
                                           "annotation points outside its folder; skipped"))
             continue
         if not target.is_file():
-            problems.append(ImportProblem(entry["video_path"], "listed in the annotations but "
-                                          "the file is missing; skipped"))
+            if report_missing:
+                problems.append(ImportProblem(entry["video_path"], "listed in the annotations "
+                                              "but the file is missing; skipped"))
             continue
         entries[target] = entry
     return Annotations(file, entries, tuple(problems))
@@ -248,7 +255,20 @@ def scan(paths: list[Path] | tuple[Path, ...] | list[str], annotations: Path | N
         else:
             problems.append(ImportProblem(str(p), "no such file or folder; skipped"))
     by_path: dict[Path, dict[str, Any]] = {}
+    if annotations is not None:
+        home = Path(annotations).resolve().parent
+        dirs = [Path(p).resolve() for p in paths if Path(p).is_dir()]
+        if dirs and not any(home == d or home in d.parents for d in dirs):
+            # kept elsewhere: its paths are read from each imported folder (and its parent, for
+            # a category folder of the original layout); missing entries are simply not there
+            ann_files.remove(Path(annotations))
+            for d in dirs:
+                for r in (d, d.parent):
+                    for k, v in load_annotations(Path(annotations), r, False).entries.items():
+                        by_path.setdefault(k, v)
     seen_ann: set[Path] = set()
+    if annotations is not None and Path(annotations) not in ann_files:
+        seen_ann.add(Path(annotations).resolve())  # used, through the imported folders
     for f, report in [(f, True) for f in ann_files] + [(f, False) for f in near_files]:
         rf = f.resolve()
         if rf in seen_ann:

@@ -456,12 +456,13 @@ class LibraryPanel(QWidget):
         self.grid.selectionModel().setCurrentIndex(idx, QItemSelectionModel.SelectionFlag.ClearAndSelect)
 
     # -- importing and analysing ---------------------------------------------------------------------
-    def import_paths(self, paths: list[str]) -> Any:
-        """Import dropped or chosen files and folders (io pool); new cards appear as they land."""
+    def import_paths(self, paths: list[str], annotations: str | None = None) -> Any:
+        """Import dropped or chosen files and folders (io pool); new cards appear as they land.
+        ``annotations``: an annotations file kept elsewhere (else one inside the folder is used)."""
         if not paths:
             return None
         what = Path(paths[0]).name if len(paths) == 1 else f"{len(paths)} items"
-        return self.ctx.jobs.submit(tasks.import_paths, self.ctx.store, list(paths),
+        return self.ctx.jobs.submit(tasks.import_paths, self.ctx.store, list(paths), annotations,
                                     title=f"Importing {what}", pool="io",
                                     on_partial=self._on_import_partial,
                                     on_finished=self._on_import_finished,
