@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import QByteArray, QSettings, Qt, QUrl, Signal
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
@@ -201,30 +201,12 @@ class MainWindow(QMainWindow):
         self.jobs_button = JobsButton(self.ctx.jobs)
         self.jobs_button.clicked.connect(self._on_jobs_button_clicked)
         self.statusBar().addPermanentWidget(self.jobs_button)
-        # The dock opens by itself when work starts and closes by itself when all work is done,
-        # unless the user opened it: screen height is precious on a 13" laptop.
-        self._dock_auto = False
-        self.ctx.jobs.job_added.connect(self._on_jobs_job_added)
-        self.ctx.jobs.job_removed.connect(self._on_jobs_job_removed)
+        # The dock opens only when asked (this button, View > Tasks): opening it by itself when
+        # work started made the whole layout jump. The button shows the running work meanwhile.
         self.statusBar().showMessage(f"{APP_NAME} {__version__} · library at {self.ctx.paths.data}", 8000)
 
     def _on_jobs_button_clicked(self) -> None:
-        self._dock_auto = False
         self.jobs_dock.setVisible(not self.jobs_dock.isVisible())
-
-    def _on_jobs_job_added(self, job: object) -> None:
-        if getattr(job, "visible", True) and not self.jobs_dock.isVisible():
-            self._dock_auto = True
-            self.jobs_dock.show()
-
-    def _on_jobs_job_removed(self, _job: object) -> None:
-        if self._dock_auto and not any(getattr(j, "visible", True) for j in self.ctx.jobs.jobs.values()):
-            QTimer.singleShot(1500, self._hide_idle_jobs_dock)
-
-    def _hide_idle_jobs_dock(self) -> None:
-        if self._dock_auto and not any(getattr(j, "visible", True) for j in self.ctx.jobs.jobs.values()):
-            self.jobs_dock.hide()
-            self._dock_auto = False
 
     def _connect_navigator(self) -> None:
         nav = self.ctx.navigator

@@ -330,6 +330,17 @@ def test_preview_video_and_cancelled_export(qtbot, ctx, tmp_path):
     assert win.time.text().startswith(f"{int(t) // 60}:{int(t) % 60:02d}")
     win.close()
     assert not win.thread_.isRunning()
+    # a finished export covers the whole song and offers "Show in folder"
+    done = tmp_path / "out" / "clase.mp4"
+    with qtbot.waitSignal(panel.exported, timeout=300_000):
+        panel.export("480p", False, out_path=str(done))
+    assert panel.result_view.folder_btn.isVisibleTo(panel.result_view)
+    assert panel.result_view.exported_path == str(done)
+    assert f"Saved {done.name}" in panel.result_view.status.text()
+    import av
+
+    with av.open(str(done)) as f:
+        assert abs(f.duration / 1e6 - song_len) <= 1 / 30 + 0.03  # the song's length (AAC pad)
     # export to a chosen file, cancelled at once: the job stops and leaves no file behind
     out = tmp_path / "export.mp4"
     job = panel.export("720p", False, out_path=str(out))
@@ -339,6 +350,7 @@ def test_preview_video_and_cancelled_export(qtbot, ctx, tmp_path):
     assert "cancelled" in err.args[0] and job.state == "cancelled"
     assert not out.exists() and not list(tmp_path.glob(".*export*"))
     assert panel.result_view.export_btn.isEnabled()
+    assert not panel.result_view.folder_btn.isVisibleTo(panel.result_view)  # not for a failed one
 
 
 def test_empty_library_is_explained(qtbot, ctx, song_file):

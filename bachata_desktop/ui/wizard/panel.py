@@ -20,8 +20,10 @@ from PySide6.QtCore import QStandardPaths, Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
     QFileDialog,
+    QFrame,
     QHBoxLayout,
     QPushButton,
+    QScrollArea,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -31,6 +33,7 @@ from bachata_desktop.core.choreographer import changed_slots
 from bachata_desktop.core.choreography import Choreography
 from bachata_desktop.services.generate import GenerationResult
 from bachata_desktop.ui.context import AppContext
+from bachata_desktop.ui.last_folder import last_folder, remember_folder
 from bachata_desktop.ui.wizard import jobs
 from bachata_desktop.ui.wizard.preview import PreviewWindow
 from bachata_desktop.ui.wizard.result import ResultView
@@ -93,7 +96,13 @@ class GeneratorPanel(QWidget):
         self.prefs = PreferencesStep()
         self.result_view = ResultView()
         for w in (self.song_step, self.prefs, self.result_view):
-            self.stack.addWidget(w)
+            # a short window scrolls the step instead of squeezing its text on top of each other
+            # (1280x720 with the tasks dock or a progress bar showing)
+            scroll = QScrollArea()
+            scroll.setWidget(w)
+            scroll.setWidgetResizable(True)
+            scroll.setFrameShape(QFrame.Shape.NoFrame)
+            self.stack.addWidget(scroll)
         lay.addWidget(self.stack, 1)
 
         self.song_step.song_chosen.connect(self.choose_song)
@@ -328,8 +337,9 @@ class GeneratorPanel(QWidget):
         if ch is None or path is None:
             return None
         if out_path is None:
-            folder = (QStandardPaths.writableLocation(QStandardPaths.StandardLocation.MoviesLocation)
+            movies = (QStandardPaths.writableLocation(QStandardPaths.StandardLocation.MoviesLocation)
                       or str(Path.home()))
+            folder = last_folder(self.ctx.paths, "exports", movies)
             name = (self.result_view.name.text().strip() or ch.song.title or "choreography")
             safe = "".join(c if c.isalnum() or c in " -_()" else "_" for c in name).strip()
             out_path, _ = QFileDialog.getSaveFileName(self, "Export the video",
@@ -337,6 +347,7 @@ class GeneratorPanel(QWidget):
                                                       "MP4 video (*.mp4)")
             if not out_path:
                 return None
+            remember_folder(self.ctx.paths, "exports", out_path)
         self.result_view.set_busy(True, f"Exporting {Path(out_path).name}…")
         self._job = self.ctx.jobs.submit(
             jobs.export, self.ctx.store, ch, path, str(out_path), preset, mirror,
@@ -347,13 +358,11 @@ class GeneratorPanel(QWidget):
             on_progress=self.result_view.set_progress)
         return self._job
 
-    def _on_exported(self, report: Any, play: bool = False) -> None:
+    def _on_exported(self, report: Any) -> None:
         self._job = None
-        self.result_view.set_busy(False, f"Saved {Path(report.path).name}" if not play else "")
-        if play:
-            self.ctx.navigator.open_media.emit(report.path, None)
-        else:
-            self._say(f"Exported {report.path}")
+        self.result_view.set_busy(False, f"Saved {Path(report.path).name}")
+        self._say(f"Exported {report.path}")
+        self.result_view.show_exported(report.path)
         self.exported.emit(report.path)
 
     def save(self, title: str = "") -> Any:

@@ -7,12 +7,14 @@ job and feeds the results back with :meth:`ResultView.show_result`.
 from __future__ import annotations
 
 import html
+from pathlib import Path
 
-from PySide6.QtCore import QPoint, Qt, Signal
-from PySide6.QtGui import QDrag, QMouseEvent
+from PySide6.QtCore import QPoint, Qt, QUrl, Signal
+from PySide6.QtGui import QDesktopServices, QDrag, QMouseEvent
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -20,6 +22,8 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QProgressBar,
     QPushButton,
+    QScrollArea,
+    QSizePolicy,
     QSplitter,
     QVBoxLayout,
     QWidget,
@@ -109,7 +113,16 @@ class ResultView(QWidget):
         self.notes = QLabel("")
         self.notes.setWordWrap(True)
         self.notes.setTextFormat(Qt.TextFormat.RichText)
-        lay.addWidget(self.notes)
+        self.notes.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.notes.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        notes_scroll = QScrollArea()  # many remarks scroll here instead of pushing the work down
+        notes_scroll.setWidget(self.notes)
+        notes_scroll.setWidgetResizable(True)
+        notes_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        notes_scroll.setMaximumHeight(5 * self.notes.fontMetrics().lineSpacing() + 6)
+        notes_scroll.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
+        self.notes_scroll = notes_scroll
+        lay.addWidget(notes_scroll)
 
         self.timeline = ChoreographyTimeline()
         self.timeline.slot_clicked.connect(self.select_slot)
@@ -126,6 +139,7 @@ class ResultView(QWidget):
         split.setStretchFactor(0, 1)
         split.setStretchFactor(1, 3)
         split.setSizes([260, 800])
+        split.setMinimumHeight(280)  # the move's reasons and alternatives stay readable
         lay.addWidget(split, 1)
 
         actions = QHBoxLayout()
@@ -173,8 +187,14 @@ class ResultView(QWidget):
         self.cancel_btn = QPushButton("Cancel")
         self.cancel_btn.setVisible(False)
         self.cancel_btn.clicked.connect(self.cancel_requested)
+        self.folder_btn = QPushButton("Show in folder")
+        self.folder_btn.setToolTip("Open the folder of the exported video")
+        self.folder_btn.setVisible(False)
+        self.folder_btn.clicked.connect(self._open_folder)
+        self.exported_path = ""
         busy.addWidget(self.progress, 1)
         busy.addWidget(self.status, 2)
+        busy.addWidget(self.folder_btn)
         busy.addWidget(self.cancel_btn)
         lay.addLayout(busy)
 
@@ -233,7 +253,19 @@ class ResultView(QWidget):
     def _on_row(self, row: int) -> None:
         self.select_slot(row)
 
+    def show_exported(self, path: str) -> None:
+        """After an export: say where it went and offer to open its folder."""
+        self.exported_path = path
+        self.folder_btn.setVisible(bool(path))
+        self.folder_btn.setToolTip(f"Open {Path(path).parent}" if path else "")
+
+    def _open_folder(self) -> None:
+        if self.exported_path:
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(Path(self.exported_path).parent)))
+
     def set_busy(self, busy: bool, message: str = "", cancellable: bool = True) -> None:
+        if busy:
+            self.folder_btn.setVisible(False)
         self.progress.setVisible(busy)
         self.progress.setValue(0)
         self.cancel_btn.setVisible(busy and cancellable)
