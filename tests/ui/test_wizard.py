@@ -139,8 +139,8 @@ def test_wizard_end_to_end(qtbot, ctx, song_file, tmp_path):
         [s.clip_id for i, s in enumerate(ch.slots) if i != k]
     assert "the other moves are unchanged" in panel.result_view.status.text()
     assert ch.slots[k].name in panel.result_view.status.text()
-    assert panel.result_view.moves.item(k).text().endswith("●")
-    assert sum(panel.result_view.moves.item(i).text().endswith("●")
+    assert panel.result_view.moves.item(k).text().startswith("● ")
+    assert sum(panel.result_view.moves.item(i).text().startswith("● ")
                for i in range(len(new.slots))) == 1
     # one step back and forth: undo restores the routine before the swap
     assert panel.result_view.undo_btn.isEnabled()
@@ -223,7 +223,7 @@ def test_reopen_saved_choreography_and_swap(qtbot, ctx, song_file):
     after = sw2.args[0].choreography
     changed = changed_slots(before, after)
     marked = [i for i in range(other.result_view.moves.count())
-              if other.result_view.moves.item(i).text().endswith("●")]
+              if other.result_view.moves.item(i).text().startswith("● ")]
     assert marked == changed and changed
     assert other.result_view.status.text().startswith(f"Move 4: {before.slots[3].name} → ")
 

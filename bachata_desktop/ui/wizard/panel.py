@@ -95,14 +95,16 @@ class GeneratorPanel(QWidget):
         self.song_step = SongStep(ctx.store)
         self.prefs = PreferencesStep()
         self.result_view = ResultView()
-        for w in (self.song_step, self.prefs, self.result_view):
+        for w in (self.song_step, self.prefs):
             # a short window scrolls the step instead of squeezing its text on top of each other
-            # (1280x720 with the tasks dock or a progress bar showing)
+            # (1280x720 with the tasks dock or a progress bar showing); the result view scrolls
+            # its routine itself, keeping its actions in view
             scroll = QScrollArea()
             scroll.setWidget(w)
             scroll.setWidgetResizable(True)
             scroll.setFrameShape(QFrame.Shape.NoFrame)
             self.stack.addWidget(scroll)
+        self.stack.addWidget(self.result_view)
         lay.addWidget(self.stack, 1)
 
         self.song_step.song_chosen.connect(self.choose_song)

@@ -91,7 +91,17 @@ class ResultView(QWidget):
         super().__init__(parent)
         self.choreography: Choreography | None = None
         self.changed: list[int] = []
-        lay = QVBoxLayout(self)
+        # the routine scrolls when the window is short; the actions and the status stay in view
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        body = QWidget()
+        lay = QVBoxLayout(body)
+        lay.setContentsMargins(0, 0, 4, 0)
+        body_scroll = QScrollArea()
+        body_scroll.setWidget(body)
+        body_scroll.setWidgetResizable(True)
+        body_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        outer.addWidget(body_scroll, 1)
         head = QHBoxLayout()
         self.title = QLabel("")
         self.title.setStyleSheet("font-size: 16px; font-weight: 600;")
@@ -139,7 +149,9 @@ class ResultView(QWidget):
         split.setStretchFactor(0, 1)
         split.setStretchFactor(1, 3)
         split.setSizes([260, 800])
-        split.setMinimumHeight(280)  # the move's reasons and alternatives stay readable
+        # never squeezed below what the move's reasons and alternatives need (text drew over the
+        # tables at 1280x720): the step scrolls instead
+        split.setMinimumHeight(max(280, self.detail.minimumSizeHint().height()))
         lay.addWidget(split, 1)
 
         actions = QHBoxLayout()
@@ -151,7 +163,7 @@ class ResultView(QWidget):
         self.preview_btn.clicked.connect(self.preview_requested)
         self.name = QLineEdit()
         self.name.setPlaceholderText("Title")
-        self.name.setMinimumWidth(180)
+        self.name.setMinimumWidth(120)
         self.save_btn = QPushButton("Save")
         self.save_btn.setObjectName("primary")
         self.save_btn.clicked.connect(lambda: self.save_requested.emit(self.name.text().strip()))
@@ -168,17 +180,17 @@ class ResultView(QWidget):
         self.drag = DragHandle()
         for w in (self.play_btn, self.preview_btn):
             actions.addWidget(w)
-        actions.addSpacing(12)
+        actions.addSpacing(6)
         actions.addWidget(self.name, 1)
         actions.addWidget(self.save_btn)
-        actions.addSpacing(12)
+        actions.addSpacing(6)
         actions.addWidget(self.preset)
         actions.addWidget(self.mirror)
         actions.addWidget(self.export_btn)
-        actions.addSpacing(12)
+        actions.addSpacing(6)
         actions.addWidget(self.plan_btn)
         actions.addWidget(self.drag)
-        lay.addLayout(actions)
+        outer.addLayout(actions)
 
         busy = QHBoxLayout()
         self.progress = QProgressBar()
@@ -196,7 +208,7 @@ class ResultView(QWidget):
         busy.addWidget(self.status, 2)
         busy.addWidget(self.folder_btn)
         busy.addWidget(self.cancel_btn)
-        lay.addLayout(busy)
+        outer.addLayout(busy)
 
     # -- content -----------------------------------------------------------------------------------
     def show_result(self, choreo: Choreography, keep_selection: bool = False,
@@ -224,9 +236,9 @@ class ResultView(QWidget):
         for i, s in enumerate(choreo.slots):
             m0, s0 = divmod(s.start, 60)
             item = QListWidgetItem(category_icon(s.category),
-                                   f"{i + 1}.  {int(m0)}:{int(s0):02d}  {s.name}"
-                                   + ("  (kept)" if s.pinned else "")
-                                   + ("  ●" if i in self.changed else ""))
+                                   ("● " if i in self.changed else "")
+                                   + f"{i + 1}.  {int(m0)}:{int(s0):02d}  {s.name}"
+                                   + ("  (kept)" if s.pinned else ""))
             if i in self.changed:
                 f = item.font()
                 f.setBold(True)
