@@ -49,8 +49,14 @@ def shortcuts_html(groups: Iterable[tuple[str, Iterable[tuple[str, str]]]]) -> s
     return "".join(out)
 
 
+def _label(action: QAction) -> str:
+    text = action.text().replace("&", "").rstrip("…")
+    # "Undo Delete Basic 2" names the last change: the cheat-sheet names the key's job
+    return text.split(" ")[0] if text.startswith(("Undo", "Redo")) else text
+
+
 def window_shortcut_rows(actions: Iterable[QAction]) -> list[tuple[str, str]]:
-    return [(_keys(a), a.text().replace("&", "").rstrip("…")) for a in actions if _keys(a)]
+    return [(_keys(a), _label(a)) for a in actions if _keys(a)]
 
 
 def player_shortcut_rows() -> list[tuple[str, str]]:

@@ -348,7 +348,8 @@ class MainWindow(QMainWindow):
     def show_shortcuts(self) -> QWidget:
         window_actions = [a for m in self.menuBar().findChildren(QMenu) for a in m.actions()]
         body = shortcuts_html([("Everywhere", window_shortcut_rows(window_actions)),
-                               ("Library", window_shortcut_rows(self.library.actions())),
+                               ("Library", window_shortcut_rows(
+                                   [*self.library.actions(), *self.library.grid.actions()])),
                                ("Player", player_shortcut_rows())])
         return self._help_window("keys", "Keyboard shortcuts", body)
 

@@ -103,7 +103,7 @@ def test_help_menu_has_shortcuts_and_a_guide(qtbot, main_window) -> None:
     keys = main_window.show_shortcuts()
     text = keys.text.toPlainText()
     assert keys.isVisible() and not keys.isModal()
-    for must in ("Ctrl+1", "Library", "Space", "Play / pause", "Ctrl+I", "Import clips"):
+    for must in ("Ctrl+1", "Library", "Space", "Play / pause", "Ctrl+I", "Import clips", "Del"):
         assert must in text, must
     guide = main_window.show_guide()
     assert "Getting started" in guide.text.toPlainText() and "annotations file" in \

@@ -72,7 +72,7 @@ class DeleteClipsCommand(QUndoCommand):
     """Soft-deletes clips; undo brings them back (same ids, analyses and embeddings kept)."""
 
     def __init__(self, panel: LibraryPanel, clips: list[Clip]) -> None:
-        names = clips[0].name if len(clips) == 1 else f"{len(clips)} moves"
+        names = move_title(clips[0].name) if len(clips) == 1 else f"{len(clips)} moves"
         super().__init__(f"Delete {names}")
         self.panel, self.clips = panel, clips
 
