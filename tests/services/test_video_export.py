@@ -362,7 +362,7 @@ def test_missing_clip_file(library) -> None:
     store.clips.update(clip.with_(media_path=str(tmp / "gone" / "moved_away.mp4")))
     out_dir = tmp / "out"
     out_dir.mkdir()
-    with pytest.raises(InputError, match="video of the move 'sensual_basic2' is missing"):
+    with pytest.raises(InputError, match="video of the move 'Sensual basic 2' is missing"):
         export_video(store, choreo, None, out_dir / "x.mp4", RecordingContext(), preset="480p")
     assert_nothing_written(out_dir)
 
@@ -388,7 +388,7 @@ def test_damaged_clip_file(library) -> None:
     store.clips.update(store.clips.get(ids[0]).with_(media_path=str(bad)))
     out_dir = tmp / "out"
     out_dir.mkdir()
-    with pytest.raises(InputError, match="cannot read the video of the move 'energetic_basic2'"):
+    with pytest.raises(InputError, match="cannot read the video of the move 'Energetic basic 2'"):
         export_video(store, choreo, None, out_dir / "x.mp4", RecordingContext(), preset="480p")
     assert_nothing_written(out_dir)
 
