@@ -105,6 +105,11 @@ def save_correction(store: Any, song_id: int, correction: GridCorrection) -> Son
 _HASHED_NAME = re.compile(r"^[0-9a-f]{12}_(.+)$")
 
 
+def readable_title(stem: str) -> str:
+    """A file name as a title: "Kevin_MacLeod_-_Vibe_Ace" -> "Kevin MacLeod - Vibe Ace"."""
+    return " ".join(stem.replace("_", " ").split())
+
+
 def title_for_media(store: Any, path: str | Path) -> str:
     """What to call a media file on screen: a library song's title, else its file name without
     the content-hash prefix the library gives its copies ("3fa9c0d1e2b4_Vibe_Ace" -> "Vibe Ace")."""
@@ -114,12 +119,12 @@ def title_for_media(store: Any, path: str | Path) -> str:
             target = p.resolve()
             for song in store.songs.list():
                 if store.media_file(song.path).resolve() == target:
-                    return song.title.replace("_", " ").strip() or p.stem
+                    return readable_title(song.title) or p.stem
         except OSError:
             pass
     m = _HASHED_NAME.match(p.stem)
     stem = m.group(1) if m else p.stem
-    return " ".join(stem.replace("_", " ").split()) or p.name
+    return readable_title(stem) or p.name
 
 
 def add_song(ctx: TaskContext, store: Any, path: str | Path, title: str | None = None
@@ -150,7 +155,8 @@ def add_song(ctx: TaskContext, store: Any, path: str | Path, title: str | None =
     if not existed:
         copy_atomic(src, dest)
     try:
-        song = store.songs.add(Song(id=None, title=title or src.stem, path=str(rel), content_hash=h,
+        song = store.songs.add(Song(id=None, title=title or readable_title(src.stem), path=str(rel),
+                                    content_hash=h,
                                     duration_s=round(analysis.duration, 3),
                                     tempo_bpm=round(analysis.tempo_bpm, 2)))
         _store_analysis(store, song.id, analysis)

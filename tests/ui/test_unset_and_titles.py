@@ -102,5 +102,9 @@ def test_song_opened_in_the_player_shows_its_title(qtbot, app_paths):
         shutil.copy(src, loose)
         assert title_for_media(store, loose) == "Samba Isobel"
         assert title_for_media(store, src) == "Kevin MacLeod - Vibe Ace.hq"
+        # a song added from a file gets a readable title too (shown by the generator and Songs)
+        from bachata_desktop.services.songs import readable_title
+
+        assert readable_title("Kevin_MacLeod_-_Vibe_Ace") == "Kevin MacLeod - Vibe Ace"
     finally:
         close_panel(panel)
