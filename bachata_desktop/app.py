@@ -82,10 +82,19 @@ def create_main_window(paths: AppPaths) -> tuple[MainWindow, AppContext]:
     return window, ctx
 
 
-def shutdown(ctx: AppContext, timeout_ms: int = 5000) -> None:
-    """Cancel all jobs, wait for the pools, save indexes, close the database."""
-    ctx.jobs.shutdown(timeout_ms)
+QUIT_WAIT_MS = 300  # how long quitting waits for analysis / file jobs after cancelling them
+
+
+def shutdown(ctx: AppContext, timeout_ms: int = 5000) -> bool:
+    """Cancel all jobs, wait for the writer (and briefly for the rest), close the database.
+
+    True when every pool stopped in time. A job still running (a model being loaded cannot be
+    interrupted) is left to die with the process: the analysis queue is persistent and resumes
+    at the next start, and SQLite keeps a cut transaction out of the database.
+    """
+    stopped = ctx.jobs.shutdown(timeout_ms, others_ms=QUIT_WAIT_MS)
     ctx.store.close()
+    return stopped
 
 
 def run(paths: AppPaths, open_paths: list[Path] | None = None, quit_after_ms: int | None = None) -> int:
@@ -104,7 +113,21 @@ def run(paths: AppPaths, open_paths: list[Path] | None = None, quit_after_ms: in
         QTimer.singleShot(0, lambda: window.handle_paths(open_paths))
     if quit_after_ms is not None:
         QTimer.singleShot(quit_after_ms, window.close)
-    return app.exec()
+    rc = app.exec()
+    shutdown_now(rc)
+    return rc  # not reached
+
+
+def shutdown_now(rc: int) -> None:
+    """End the process as soon as the window's work is saved (it was, in aboutToQuit).
+
+    Waiting for the interpreter to tear down the ML stacks and for uncancellable native threads
+    took 5-9 s after the window closed; everything that matters is on disk by now.
+    """
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(rc)
 
 
 def _show_recovery_notes(window: MainWindow) -> None:

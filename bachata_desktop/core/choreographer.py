@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 
 import numpy as np
 
@@ -37,6 +38,7 @@ from bachata_desktop.core.choreography import (
     SongInfo,
     Weights,
 )
+from bachata_desktop.core.clip import Level, category_label
 from bachata_desktop.core.errors import InputError
 
 N_ALTERNATIVES = 5
@@ -138,6 +140,22 @@ def _assemble(lib: Lib, sc: Scorer, phrases: list[PhraseSlotSpec], path: list[tu
                         score=round(total_score, 6))
 
 
+def why_none(lib: Lib, sc: Scorer, wanted: np.ndarray, label: str, placed: bool = False) -> str:
+    """Why none of the ``wanted`` moves (a mask over the library) is in the routine, in words."""
+    level = sc.req.level
+    if not wanted.any():
+        return f"the library has no {label}"
+    if not (wanted & sc.allowed).any():
+        ranks = sorted({int(r) for r in lib.level[wanted]})
+        names = " or ".join(list(Level)[r].value.capitalize() for r in ranks)
+        if (lib.level[wanted] > level.rank).all():
+            return f"the {label} are {names} (the request is {level.value.capitalize()})"
+        return f"the {label} at or below {level.value.capitalize()} are in an avoided family"
+    if placed:
+        return f"the {label} that fit the request scored lower than the moves chosen at that place"
+    return f"no {label.rstrip('s')} at this level has the length of a free place in the routine"
+
+
 def generate(phrases: Sequence[PhraseSlotSpec], candidates: Sequence[MoveCandidate],
              request: Request, *, song: SongInfo | None = None,
              request_similarity: Mapping[int, float] | None = None,
@@ -196,7 +214,9 @@ def generate(phrases: Sequence[PhraseSlotSpec], candidates: Sequence[MoveCandida
                 if best is None or u[j] > best[0]:
                     best = (float(u[j]), t, int(g[j]))
         if best is None:
-            notes.append(f"no '{cat}' move fits the request in this library")
+            fam = np.array(lib.cat_names)[lib.cat] == cat if len(lib.cat) else np.zeros(0, bool)
+            notes.append(f"{category_label(cat)}: no move fits — "
+                         f"{why_none(lib, sc, fam, category_label(cat) + ' moves')}")
             continue
         trial = dict(pin_idx)
         trial[best[1]] = best[2]
@@ -205,6 +225,14 @@ def generate(phrases: Sequence[PhraseSlotSpec], candidates: Sequence[MoveCandida
         except InputError:
             notes.append(f"could not fit a '{cat}' move into the routine")
     first, last = path[0][2], path[-1][2]
+    if request.end_with_dip and not lib.dip[last]:
+        why = why_none(lib, sc, lib.dip, "dips", placed=bool((lib.dip & sc.allowed).any()))
+        notes.append(f"ending in a dip: no dip fits — {why}")
+    for cat in request.include:
+        if cat in ("intros", "outro") and cat not in {lib.cat_names[lib.cat[c]] for _, _, c in path}:
+            fam = np.array(lib.cat_names)[lib.cat] == cat
+            notes.append(f"{category_label(cat)}: not in the routine — "
+                         f"{why_none(lib, sc, fam, category_label(cat).lower(), placed=True)}")
     if not lib.opener[first] and not (sc.allowed & lib.opener).any():
         notes.append(f"no basic or intro move at level '{request.level.value}' or below to open with")
     if not lib.closer[last] and not (sc.allowed & lib.closer).any():
@@ -214,12 +242,15 @@ def generate(phrases: Sequence[PhraseSlotSpec], candidates: Sequence[MoveCandida
 
 
 def swap(choreo: Choreography, slot_index: int, clip_id: int, candidates: Sequence[MoveCandidate],
-         *, request_similarity: Mapping[int, float] | None = None,
+         *, reoptimise: bool = False, request_similarity: Mapping[int, float] | None = None,
          weights: Weights | None = None, beam_width: int = BEAM_WIDTH, top_k: int = TOP_K
          ) -> Choreography:
-    """Put ``clip_id`` in slot ``slot_index`` and re-optimise the rest of the routine around it.
+    """Put ``clip_id`` in slot ``slot_index``; keep every other move unless asked to re-optimise.
 
-    Earlier swaps stay pinned unless the new move overlaps them. The seed and request are kept.
+    By default only the phrases the swap frees (the new move is shorter than the old one) or takes
+    (it is longer: the moves it overlaps go) change: every other slot keeps its move. With
+    ``reoptimise`` the rest of the routine is searched again around the new move, keeping only
+    earlier swaps (unless the new move overlaps them). The seed and request are kept.
     """
     if not 0 <= slot_index < len(choreo.slots):
         raise InputError(f"no slot {slot_index} in this choreography")
@@ -232,12 +263,23 @@ def swap(choreo: Choreography, slot_index: int, clip_id: int, candidates: Sequen
     order = [p.index for p in sorted(choreo.phrases, key=lambda p: p.start_s)]
     pos = order.index(start)
     covered = set(order[pos:pos + by_id[clip_id].phrases])
-    pins = {s.phrases[0]: s.clip_id for s in choreo.slots
-            if s.pinned and not covered.intersection(s.phrases)}
-    pins[start] = clip_id
-    return generate(choreo.phrases, candidates, choreo.request, song=choreo.song,
-                    request_similarity=request_similarity, weights=weights, seed=choreo.seed,
-                    pins=pins, beam_width=beam_width, top_k=top_k)
+    others = [s for i, s in enumerate(choreo.slots)
+              if i != slot_index and not covered.intersection(s.phrases)]
+    user = {s.phrases[0]: s.clip_id for s in others if s.pinned}
+    user[start] = clip_id
+    keep = dict(user) if reoptimise else {
+        **{s.phrases[0]: s.clip_id for s in others if s.clip_id in by_id}, **user}
+    out = generate(choreo.phrases, candidates, choreo.request, song=choreo.song,
+                   request_similarity=request_similarity, weights=weights, seed=choreo.seed,
+                   pins=keep, beam_width=beam_width, top_k=top_k)
+    # only the instructor's choices read as "kept by you", not the moves merely left in place
+    return replace(out, slots=tuple(replace(s, pinned=s.phrases[0] in user) for s in out.slots))
+
+
+def changed_slots(before: Choreography, after: Choreography) -> list[int]:
+    """Indexes (in ``after``) of the slots whose move or place differs from ``before``."""
+    old = {(s.phrases, s.clip_id) for s in before.slots}
+    return [i for i, s in enumerate(after.slots) if (s.phrases, s.clip_id) not in old]
 
 
 def slot_transition_costs(choreo: Choreography, candidates: Sequence[MoveCandidate],
@@ -248,5 +290,5 @@ def slot_transition_costs(choreo: Choreography, candidates: Sequence[MoveCandida
     return [transition_cost(by_id[a], by_id[b], weights) for a, b in zip(ids, ids[1:], strict=False)]
 
 
-__all__ = ["generate", "hold_cost", "pose_distance", "select_phrases", "slot_transition_costs",
+__all__ = ["changed_slots", "generate", "why_none", "hold_cost", "pose_distance", "select_phrases", "slot_transition_costs",
            "swap", "transition_cost"]

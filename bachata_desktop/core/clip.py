@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 from enum import Enum
 from typing import Any
@@ -118,7 +119,30 @@ def move_title(name: str) -> str:
     Names an instructor typed with capitals are kept as they are.
     """
     text = " ".join(name.replace("_", " ").split())
-    return text[:1].upper() + text[1:] if text.islower() else text
+    if not text.islower():
+        return text
+    text = re.sub(r"(?<=[a-z])(?=\d+$)", " ", text)  # "intro3" -> "intro 3": a number, not an id
+    return text[:1].upper() + text[1:]
+
+
+UNSET_KEY = "unset"  # Clip.extra: the fields nobody has set yet ("level", "energy")
+
+
+def unset_fields(clip: Clip) -> frozenset[str]:
+    """The fields of ``clip`` that hold a default, not a known value (no annotation, no edit)."""
+    raw = clip.extra.get(UNSET_KEY)
+    return frozenset(str(f) for f in raw) if isinstance(raw, (list, tuple)) else frozenset()
+
+
+def level_text(clip: Clip) -> str:
+    """"Beginner" / "Intermediate" / "Advanced", or "Level not set"."""
+    return "Level not set" if "level" in unset_fields(clip) else clip.level.value.capitalize()
+
+
+def energy_text(clip: Clip) -> str:
+    """"Medium energy", or "Energy not set"."""
+    return ("Energy not set" if "energy" in unset_fields(clip)
+            else f"{clip.energy.value.capitalize()} energy")
 
 
 def category_label(category: str) -> str:

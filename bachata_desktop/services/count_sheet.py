@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from bachata_desktop.core.choreography import Choreography, Slot
-from bachata_desktop.core.clip import category_label
+from bachata_desktop.core.clip import category_label, move_title
 from bachata_desktop.core.errors import InputError
 from bachata_desktop.services.export_files import write_atomic
 from bachata_desktop.services.pdf_table import Column, Row, table_pdf
@@ -77,7 +77,7 @@ def build_count_sheet(choreo: Choreography, store: Any = None) -> CountSheet:
     last_section = None
     for slot in choreo.slots:
         clip = store.clips.get(slot.clip_id, include_deleted=True) if store is not None else None
-        name = slot.name or (clip.name if clip else f"clip {slot.clip_id}")
+        name = slot.name or (move_title(clip.name) if clip else f"clip {slot.clip_id}")
         category = slot.category or (clip.category if clip else "")
         move = f"{name} ({category_label(category)})" if category else name
         level = clip.level.value if clip is not None else ""

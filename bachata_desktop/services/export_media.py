@@ -4,7 +4,7 @@
 showing at clip time t" in (mostly) increasing t: it decodes forward and seeks only when time goes
 back (a looped 4-count move, the same clip in a later slot) or jumps far ahead, so every needed frame
 is decoded about once. :class:`SongAudio` decodes the song, resamples it to 48 kHz stereo, cuts the
-choreography's span out of it (padding with silence if the song is shorter) and feeds the AAC
+choreography's span out of it (padding with silence if the song is shorter), fades its tail out, and feeds the AAC
 encoder in step with the video, so the muxer interleaves without buffering the whole track.
 PyAV is imported inside functions (it is not needed to start the app).
 """
@@ -121,12 +121,14 @@ class ClipReader:
 class SongAudio:
     """The song between ``start`` and ``end`` seconds as 48 kHz stereo AAC, fed on demand."""
 
-    def __init__(self, path: Path, start: float, end: float) -> None:
+    def __init__(self, path: Path, start: float, end: float, fade_s: float = 0.0) -> None:
         import av
 
         self.path = path
         self._first = int(round(start * AUDIO_RATE))
         self._total = max(0, int(round((end - start) * AUDIO_RATE)))
+        # the last ``fade_s`` seconds fall linearly to silence (from this sample of the span on)
+        self._fade_n = max(0, min(self._total, int(round(fade_s * AUDIO_RATE))))
         try:
             self._container = av.open(str(path))
             if not self._container.streams.audio:
@@ -194,6 +196,11 @@ class SongAudio:
             n = min(AAC_FRAME, self._total - self._written)
             self._fill(n)
             block, self._buf = self._buf[:, :n], self._buf[:, n:]
+            fade_from = self._total - self._fade_n
+            if self._fade_n and self._written + n > fade_from:
+                pos = self._written + np.arange(n, dtype=np.float64)
+                gain = np.clip((self._total - pos) / self._fade_n, 0.0, 1.0)
+                block = (block * gain[None, :]).astype(np.float32)
             frame = av.AudioFrame.from_ndarray(np.ascontiguousarray(block), format="fltp",
                                                layout="stereo")
             frame.sample_rate = AUDIO_RATE

@@ -277,10 +277,12 @@ def generate_for_file(ctx: TaskContext, store: Any, song_path: Path, request: Re
     return generate_choreography(SubContext(ctx, 0.5, 1.0), store, info, analysis, request, seed)
 
 
-def swap_move(result: GenerationResult, slot_index: int, clip_id: int) -> GenerationResult:
-    """Put ``clip_id`` in a slot and re-optimise the rest (same candidates, request and seed)."""
-    return GenerationResult(swap(result.choreography, slot_index, clip_id, result.candidates),
-                            result.candidates)
+def swap_move(result: GenerationResult, slot_index: int, clip_id: int,
+              reoptimise: bool = False) -> GenerationResult:
+    """Put ``clip_id`` in a slot; the other moves stay unless ``reoptimise`` (same candidates,
+    request and seed)."""
+    return GenerationResult(swap(result.choreography, slot_index, clip_id, result.candidates,
+                                 reoptimise=reoptimise), result.candidates)
 
 
 def save_choreography(store: Any, choreo: Choreography, title: str | None = None,

@@ -36,6 +36,7 @@ from bachata_desktop.core.clip import (
     CATEGORIES,
     CATEGORY_LABELS,
     DEFAULT_HOLDS,
+    UNSET_KEY,
     Clip,
     Energy,
     Hold,
@@ -143,8 +144,14 @@ class Annotations:
     problems: tuple[ImportProblem, ...]
 
 
-def load_annotations(file: Path) -> Annotations:
-    """Parse an annotations file; InputError (one line) when it is not the expected JSON."""
+def load_annotations(file: Path, root: Path | None = None, report_missing: bool = True
+                     ) -> Annotations:
+    """Parse an annotations file; InputError (one line) when it is not the expected JSON.
+
+    ``root``: the folder its video paths are relative to (default: the file's own folder; an
+    annotations file kept elsewhere describes the imported folder). ``report_missing``: list
+    entries whose file is not there as problems.
+    """
     file = Path(file)
     try:
         data = file.read_bytes()
@@ -161,7 +168,7 @@ def load_annotations(file: Path) -> Annotations:
     except SchemaError as exc:
         raise InputError(f"{what}: {exc}; nothing was imported") from None
     clips = raw["clips"]
-    root = file.parent.resolve()
+    root = (Path(root) if root is not None else file.parent).resolve()
     entries: dict[Path, dict[str, Any]] = {}
     problems: list[ImportProblem] = []
     for entry in clips:
@@ -172,8 +179,9 @@ def load_annotations(file: Path) -> Annotations:
                                           "annotation points outside its folder; skipped"))
             continue
         if not target.is_file():
-            problems.append(ImportProblem(entry["video_path"], "listed in the annotations but "
-                                          "the file is missing; skipped"))
+            if report_missing:
+                problems.append(ImportProblem(entry["video_path"], "listed in the annotations "
+                                              "but the file is missing; skipped"))
             continue
         entries[target] = entry
     return Annotations(file, entries, tuple(problems))
@@ -249,7 +257,20 @@ def scan(paths: list[Path] | tuple[Path, ...] | list[str], annotations: Path | N
         else:
             problems.append(ImportProblem(str(p), "no such file or folder; skipped"))
     by_path: dict[Path, dict[str, Any]] = {}
+    if annotations is not None:
+        home = Path(annotations).resolve().parent
+        dirs = [Path(p).resolve() for p in paths if Path(p).is_dir()]
+        if dirs and not any(home == d or home in d.parents for d in dirs):
+            # kept elsewhere: its paths are read from each imported folder (and its parent, for
+            # a category folder of the original layout); missing entries are simply not there
+            ann_files.remove(Path(annotations))
+            for d in dirs:
+                for r in (d, d.parent):
+                    for k, v in load_annotations(Path(annotations), r, False).entries.items():
+                        by_path.setdefault(k, v)
     seen_ann: set[Path] = set()
+    if annotations is not None and Path(annotations) not in ann_files:
+        seen_ann.add(Path(annotations).resolve())  # used, through the imported folders
     for f, report in [(f, True) for f in ann_files] + [(f, False) for f in near_files]:
         rf = f.resolve()
         if rf in seen_ann:
@@ -413,6 +434,10 @@ def _import_one(store: Any, item: ImportItem, enqueue: bool) -> tuple[Clip, bool
                              "holds_source": "default"}
     if item.annotation:
         extra["annotation"] = item.annotation
+    unset = [f for f, key in (("level", "difficulty"), ("energy", "energy_level"))
+             if not str(item.annotation.get(key) or "").strip()]
+    if unset:  # shown as "not set", not as the default standing in for it
+        extra[UNSET_KEY] = unset
     if item.tempo_bpm is not None:
         extra["annotated_tempo_bpm"] = item.tempo_bpm
     clip = Clip(id=None, clip_key="", name=item.name, category=item.category,

@@ -33,6 +33,13 @@ FUSION_WEIGHTS: dict[str, float] = {"text": 0.35, "audio": 0.35, "lead": 0.10, "
                                     "interaction": 0.10}
 SEMANTIC_WEIGHT = 0.6
 LEXICAL_WEIGHT = 0.4
+# Relevance cut-off: a hit without a word match must mean something (MiniLM cosine >= MIN_MEANING)
+# and score at least RELATIVE_CUT x the best hit. Measured on the 80 shared clips: unrelated moves
+# sit at cosine 0.15-0.30 ("hammerlock" -> hip rolls 0.26, cut by the relative rule), the intended
+# family at 0.28-0.74; a query about nothing in the library ("xylophone quantum") peaks at 0.21
+# and now finds nothing.
+MIN_MEANING = 0.25
+RELATIVE_CUT = 0.6
 # field weights of the plain text match
 _FIELDS = (("name", 1.0), ("category", 0.8), ("tags", 0.8), ("notes", 0.5), ("teaching_notes", 0.5))
 _STOP = frozenset({"a", "an", "the", "and", "or", "for", "with", "of", "to", "in", "on", "me",
@@ -181,7 +188,11 @@ def search(store: Any, indexes: Any, text: str, k: int = 20) -> list[SearchHit]:
     scored = sorted(((SEMANTIC_WEIGHT * semantic.get(cid, 0.0)
                       + LEXICAL_WEIGHT * lexical.get(cid, (0.0, ""))[0]
                       if semantic else lexical[cid][0], cid)
-                     for cid in live), key=lambda t: (-t[0], t[1]))[:k]
+                     for cid in live), key=lambda t: (-t[0], t[1]))
+    best = scored[0][0] if scored else 0.0
+    scored = [(s, cid) for s, cid in scored
+              if lexical.get(cid, (0.0, ""))[0] > 0
+              or (semantic.get(cid, 0.0) >= MIN_MEANING and s >= RELATIVE_CUT * best)][:k]
     clips = store.clips.get_many([cid for _, cid in scored])
     hits = []
     for score, cid in scored:

@@ -9,6 +9,7 @@ corrections are stored beside it, never baked in, so a better analysis later sti
 from __future__ import annotations
 
 import contextlib
+import re
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -117,6 +118,31 @@ def save_correction(store: Any, song_id: int, correction: GridCorrection) -> Son
     return load_analysis(store, song_id)
 
 
+_HASHED_NAME = re.compile(r"^[0-9a-f]{12}_(.+)$")
+
+
+def readable_title(stem: str) -> str:
+    """A file name as a title: "Kevin_MacLeod_-_Vibe_Ace" -> "Kevin MacLeod - Vibe Ace"."""
+    return " ".join(stem.replace("_", " ").split())
+
+
+def title_for_media(store: Any, path: str | Path) -> str:
+    """What to call a media file on screen: a library song's title, else its file name without
+    the content-hash prefix the library gives its copies ("3fa9c0d1e2b4_Vibe_Ace" -> "Vibe Ace")."""
+    p = Path(path)
+    if store is not None:
+        try:
+            target = p.resolve()
+            for song in store.songs.list():
+                if store.media_file(song.path).resolve() == target:
+                    return readable_title(song.title) or p.stem
+        except OSError:
+            pass
+    m = _HASHED_NAME.match(p.stem)
+    stem = m.group(1) if m else p.stem
+    return readable_title(stem) or p.name
+
+
 def add_song(ctx: TaskContext, store: Any, path: str | Path, title: str | None = None
              ) -> tuple[Song, bool]:
     """(song, analysed_now). Known content (same hash) is not analysed or copied again."""
@@ -145,7 +171,8 @@ def add_song(ctx: TaskContext, store: Any, path: str | Path, title: str | None =
     if not existed:
         copy_atomic(src, dest)
     try:
-        song = store.songs.add(Song(id=None, title=title or src.stem, path=str(rel), content_hash=h,
+        song = store.songs.add(Song(id=None, title=title or readable_title(src.stem), path=str(rel),
+                                    content_hash=h,
                                     duration_s=round(analysis.duration, 3),
                                     tempo_bpm=round(analysis.tempo_bpm, 2)))
         _store_analysis(store, song.id, analysis)

@@ -3,7 +3,9 @@
 Each slot's clip is retimed so its counts land on the song's beats (see
 :mod:`bachata_desktop.services.export_timing`), trimmed to the slot, letterboxed to the preset size,
 optionally mirrored, and overlaid with the song's current count and the move's (and next move's)
-name (:mod:`bachata_desktop.services.export_render`); the song is the only audio. Video is H.264
+name (:mod:`bachata_desktop.services.export_render`); the song is the only audio. The video covers
+the whole song (or the part the request asked for) and fades out over its last seconds
+(:mod:`bachata_desktop.services.export_routine`, shared with the live preview). Video is H.264
 (libx264, yuv420p) and audio AAC, written with PyAV one frame at a time, so memory stays flat
 whatever the song's length.
 
@@ -17,11 +19,10 @@ failure or cancel, so a broken MP4 is never left behind.
 
 from __future__ import annotations
 
-import math
 import os
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -30,21 +31,12 @@ import numpy as np
 
 from bachata_desktop.core.choreography import Choreography
 from bachata_desktop.core.errors import BachataError, InputError
-from bachata_desktop.core.song import GridCorrection, SongAnalysis, apply_correction
+from bachata_desktop.core.song import SongAnalysis
 from bachata_desktop.core.task import TaskContext, check_cancelled
 from bachata_desktop.services import export_render as render
 from bachata_desktop.services.export_files import storage_error, temp_beside
-from bachata_desktop.services.export_media import ClipReader, SongAudio, media_error
-from bachata_desktop.services.export_timing import (
-    SlotPlan,
-    SongGrid,
-    clip_grid_from_analysis,
-    next_names,
-    plan_slot,
-    song_grid_from_analysis,
-    song_grid_from_choreography,
-    span_of,
-)
+from bachata_desktop.services.export_media import SongAudio, media_error
+from bachata_desktop.services.export_routine import Routine, check_output, fade_i420, open_routine
 
 PRESETS: dict[str, tuple[int, int]] = {"480p": (854, 480), "720p": (1280, 720),
                                        "1080p": (1920, 1080)}
@@ -97,128 +89,6 @@ def preset_size(preset: str) -> tuple[int, int]:
 
 
 # ---------------------------------------------------------------------------------------------
-# Checks before anything is written
-# ---------------------------------------------------------------------------------------------
-def _resolve_song(store: Any, choreo: Choreography, song_path: str | os.PathLike[str] | None) -> Path:
-    raw = song_path if song_path not in (None, "") else choreo.song.path
-    if not raw:
-        raise InputError("the choreography does not say which song it is for: give the song file")
-    p = Path(raw)
-    if not p.is_absolute() and store is not None and not p.exists():
-        p = store.media_file(str(raw))
-    if not p.is_file():
-        raise InputError(f"song file not found: {p}")
-    return p
-
-
-def _check_slot_times(choreo: Choreography) -> None:
-    """Every move starts at or after 0 s and ends after it starts (finite numbers)."""
-    for n, s in enumerate(choreo.slots, 1):
-        label = f"move {n} ({s.name or 'clip ' + str(s.clip_id)})"
-        if not (math.isfinite(s.start) and math.isfinite(s.end)):
-            raise InputError(f"{label} has no valid start and end time")
-        if s.start < 0 or s.end <= s.start:
-            raise InputError(f"{label} runs from {s.start:g} s to {s.end:g} s: times must be 0 "
-                             "or more and the end after the start")
-
-
-def song_duration(song_file: Path) -> float | None:
-    """The song's length in seconds from its container (no decoding); None if unknown."""
-    import av
-
-    try:
-        with av.open(str(song_file)) as c:
-            if c.duration:
-                return float(c.duration) / 1e6
-            streams = [st for st in c.streams if st.type == "audio" and st.duration]
-            if streams:
-                return float(streams[0].duration * streams[0].time_base)
-    except (av.FFmpegError, OSError, ValueError, IndexError):
-        raise InputError(f"{song_file.name} is not a readable song file") from None
-    return None
-
-
-def _check_within_song(choreo: Choreography, song_file: Path) -> None:
-    """Moves must lie within the song: the render's length (and memory) is bounded by it."""
-    duration = song_duration(song_file) or (choreo.song.duration_s or None)
-    if duration is None:
-        raise InputError(f"the length of {song_file.name} cannot be read; refused")
-    for n, s in enumerate(choreo.slots, 1):
-        if s.end > duration + 0.5:
-            raise InputError(f"move {n} ({s.name or 'clip ' + str(s.clip_id)}) ends at "
-                             f"{s.end:g} s, after the end of the song ({duration:.1f} s)")
-
-
-def _check_output(store: Any, out: Path, song_file: Path) -> None:
-    """Never write over the library's own files or the song being read."""
-    target = out.resolve()
-    if store is not None:
-        data = Path(store.paths.data).resolve()
-        if target == data or data in target.parents:
-            raise InputError(f"the video cannot be saved inside the library folder ({data}); "
-                             "choose another folder")
-    if _same_file(target, song_file):
-        raise InputError("the video cannot be saved over the song it is made from")
-
-
-def _song_grid(store: Any, choreo: Choreography, song_file: Path,
-               analysis: SongAnalysis | Mapping[str, Any] | None) -> SongGrid:
-    """The song's beat grid: given, else the library's (with corrections), else the phrases'."""
-    if isinstance(analysis, SongAnalysis):
-        analysis = analysis.to_dict()
-    if analysis is None and store is not None and choreo.song.song_id is not None:
-        song = store.songs.get(choreo.song.song_id)
-        if song is not None and _same_file(store.media_file(song.path), song_file):
-            stored = store.songs.analysis(song.id)
-            if stored:
-                corrected = apply_correction(SongAnalysis.from_dict(stored),
-                                             GridCorrection.from_dict(store.songs.corrections(song.id)))
-                analysis = corrected.to_dict()
-    grid = song_grid_from_analysis(analysis) if analysis else None
-    return grid if grid is not None else song_grid_from_choreography(choreo)
-
-
-def _same_file(a: Path, b: Path) -> bool:
-    try:
-        return a.resolve() == b.resolve() or (a.exists() and os.path.samefile(a, b))
-    except OSError:
-        return False
-
-
-@dataclass
-class _Move:
-    clip: Any
-    reader: ClipReader
-    grid: Mapping[str, Any] | None
-
-
-def _open_moves(store: Any, choreo: Choreography) -> dict[int, _Move]:
-    """Every clip the choreography uses, checked and opened once (decoders are reused)."""
-    moves: dict[int, _Move] = {}
-    try:
-        for slot in choreo.slots:
-            if slot.clip_id in moves:
-                continue
-            label = slot.name or f"clip {slot.clip_id}"
-            clip = store.clips.get(slot.clip_id)
-            if clip is None:
-                if store.clips.is_deleted(slot.clip_id):
-                    raise InputError(f"the move '{label}' (clip {slot.clip_id}) was deleted from the "
-                                     "library: restore it or swap it for another move")
-                raise InputError(f"the move '{label}' (clip {slot.clip_id}) is not in this library")
-            path = store.media_file(clip.media_path)
-            if not path.is_file():
-                raise InputError(f"the video of the move '{clip.name}' is missing: {path}")
-            reader = ClipReader(path, clip.name)
-            moves[slot.clip_id] = _Move(clip, reader, store.analyses.get("clip", clip.id, "audio"))
-    except BaseException:
-        for m in moves.values():
-            m.reader.close()
-        raise
-    return moves
-
-
-# ---------------------------------------------------------------------------------------------
 # The export
 # ---------------------------------------------------------------------------------------------
 def export_video(store: Any, choreography: Choreography, song_path: str | os.PathLike[str] | None,
@@ -242,40 +112,29 @@ def export_video(store: Any, choreography: Choreography, song_path: str | os.Pat
 
     Raises:
         InputError: unknown preset, empty choreography, missing song, a move deleted from the
-            library, a missing or unreadable clip file, a missing output folder.
+            library, a missing or unreadable clip file, a missing output folder, slot times that
+            are negative, reversed or past the song's end, an output inside the library or over
+            the song.
         StorageError: the folder is not writable or the disk is full (nothing is left behind).
         Cancelled: ``ctx`` was cancelled (nothing is left behind).
     """
     width, height = preset_size(preset)
-    if not choreography.slots:
-        raise InputError("the choreography has no moves to export")
-    _check_slot_times(choreography)
-    # in song order (a hand-edited file may not be); a later slot takes over where slots overlap
-    choreography = replace(choreography, slots=tuple(sorted(choreography.slots,
-                                                            key=lambda s: s.start)))
     out = Path(out_path).expanduser().absolute()
-    start_s, end_s = span_of(choreography.slots)
-    if not end_s > start_s:
-        raise InputError("the choreography covers no time of the song")
-    song_file = _resolve_song(store, choreography, song_path)
-    _check_output(store, out, song_file)
-    _check_within_song(choreography, song_file)
     ctx.report(0.0, "Checking the moves")
-    grid = _song_grid(store, choreography, song_file, song_analysis)
-    moves = _open_moves(store, choreography)
+    routine = open_routine(store, choreography, song_path, width, height, mirror=mirror,
+                           overlays=overlays, show_next=show_next, song_analysis=song_analysis)
+    try:
+        check_output(store, out, routine.song_file)
+    except BaseException:
+        routine.close()
+        raise
     tmp: Path | None = None
     started = time.perf_counter()
     try:
-        song_period = 60.0 / choreography.tempo if choreography.tempo > 0 else 0.5
-        plans = []
-        for slot in choreography.slots:
-            m = moves[slot.clip_id]
-            cgrid = clip_grid_from_analysis(m.grid, m.clip.tempo_bpm)
-            plans.append(plan_slot(slot, grid, cgrid, m.clip.counts, m.reader.duration, song_period))
-        audio = SongAudio(song_file, start_s, end_s)
+        audio = SongAudio(routine.song_file, routine.start_s, routine.end_s,
+                          fade_s=routine.fade_s)
         tmp = temp_beside(out)
-        frames = _render(tmp, plans, moves, audio, grid, start_s, end_s, width, height, mirror,
-                         overlays, show_next, x264_preset, crf, choreography, ctx)
+        frames = _render(tmp, routine, audio, x264_preset, crf, choreography, ctx)
         size = tmp.stat().st_size
         os.replace(tmp, out)
         tmp = None
@@ -286,8 +145,7 @@ def export_video(store: Any, choreography: Choreography, song_path: str | os.Pat
     except Exception as exc:  # an encoder or muxer failure we did not foresee
         raise media_error(exc, f"could not write the video {out.name}") from exc
     finally:
-        for m in moves.values():
-            m.reader.close()
+        routine.close()
         if tmp is not None:
             try:
                 tmp.unlink()
@@ -295,22 +153,21 @@ def export_video(store: Any, choreography: Choreography, song_path: str | os.Pat
                 pass
     elapsed = time.perf_counter() - started
     ctx.report(1.0, f"Saved {out.name}")
-    return ExportReport(str(out), width, height, FPS, frames, frames / FPS, len(plans), size,
+    return ExportReport(str(out), width, height, FPS, frames, frames / FPS, len(routine.plans), size,
                         elapsed, mirror, overlays, x264_preset)
 
 
-def _render(tmp: Path, plans: list[SlotPlan], moves: dict[int, _Move], audio: SongAudio,
-            grid: SongGrid, start_s: float, end_s: float, width: int, height: int, mirror: bool,
-            overlays: bool, show_next: bool, x264_preset: str, crf: int, choreo: Choreography,
-            ctx: TaskContext) -> int:
+def _render(tmp: Path, routine: Routine, audio: SongAudio, x264_preset: str, crf: int,
+            choreo: Choreography, ctx: TaskContext) -> int:
     import av
 
-    n_frames = max(1, int(round((end_s - start_s) * FPS)))
-    times = start_s + np.arange(n_frames, dtype=np.float64) / FPS
-    starts = np.array([p.slot.start for p in plans])
-    slot_of = np.clip(np.searchsorted(starts, times + 1e-6, side="right") - 1, 0, len(plans) - 1)
-    counts = grid.count_at(times)
-    upcoming = next_names([p.slot for p in plans])
+    width, height, plans = routine.width, routine.height, routine.plans
+    n_frames = max(1, int(round(routine.duration_s * FPS)))
+    times = routine.start_s + np.arange(n_frames, dtype=np.float64) / FPS
+    slot_of = routine.slot_of(times)
+    counts = routine.grid.count_at(times)
+    gains = routine.gain_at(times)
+    upcoming = routine.upcoming
     container = av.open(str(tmp), "w", format="mp4", options={"movflags": "+faststart"})
     try:
         container.metadata["title"] = f"{choreo.song.title or 'Choreography'} (Bachata Buddy)"
@@ -322,33 +179,32 @@ def _render(tmp: Path, plans: list[SlotPlan], moves: dict[int, _Move], audio: So
         scratch = np.empty((height * 3 // 2, width), dtype=np.uint8)
         last_key: tuple[int, int] | None = None
         base = scratch
-        fits: dict[tuple[int, int], render.Fit] = {}
         step = max(1, n_frames // 200)
         for si, plan in enumerate(plans):
             idx = np.flatnonzero(slot_of == si)
             if idx.size == 0:
                 continue
-            move = moves[plan.slot.clip_id]
+            move = routine.moves[plan.slot.clip_id]
             clip_times = plan.clip_time(times[idx])
             name = plan.slot.name or move.clip.name
-            nxt = upcoming[si] if show_next else ""
+            nxt = upcoming[si] if routine.show_next else ""
             for n, ct in zip(idx.tolist(), clip_times.tolist(), strict=True):
                 check_cancelled(ctx)
                 frame = move.reader.frame_at(ct)
                 key = (plan.slot.clip_id, int(frame.pts if frame.pts is not None else -1))
                 if key != last_key:
                     src = move.reader.to_i420(frame)
-                    fkey = (frame.width, frame.height)
-                    fit = fits.get(fkey) or fits.setdefault(
-                        fkey, render.fit_for(frame.width, frame.height, width, height))
-                    base = render.place(src, fit, width, height, mirror)
+                    base = render.place(src, routine.fit(frame.width, frame.height), width, height,
+                                        routine.mirror)
                     last_key = key
-                if overlays:
+                if routine.overlays:
                     np.copyto(scratch, base)
                     render.draw_overlays(scratch, width, height, int(counts[n]), name, nxt)
                     img = scratch
                 else:
                     img = base
+                if gains[n] < 1.0:
+                    img = fade_i420(img, width, height, float(gains[n]))
                 vf = av.VideoFrame.from_ndarray(img, format="yuv420p")
                 vf.pts = n
                 vf.time_base = Fraction(1, FPS)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import QByteArray, QSettings, Qt, QUrl, Signal
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QMainWindow,
+    QMenu,
     QMessageBox,
     QStackedWidget,
     QVBoxLayout,
@@ -35,10 +36,20 @@ from bachata_desktop.core.media_types import AUDIO_EXTENSIONS, VIDEO_EXTENSIONS,
 from bachata_desktop.paths import resource
 from bachata_desktop.ui.about import AboutDialog
 from bachata_desktop.ui.context import AppContext
+from bachata_desktop.ui.db_watch import DatabaseWatcher
 from bachata_desktop.ui.groups.hooks import ClassHooks
 from bachata_desktop.ui.groups.panel import ClassesPanel
+from bachata_desktop.ui.help import (
+    GUIDE_HTML,
+    HelpWindow,
+    player_shortcut_rows,
+    shortcuts_html,
+    window_shortcut_rows,
+)
+from bachata_desktop.ui.last_folder import last_folder, remember_folder
 from bachata_desktop.ui.library.panel import LibraryPanel
 from bachata_desktop.ui.mime import CHOREOGRAPHY_IDS_MIME, CLIP_IDS_MIME
+from bachata_desktop.ui.notify import JobNotifier
 from bachata_desktop.ui.plans.panel import PlansPanel
 from bachata_desktop.ui.player.panel import PlayerPanel
 from bachata_desktop.ui.songs.panel import SongsPanel
@@ -86,6 +97,7 @@ class MainWindow(QMainWindow):
         self._build_jobs_dock()
         self._connect_navigator()
         self._restore_state()
+        self._watch_outside_changes()
 
     # -- layout ------------------------------------------------------------------------------
     def _build_layout(self) -> None:
@@ -137,6 +149,10 @@ class MainWindow(QMainWindow):
         imp_folder = QAction("Import a folder of clips…", self)
         imp_folder.triggered.connect(self._on_import_folder_triggered)
         file_menu.addAction(imp_folder)
+        imp_annotated = QAction("Import a folder with an annotations file…", self)
+        imp_annotated.setToolTip("For clips whose bachata_annotations.json is kept in another folder")
+        imp_annotated.triggered.connect(self._on_import_annotated_triggered)
+        file_menu.addAction(imp_annotated)
         add_song = QAction("Add songs…", self)
         add_song.setShortcut(QKeySequence("Ctrl+Shift+O"))
         add_song.triggered.connect(self._on_add_songs_triggered)
@@ -170,6 +186,15 @@ class MainWindow(QMainWindow):
         self.action_gemini_key = gemini_key
 
         help_menu = self.menuBar().addMenu("&Help")
+        guide = QAction("Getting started", self)
+        guide.triggered.connect(self.show_guide)
+        help_menu.addAction(guide)
+        keys = QAction("Keyboard shortcuts", self)
+        keys.setShortcut(QKeySequence("Ctrl+/"))
+        keys.triggered.connect(self.show_shortcuts)
+        help_menu.addAction(keys)
+        help_menu.addSeparator()
+        self.help_windows: dict[str, QWidget] = {}
         about = QAction(f"About {APP_NAME}", self)
         about.triggered.connect(self.show_about)
         help_menu.addAction(about)
@@ -188,30 +213,12 @@ class MainWindow(QMainWindow):
         self.jobs_button = JobsButton(self.ctx.jobs)
         self.jobs_button.clicked.connect(self._on_jobs_button_clicked)
         self.statusBar().addPermanentWidget(self.jobs_button)
-        # The dock opens by itself when work starts and closes by itself when all work is done,
-        # unless the user opened it: screen height is precious on a 13" laptop.
-        self._dock_auto = False
-        self.ctx.jobs.job_added.connect(self._on_jobs_job_added)
-        self.ctx.jobs.job_removed.connect(self._on_jobs_job_removed)
+        # The dock opens only when asked (this button, View > Tasks): opening it by itself when
+        # work started made the whole layout jump. The button shows the running work meanwhile.
         self.statusBar().showMessage(f"{APP_NAME} {__version__} · library at {self.ctx.paths.data}", 8000)
 
     def _on_jobs_button_clicked(self) -> None:
-        self._dock_auto = False
         self.jobs_dock.setVisible(not self.jobs_dock.isVisible())
-
-    def _on_jobs_job_added(self, job: object) -> None:
-        if getattr(job, "visible", True) and not self.jobs_dock.isVisible():
-            self._dock_auto = True
-            self.jobs_dock.show()
-
-    def _on_jobs_job_removed(self, _job: object) -> None:
-        if self._dock_auto and not any(getattr(j, "visible", True) for j in self.ctx.jobs.jobs.values()):
-            QTimer.singleShot(1500, self._hide_idle_jobs_dock)
-
-    def _hide_idle_jobs_dock(self) -> None:
-        if self._dock_auto and not any(getattr(j, "visible", True) for j in self.ctx.jobs.jobs.values()):
-            self.jobs_dock.hide()
-            self._dock_auto = False
 
     def _connect_navigator(self) -> None:
         nav = self.ctx.navigator
@@ -281,20 +288,44 @@ class MainWindow(QMainWindow):
 
     def _on_import_clips_triggered(self) -> None:
         exts = " ".join(f"*{e}" for e in sorted(VIDEO_EXTENSIONS))
-        files, _ = QFileDialog.getOpenFileNames(self, "Import clips", str(Path.home()),
+        files, _ = QFileDialog.getOpenFileNames(self, "Import clips",
+                                                last_folder(self.ctx.paths, "clips"),
                                                 f"Video clips ({exts})")
         if files:
+            remember_folder(self.ctx.paths, "clips", files[0])
             self.handle_paths([Path(f) for f in files])
 
     def _on_import_folder_triggered(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Import a folder of clips", str(Path.home()))
+        folder = QFileDialog.getExistingDirectory(self, "Import a folder of clips",
+                                                  last_folder(self.ctx.paths, "clips"))
         if folder:
+            remember_folder(self.ctx.paths, "clips", folder)
             self.handle_paths([Path(folder)])
+
+    def _on_import_annotated_triggered(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Import a folder of clips",
+                                                  last_folder(self.ctx.paths, "clips"))
+        if not folder:
+            return
+        remember_folder(self.ctx.paths, "clips", folder)
+        notes, _ = QFileDialog.getOpenFileName(self, "Its annotations file",
+                                               last_folder(self.ctx.paths, "annotations", folder),
+                                               "Annotations (*.json)")
+        if notes:
+            remember_folder(self.ctx.paths, "annotations", notes)
+            self.import_with_annotations(folder, notes)
+
+    def import_with_annotations(self, folder: str, annotations: str) -> object:
+        """Import ``folder`` with an annotations file kept elsewhere (level, energy, tempo)."""
+        self.show_area("library")
+        return self.library.import_paths([folder], annotations)
 
     def _on_add_songs_triggered(self) -> None:
         exts = " ".join(f"*{e}" for e in sorted(AUDIO_EXTENSIONS))
-        files, _ = QFileDialog.getOpenFileNames(self, "Add songs", str(Path.home()), f"Songs ({exts})")
+        files, _ = QFileDialog.getOpenFileNames(self, "Add songs", last_folder(self.ctx.paths, "songs"),
+                                                f"Songs ({exts})")
         if files:
+            remember_folder(self.ctx.paths, "songs", files[0])
             self.handle_paths([Path(f) for f in files])
 
     def ask_gemini_key(self) -> None:
@@ -324,6 +355,37 @@ class MainWindow(QMainWindow):
                                  else "Gemini key removed", 8000),
                              on_failed=lambda e: self.statusBar().showMessage(e, 10000))
 
+    def _help_window(self, key: str, title: str, body: str) -> QWidget:
+        win = self.help_windows.get(key)
+        if win is None:
+            win = self.help_windows[key] = HelpWindow(title, body, self)
+        win.show()
+        win.raise_()
+        return win
+
+    def show_guide(self) -> QWidget:
+        return self._help_window("guide", "Getting started", GUIDE_HTML)
+
+    def show_shortcuts(self) -> QWidget:
+        window_actions = [a for m in self.menuBar().findChildren(QMenu) for a in m.actions()]
+        body = shortcuts_html([("Everywhere", window_shortcut_rows(window_actions)),
+                               ("Library", window_shortcut_rows(
+                                   [*self.library.actions(), *self.library.grid.actions()])),
+                               ("Player", player_shortcut_rows())])
+        return self._help_window("keys", "Keyboard shortcuts", body)
+
+    def _watch_outside_changes(self) -> None:
+        """A CLI import (or another tool) while the window is open shows up without a restart."""
+        self.db_watcher = DatabaseWatcher(self.ctx.paths.database, self)
+        self.db_watcher.clips_changed.connect(self.ctx.navigator.library_changed.emit)
+        self.db_watcher.songs_changed.connect(self.ctx.navigator.songs_changed.emit)
+        self.db_watcher.start()
+        self.notifier = JobNotifier(self, self.ctx.jobs)
+        if self.db_watcher.clip_count() == 0 and not self._settings().value("guide_offered"):
+            self._settings().setValue("guide_offered", True)
+            self.statusBar().showMessage("New here? Help → Getting started explains the app in "
+                                         "one minute.", 30000)
+
     def show_about(self) -> None:
         AboutDialog(self.ctx.paths, self).exec()
 
@@ -339,8 +401,9 @@ class MainWindow(QMainWindow):
         state = s.value("state")
         if isinstance(state, QByteArray):
             self.restoreState(state)
-        area = s.value("area", "library")
-        self.show_area(str(area))
+        area = str(s.value("area", "library"))
+        # the player opens empty after a restart: start where the work is instead
+        self.show_area("library" if area == "player" else area)
 
     def save_state(self) -> None:
         s = self._settings()
@@ -350,6 +413,7 @@ class MainWindow(QMainWindow):
         s.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
+        self.db_watcher.stop()
         self.save_state()
         for page in self.pages.values():
             closer = getattr(page, "shutdown", None)

@@ -12,6 +12,7 @@ secondary threads on macOS) is too small for FFmpeg, numpy and the inference run
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -152,12 +153,22 @@ class JobManager(QObject):
         for job in list(self.jobs.values()):
             job.cancel()
 
-    def shutdown(self, timeout_ms: int = 5000) -> bool:
-        """Cancel everything and wait for the pools; True when all stopped in time."""
+    def shutdown(self, timeout_ms: int = 5000, others_ms: int | None = None) -> bool:
+        """Cancel everything and wait for the pools; True when all stopped in time.
+
+        ``others_ms``: how long to wait for the pools other than ``write`` (default
+        ``timeout_ms``). Quitting waits the full time only for the writer, whose work must land;
+        a model load or a frame batch on ``ml`` cannot be interrupted and is not worth waiting for.
+        """
         self.cancel_all()
         for pool in self.pools.values():
             pool.clear()  # queued jobs that never started
         ok = True
-        for pool in self.pools.values():
-            ok = pool.waitForDone(timeout_ms) and ok
+        deadline = time.monotonic() + (others_ms if others_ms is not None else timeout_ms) / 1000
+        for name, pool in self.pools.items():
+            if name == "write" or others_ms is None:
+                wait = timeout_ms
+            else:  # one shared budget for all the other pools, not one each
+                wait = max(0, int((deadline - time.monotonic()) * 1000))
+            ok = pool.waitForDone(wait) and ok
         return ok

@@ -183,7 +183,23 @@ def test_teaching_notes(server):
     move = MoveCandidate(clip_id=1, name="lady turn right", category="ladyturn", counts=8)
     server.mode = "notes"
     assert client(server).teaching_notes(move) == "Prepare on 1.\nTurn on 5."
-    assert "lady turn right" in server.requests[0]["body"]["contents"][0]["parts"][0]["text"]
+    assert "lady turn right" in server.requests[0]["body"]["contents"][0]["parts"][0]["text"].lower()
     server.mode = "500"
     notes = client(server).teaching_notes(move)
     assert notes == offline_teaching_notes(move) and "(offline notes)" in notes
+
+
+def test_offline_notes_follow_the_moves_holds_and_read_its_name() -> None:
+    """The family tip never contradicts the move's own holds, and no raw id is printed."""
+    from bachata_desktop.core.clip import Clip, Hold
+
+    intro = Clip(id=1, clip_key="intro3", name="intro3", category="intros", media_path="x.mp4",
+                 content_hash="h", start_hold=Hold.CLOSED, end_hold=Hold.CLOSED,
+                 extra={"unset": ["energy"]})
+    notes = offline_teaching_notes(intro)
+    assert "intro3" not in notes and notes.startswith("Intro 3 (Intros): beginner level, 8 counts.")
+    assert "Start in closed hold and stay in it." in notes
+    assert "open position" not in notes and "start hold" not in notes
+    assert "energy" not in notes.splitlines()[0]  # not set: not claimed
+    opened = intro.with_(start_hold=Hold.OPEN, end_hold=Hold.CLOSED)
+    assert "Start in open position and finish in closed hold." in offline_teaching_notes(opened)

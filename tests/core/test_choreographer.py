@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from bachata_desktop.core.choreographer import (
+    changed_slots,
     generate,
     hold_cost,
     slot_transition_costs,
@@ -209,11 +210,41 @@ def test_span_in_seconds_and_phrases(phrases, cands):
         generate(phrases, cands, Request(span=Span(start_s=9999.0)), song=SONG)
 
 
+def test_swap_keeps_every_other_move_unless_asked_to_reoptimise(phrases, cands):
+    ch = generate(phrases, cands, Request(level=Level.ADVANCED), song=SONG)
+    moved = 0
+    for i in range(2, len(ch.slots) - 2, 3):
+        alt = next((a for a in ch.slots[i].alternatives
+                    if {c.clip_id: c for c in cands}[a.clip_id].phrases == len(ch.slots[i].phrases)), None)
+        if alt is None:
+            continue
+        kept = swap(ch, i, alt.clip_id, cands)
+        assert kept.slots[i].clip_id == alt.clip_id and kept.slots[i].pinned
+        assert changed_slots(ch, kept) == [i]            # the swap changes that slot only
+        assert [s.clip_id for k, s in enumerate(kept.slots) if k != i] == \
+            [s.clip_id for k, s in enumerate(ch.slots) if k != i]
+        assert sum(s.pinned for s in kept.slots) == 1    # the others are left, not "kept by you"
+        again = swap(ch, i, alt.clip_id, cands, reoptimise=True)
+        at = [s.clip_id for s in again.slots if s.phrases[0] == ch.slots[i].phrases[0]]
+        assert at == [alt.clip_id]
+        moved += len(changed_slots(ch, again)) - 1
+    assert moved > 0  # re-optimising does move neighbours: keeping them is a real difference
+    # a longer move takes the phrases of the moves it overlaps; the rest stays
+    i = 4
+    long_move = next(c for c in cands if c.phrases == 2 and c.level.rank <= 2
+                     and c.clip_id not in ch.clip_ids)
+    grown = swap(ch, i, long_move.clip_id, cands)
+    assert_covers(grown, phrases)
+    gone = set(grown.slots[i].phrases)
+    assert [s.clip_id for s in grown.slots if not gone.intersection(s.phrases)] == \
+        [s.clip_id for s in ch.slots if not gone.intersection(s.phrases)]
+
+
 def test_swap_pins_the_move_and_reoptimises(phrases, cands):
     ch = generate(phrases, cands, Request(level=Level.ADVANCED), song=SONG)
     i = 5
     new = ch.slots[i].alternatives[0].clip_id
-    sw = swap(ch, i, new, cands)
+    sw = swap(ch, i, new, cands, reoptimise=True)
     assert_covers(sw, phrases)
     pinned = [s for s in sw.slots if s.phrases[0] == ch.slots[i].phrases[0]]
     assert pinned and pinned[0].clip_id == new and pinned[0].pinned
@@ -313,3 +344,29 @@ def test_unsure_holds_cost_less_when_they_clash():
     pose, hold = lib.trans(np.array([0, 2]), np.array([1]), w)
     assert hold[0, 0] + pose[0, 0] == pytest.approx(clash)
     assert hold[1, 0] + pose[1, 0] == pytest.approx(transition_cost(unsure_a, sure_b))
+
+
+def test_unmet_parts_of_the_request_are_said_with_the_reason(phrases, cands):
+    """"ending in a dip" is not silently met by an outro, nor "lots of body waves" dropped: when
+    every dip and every body-wave move is Advanced, an Intermediate request says so."""
+    import dataclasses
+
+    hard = [dataclasses.replace(c, level=Level.ADVANCED) if c.is_dip or c.category == "bodywaves"
+            else c for c in cands]
+    assert any(c.is_dip for c in hard) and any(c.category == "bodywaves" for c in hard)
+    req = Request(level=Level.INTERMEDIATE, end_with_dip=True, include=("bodywaves",))
+    ch = generate(phrases, hard, req, song=SONG)
+    by = {c.clip_id: c for c in hard}
+    assert not by[ch.slots[-1].clip_id].is_dip
+    assert "ending in a dip: no dip fits — the dips are Advanced (the request is Intermediate)" \
+        in ch.notes
+    assert "Body waves: no move fits — the Body waves moves are Advanced (the request is " \
+        "Intermediate)" in ch.notes
+    # no dip at all in the library: said differently
+    none = [c for c in cands if not c.is_dip]
+    ch2 = generate(phrases, none, Request(level=Level.ADVANCED, end_with_dip=True), song=SONG)
+    assert "ending in a dip: no dip fits — the library has no dips" in ch2.notes
+    # a request that is met says nothing
+    ok = generate(phrases, cands, Request(level=Level.ADVANCED, end_with_dip=True), song=SONG)
+    assert {c.clip_id: c for c in cands}[ok.slots[-1].clip_id].is_dip
+    assert not [n for n in ok.notes if "dip" in n]

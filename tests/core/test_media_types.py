@@ -23,3 +23,4 @@ def test_move_title_reads_like_a_name() -> None:
     assert move_title("left_ladyturn_right_arm_brush") == "Left ladyturn right arm brush"
     assert move_title("styled_caricia_headroll.2") == "Styled caricia headroll.2"
     assert move_title("Paseála con giro") == "Paseála con giro"  # typed by a person: kept
+    assert move_title("intro3") == "Intro 3" and move_title("basic_2") == "Basic 2"

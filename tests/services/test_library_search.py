@@ -71,6 +71,17 @@ def test_meaning_finds_moves_without_shared_words(library, query: str, category:
     assert all(h.parts["words"] == 0 and h.parts["meaning"] > 0 for h in hits)
 
 
+def test_results_stop_where_relevance_ends(library) -> None:
+    """A ranking of the whole library is not a search result: unrelated moves are cut off."""
+    store, indexes = library
+    n = sum(c.category == "hammerlock" for c in store.clips.list())
+    hits = search(store, indexes, "hammerlock", k=80)
+    assert _categories(hits) == ["hammerlock"] * n          # not the other 75 moves after them
+    hips = search(store, indexes, "rolling the hips", k=80)
+    assert hips and set(_categories(hips)) == {"hiprolls"}
+    assert search(store, indexes, "xylophone quantum", k=80) == []  # nothing in the library
+
+
 def test_smooth_turn_for_beginners(library) -> None:
     store, indexes = library
     hits = search(store, indexes, "smooth turn for beginners", k=5)

@@ -32,6 +32,7 @@ FIRST_BEAT = 0.3
 CLIP_BPM = 120.0
 CLIP_FIRST_ONE = 0.8
 SR = 22050
+SONG_S = 13.0  # the click track's length
 CLIPS = ("basic/energetic_basic2.mp4", "basic/sensual_basic2.mp4", "golpes/golpes_cambre.mp4")
 
 
@@ -151,11 +152,11 @@ def test_file_has_one_h264_stream_at_the_preset_size_and_one_aac_stream(exported
     assert n == exported["report"].frames
 
 
-def test_duration_equals_the_span_within_one_frame(exported) -> None:
+def test_duration_equals_the_songs_within_one_frame(exported) -> None:
+    """The video covers the whole song, not just the slots (which end 1.3 s before it)."""
     import av
 
-    choreo = exported["choreo"]
-    span = choreo.slots[-1].end - choreo.slots[0].start
+    assert exported["choreo"].slots[-1].end < SONG_S - 1.0
     with av.open(str(exported["out"])) as c:
         total = c.duration / 1e6
         v = c.streams.video[0]
@@ -163,7 +164,42 @@ def test_duration_equals_the_span_within_one_frame(exported) -> None:
         a = c.streams.audio[0]
         adur = float(a.duration * a.time_base)
     for d in (total, vdur, adur):
-        assert abs(d - span) <= 1 / 30 + 1e-3, (d, span)
+        assert abs(d - SONG_S) <= 1 / 30 + 1e-3, (d, SONG_S)
+
+
+def test_tail_keeps_dancing_and_fades_out_sound_and_picture(exported) -> None:
+    """After the last slot the last move goes on; the last FADE_S seconds fade to silence and
+    black instead of stopping at full volume."""
+    import av
+
+    from bachata_desktop.services.export_routine import FADE_S
+
+    with av.open(str(exported["out"])) as c:
+        chunks = [f.to_ndarray()[0] for f in c.decode(audio=0)]
+        sr = c.streams.audio[0].codec_context.sample_rate
+    y = np.abs(np.concatenate(chunks))
+    beats = exported["beats"]
+    peak = {float(b): float(y[int(b * sr):int((b + 0.03) * sr)].max()) for b in beats
+            if b + 0.03 < SONG_S}
+    loud = [(b, p / (0.8 if round((b - FIRST_BEAT) / PERIOD) % 8 == 0 else 0.5))
+            for b, p in peak.items()]
+    before = [g for b, g in loud if b < SONG_S - FADE_S - 0.05]
+    full = float(np.median(before))  # mono to stereo lowers the level by the same factor for all
+    during = [(b, g / full) for b, g in loud if b > SONG_S - FADE_S + 0.05]
+    assert min(before) > 0.9 * full                            # full volume before the fade
+    assert len(during) >= 5
+    for b, g in during:                                        # then the gain of a linear fade
+        assert abs(g - (SONG_S - b) / FADE_S) < 0.1, (b, g)
+    assert y[-int(0.02 * sr):].max() < 0.02                    # and it ends in silence
+    n_last_slot = int((exported["choreo"].slots[-1].end) * 30) + 3
+    n_end = int(SONG_S * 30) - 1
+    n_mid = int((SONG_S - FADE_S - 0.5) * 30)
+    frames = decode_frames(exported["out"], {n_mid, n_last_slot, n_last_slot + 12, n_end})
+    assert frames[n_end].mean() < 8                            # the picture fades to black
+    assert frames[n_mid].mean() > 30
+    # the last move keeps moving in the tail (not a frozen frame)
+    assert np.abs(frames[n_last_slot].astype(np.float32)
+                  - frames[n_last_slot + 12].astype(np.float32)).mean() > 1.0
 
 
 def classify_counts(frames: dict[int, np.ndarray], width: int, height: int) -> dict[int, int]:
@@ -183,31 +219,47 @@ def classify_counts(frames: dict[int, np.ndarray], width: int, height: int) -> d
 
 
 def test_overlay_shows_the_songs_count_at_each_beat(exported) -> None:
+    from bachata_desktop.services.export_routine import FADE_S
+
     choreo = exported["choreo"]
-    start, end = choreo.slots[0].start, choreo.slots[-1].end
+    start, end = choreo.slots[0].start, min(choreo.slots[-1].end, SONG_S - FADE_S)
     beats = [b for b in exported["beats"] if start - 1e-6 <= b < end - 1e-6]
     counts = [(round((b - FIRST_BEAT) / PERIOD)) % 8 + 1 for b in beats]
-    first = {int(math.ceil((b - start) * 30 - 1e-6)): c for b, c in zip(beats, counts, strict=True)}
-    before = {n - 1: (c - 2) % 8 + 1 for n, c in first.items() if n > 0}
+    # the video starts at the song's start
+    first = {int(math.ceil(b * 30 - 1e-6)): c for b, c in zip(beats, counts, strict=True)}
+    # the frame before each beat still shows the previous count (before the song's first beat:
+    # no count at all, tested in test_no_count_before_the_songs_first_beat)
+    before = {n - 1: (c - 2) % 8 + 1 for n, c in first.items() if n > min(first)}
     frames = decode_frames(exported["out"], set(first) | set(before))
     shown = classify_counts(frames, 854, 480)
-    assert len(beats) == 24
+    assert len(beats) == 21
     assert {n: shown[n] for n in first} == first       # the new count appears on its beat
     assert {n: shown[n] for n in before} == before     # and not a frame earlier
+
+
+def test_no_count_before_the_songs_first_beat(exported) -> None:
+    from bachata_desktop.services.export_render import count_box_rect
+
+    n = int(FIRST_BEAT * 30) - 1
+    img = decode_frames(exported["out"], {n})[n]
+    x, y, s, _ = count_box_rect(854, 480)
+    with pytest.raises(AssertionError):
+        classify_counts({n: img}, 854, 480)
+    assert img[y:y + s, x:x + s].std() < 40  # the clip's first frame, no box drawn over it
 
 
 def test_audio_is_the_song_with_its_clicks_on_the_beats(exported) -> None:
     import av
 
-    choreo = exported["choreo"]
-    start = choreo.slots[0].start
+    from bachata_desktop.services.export_routine import FADE_S
+
     with av.open(str(exported["out"])) as c:
         chunks = [f.to_ndarray()[0] for f in c.decode(audio=0)]
         sr = c.streams.audio[0].codec_context.sample_rate
-    y = np.abs(np.concatenate(chunks))
+    y = np.abs(np.concatenate(chunks))[:int((SONG_S - FADE_S) * sr)]  # before the fade
     above = np.flatnonzero(y > 0.2)
     onsets = above[np.insert(np.diff(above) > int(0.1 * sr), 0, True)] / sr
-    expected = [b - start for b in exported["beats"] if start <= b < choreo.slots[-1].end - 0.05]
+    expected = [b for b in exported["beats"] if b < SONG_S - FADE_S - 0.03]
     assert len(onsets) == len(expected)
     assert np.max(np.abs(onsets - np.array(expected))) < 0.03
 
@@ -247,7 +299,7 @@ def test_clips_are_retimed_onto_the_songs_beats_and_mirrored(library) -> None:
     export_video(store, choreo, None, plain, RecordingContext(), preset="480p", overlays=False)
     export_video(store, choreo, None, mirrored, RecordingContext(), preset="480p", mirror=True,
                  overlays=False)
-    start = choreo.slots[0].start
+    start = 0.0  # the video starts at the song's start
     # beat k of each slot must show the clip at its first "1" + k clip beats (rate 126/120);
     # the 4-count move of slot 3 starts again on its count 5.
     checks = {}
@@ -255,6 +307,8 @@ def test_clips_are_retimed_onto_the_songs_beats_and_mirrored(library) -> None:
         for k in (0, 3, 6):
             n = int(math.ceil((slot.start + k * PERIOD - start) * 30 - 1e-6))
             kk = k % 4 if slot.repeats == 2 else k
+            if n / 30 > SONG_S - 3.0:
+                continue  # the fade-out darkens the picture there
             checks[n] = (slot.clip_id, CLIP_FIRST_ONE + kk * 0.5 + (n / 30 + start - slot.start
                                                                      - k * PERIOD) * BPM / CLIP_BPM)
     a, b = decode_frames(plain, set(checks)), decode_frames(mirrored, set(checks))
@@ -286,10 +340,10 @@ def test_presets_give_their_size(library, preset: str, size: tuple[int, int]) ->
     with av.open(str(out)) as c:
         cc = c.streams.video[0].codec_context
         assert (cc.width, cc.height) == size
-        assert abs(c.duration / 1e6 - (one.slots[0].end - one.slots[0].start)) <= 1 / 30 + 1e-3
+        assert abs(c.duration / 1e6 - SONG_S) <= 1 / 30 + 1e-3  # the whole song
     frame = decode_frames(out, {45})[45]
     shown = classify_counts({45: frame}, *size)
-    assert shown[45] == int(45 / 30 // PERIOD) % 8 + 1
+    assert shown[45] == int((45 / 30 - FIRST_BEAT) // PERIOD) % 8 + 1
 
 
 # ---------------------------------------------------------------------------------------------
@@ -308,7 +362,7 @@ def test_missing_clip_file(library) -> None:
     store.clips.update(clip.with_(media_path=str(tmp / "gone" / "moved_away.mp4")))
     out_dir = tmp / "out"
     out_dir.mkdir()
-    with pytest.raises(InputError, match="video of the move 'sensual_basic2' is missing"):
+    with pytest.raises(InputError, match="video of the move 'Sensual basic 2' is missing"):
         export_video(store, choreo, None, out_dir / "x.mp4", RecordingContext(), preset="480p")
     assert_nothing_written(out_dir)
 
@@ -334,7 +388,7 @@ def test_damaged_clip_file(library) -> None:
     store.clips.update(store.clips.get(ids[0]).with_(media_path=str(bad)))
     out_dir = tmp / "out"
     out_dir.mkdir()
-    with pytest.raises(InputError, match="cannot read the video of the move 'energetic_basic2'"):
+    with pytest.raises(InputError, match="cannot read the video of the move 'Energetic basic 2'"):
         export_video(store, choreo, None, out_dir / "x.mp4", RecordingContext(), preset="480p")
     assert_nothing_written(out_dir)
 
@@ -487,8 +541,7 @@ def test_counts_come_from_the_librarys_corrected_song_grid(library) -> None:
                               song=dataclasses.replace(choreo.song, song_id=song.id))
     out = tmp / "corrected.mp4"
     export_video(store, one, None, out, RecordingContext(), preset="480p")
-    start = one.slots[0].start
-    wanted = {int(math.ceil((times[k] - start) * 30 - 1e-6)): k for k in range(8)}
+    wanted = {int(math.ceil(times[k] * 30 - 1e-6)): k for k in range(8)}
     shown = classify_counts(decode_frames(out, set(wanted)), 854, 480)
     # shifted one beat later: the slot's first beat is now count 8, its second the new "1"
     assert [shown[n] for n in sorted(wanted)] == [8, 1, 2, 3, 4, 5, 6, 7]

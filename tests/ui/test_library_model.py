@@ -8,7 +8,7 @@ import pytest
 from library_helpers import add_synthetic_clips, synthetic_clip
 from PySide6.QtCore import QModelIndex, Qt
 
-from bachata_desktop.core.clip import AnalysisState, Energy, Level, RoleFocus
+from bachata_desktop.core.clip import AnalysisState, Energy, Level, RoleFocus, move_title
 from bachata_desktop.ui.library.model import (
     FETCH_BLOCK,
     ClipIdRole,
@@ -57,7 +57,7 @@ def test_roles_return_clip_sort_key_and_id(store, clips) -> None:
     idx = model.index(0, 0)
     clip = idx.data(ClipRole)
     assert clip.id == idx.data(ClipIdRole)
-    assert idx.data(Qt.ItemDataRole.DisplayRole) == clip.name
+    assert idx.data(Qt.ItemDataRole.DisplayRole) == move_title(clip.name)
     assert idx.data(ThumbnailRole) == f"pixmap-{clip.id}"
     assert tuple(idx.data(SortRole)) == sort_key(clip, SortField.NAME)
     names = [model.index(r, 0).data(ClipRole).name.casefold() for r in range(model.rowCount())]

@@ -105,7 +105,7 @@ def test_bad_file_is_reported_and_the_rest_imported(qtbot, main_window, tmp_path
     bad.write_bytes(b"\0" * 1000)
     good = need(CLIPS_DIR / SAMPLE[1])
     _drop(main_window, [bad, good])
-    qtbot.waitUntil(lambda: lib.model.rowCount() == 1 and lib.banner.kind == "error", timeout=30000)
+    qtbot.waitUntil(lambda: lib.model.rowCount() == 1 and lib.banner.kind == "warning", timeout=30000)
     assert "skipped" in lib.banner.label.text()
     assert "broken move.mp4" in lib.banner.label.toolTip()
 
@@ -178,7 +178,7 @@ def test_editing_is_saved_at_once(qtbot, imported) -> None:
     assert lib.select_clip(clip.id)
     d = lib.detail
     assert d.clip.id == clip.id and d.name_edit.text() == "slow_basic3"
-    assert d.title.text() == "Slow basic3"  # read as a name, like the card and the player
+    assert d.title.text() == "Slow basic 3"  # read as a name, like the card and the player
     d.name_edit.setText("Slow basic (side)")
     d.name_edit.editingFinished.emit()
     d.category_combo.setEditText("Sensual combos")

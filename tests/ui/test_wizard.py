@@ -134,6 +134,14 @@ def test_wizard_end_to_end(qtbot, ctx, song_file, tmp_path):
         assert b.start == pytest.approx(a.end) and a.clip_id != b.clip_id
     assert new.slots[-1].end == pytest.approx(ch.slots[-1].end)
     assert tl.choreography is new and detail.slot.clip_id == alt.clip_id
+    # the swap changed that move only, and says so; the changed row is marked
+    assert [s.clip_id for i, s in enumerate(new.slots) if i != k] == \
+        [s.clip_id for i, s in enumerate(ch.slots) if i != k]
+    assert "the other moves are unchanged" in panel.result_view.status.text()
+    assert ch.slots[k].name in panel.result_view.status.text()
+    assert panel.result_view.moves.item(k).text().startswith("● ")
+    assert sum(panel.result_view.moves.item(i).text().startswith("● ")
+               for i in range(len(new.slots))) == 1
     # one step back and forth: undo restores the routine before the swap
     assert panel.result_view.undo_btn.isEnabled()
     qtbot.mouseClick(panel.result_view.undo_btn, Qt.MouseButton.LeftButton)
@@ -204,6 +212,21 @@ def test_reopen_saved_choreography_and_swap(qtbot, ctx, song_file):
     with qtbot.waitSignal(other.swapped, timeout=60_000) as sw:
         other.swap(1, slot.alternatives[0].clip_id)
     assert sw.args[0].choreography.slots[1].clip_id == slot.alternatives[0].clip_id
+    # asked to re-optimise, the neighbours may change too: every changed move is marked
+    from bachata_desktop.core.choreographer import changed_slots
+
+    before = sw.args[0].choreography
+    other.result_view.select_slot(3)
+    other.result_view.detail.reoptimise.setChecked(True)
+    alt3 = before.slots[3].alternatives[0].clip_id
+    with qtbot.waitSignal(other.swapped, timeout=60_000) as sw2:
+        other.swap(3, alt3)
+    after = sw2.args[0].choreography
+    changed = changed_slots(before, after)
+    marked = [i for i in range(other.result_view.moves.count())
+              if other.result_view.moves.item(i).text().startswith("● ")]
+    assert marked == changed and changed
+    assert other.result_view.status.text().startswith(f"Move 4: {before.slots[3].name} → ")
 
 
 def test_bad_song_file_is_reported(qtbot, ctx, tmp_path):
@@ -270,15 +293,55 @@ def test_preview_video_and_cancelled_export(qtbot, ctx, tmp_path):
     panel = GeneratorPanel(ctx)
     qtbot.addWidget(panel)
     _run_to_result(qtbot, panel, short)
-    # preview: a 480p video rendered as a job, then opened in the player
-    with qtbot.waitSignal(ctx.navigator.open_rendered, timeout=240_000) as opened:
-        qtbot.mouseClick(panel.result_view.preview_btn, Qt.MouseButton.LeftButton)
-    video = Path(opened.args[0])
-    assert video.is_file() and video.suffix == ".mp4" and video.stat().st_size > 10_000
+    # preview: opens at once with the song's length (not 0:00 / 0:00), plays the retimed clips
+    # live, and renders no file first
+    ch = panel.choreography
+    qtbot.mouseClick(panel.result_view.preview_btn, Qt.MouseButton.LeftButton)
+    win = panel.preview_window
+    assert win is not None and win.isVisible()
+    song_len = panel.song.analysis.duration
+    m, s = divmod(int(song_len), 60)
+    assert win.time.text().endswith(f"/ {m}:{s:02d}") and song_len > 5
+    qtbot.waitUntil(lambda: win.shown_t is not None, timeout=30_000)
+    assert not list(ctx.paths.cache.rglob("*.mp4"))
+    # it plays: the position and the frames move on with the song
+    qtbot.waitUntil(lambda: win.shown_t is not None and win.shown_t > 0.5, timeout=30_000)
+    assert win.playing and win.play_btn.text().startswith("⏸")
+    # paused and moved into the second move: the frame is the export's frame for that instant
+    win.pause()
+    t = (ch.slots[1].start + ch.slots[1].end) / 2
+    with qtbot.waitSignal(win.frame_shown, timeout=30_000,
+                          check_params_cb=lambda got: abs(got - t) < 1e-6):
+        win.seek(t)
+    import cv2
+
+    from bachata_desktop.services.export_routine import open_routine
+
+    routine = open_routine(ctx.store, ch, None, 854, 480, song_analysis=panel.song.analysis)
+    try:
+        ref = cv2.cvtColor(routine.frame_i420(t), cv2.COLOR_YUV2RGB_I420).astype(np.float32)
+        other = cv2.cvtColor(routine.frame_i420(ch.slots[0].start + 0.5),
+                             cv2.COLOR_YUV2RGB_I420).astype(np.float32)
+    finally:
+        routine.close()
+    img = win.image.convertToFormat(win.image.Format.Format_RGB888)
+    got = np.frombuffer(img.constBits(), np.uint8).reshape(480, img.bytesPerLine())[:, :854 * 3]
+    got = got.reshape(480, 854, 3).astype(np.float32)
+    assert np.abs(got - ref).mean() < 1.0 < np.abs(got - other).mean()
+    assert win.time.text().startswith(f"{int(t) // 60}:{int(t) % 60:02d}")
+    win.close()
+    assert not win.thread_.isRunning()
+    # a finished export covers the whole song and offers "Show in folder"
+    done = tmp_path / "out" / "clase.mp4"
+    with qtbot.waitSignal(panel.exported, timeout=300_000):
+        panel.export("480p", False, out_path=str(done))
+    assert panel.result_view.folder_btn.isVisibleTo(panel.result_view)
+    assert panel.result_view.exported_path == str(done)
+    assert f"Saved {done.name}" in panel.result_view.status.text()
     import av
 
-    with av.open(str(video)) as f:
-        assert f.streams.video[0].codec_context.height == 480
+    with av.open(str(done)) as f:
+        assert abs(f.duration / 1e6 - song_len) <= 1 / 30 + 0.03  # the song's length (AAC pad)
     # export to a chosen file, cancelled at once: the job stops and leaves no file behind
     out = tmp_path / "export.mp4"
     job = panel.export("720p", False, out_path=str(out))
@@ -288,6 +351,7 @@ def test_preview_video_and_cancelled_export(qtbot, ctx, tmp_path):
     assert "cancelled" in err.args[0] and job.state == "cancelled"
     assert not out.exists() and not list(tmp_path.glob(".*export*"))
     assert panel.result_view.export_btn.isEnabled()
+    assert not panel.result_view.folder_btn.isVisibleTo(panel.result_view)  # not for a failed one
 
 
 def test_empty_library_is_explained(qtbot, ctx, song_file):
@@ -302,3 +366,23 @@ def test_empty_library_is_explained(qtbot, ctx, song_file):
     assert "library is empty" in err.args[0] and "library is empty" in panel.prefs.status.text()
     assert panel.current_step() == 1 and panel.prefs.generate_btn.isEnabled()
     assert not panel.step_buttons.button(2).isEnabled()
+
+
+def test_understood_sentence_updates_the_form(qtbot, ctx):
+    """What the sentence asks for lands in the form (style, families, dip), the text and seed stay."""
+    from bachata_desktop.ui.wizard.panel import GeneratorPanel
+
+    panel = GeneratorPanel(ctx)
+    qtbot.addWidget(panel)
+    prefs = panel.prefs
+    prefs.seed.setValue(42)
+    text = "sensual routine, lots of body waves, no spins, ending in a dip"
+    prefs.text.setPlainText(text)
+    assert not prefs.dip.isChecked() and prefs.style.currentData() == ""
+    panel.understand()
+    qtbot.waitUntil(lambda: "Understood as" in prefs.understood.text(), timeout=120_000)
+    assert prefs.style.currentData() == "sensual"
+    assert prefs._checked(prefs.include) == ("bodywaves",)
+    assert prefs._checked(prefs.avoid) == ("spin",)
+    assert prefs.dip.isChecked()
+    assert prefs.text.toPlainText() == text and prefs.seed.value() == 42

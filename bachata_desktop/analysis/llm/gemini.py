@@ -21,7 +21,15 @@ from typing import Any
 from bachata_desktop import paths
 from bachata_desktop.analysis.llm.offline_parser import OfflineRequestParser, parse_request
 from bachata_desktop.core.choreography import Request, Style
-from bachata_desktop.core.clip import CATEGORIES, Energy, Level, RoleFocus, category_label
+from bachata_desktop.core.clip import (
+    CATEGORIES,
+    Energy,
+    Level,
+    RoleFocus,
+    category_label,
+    move_title,
+    unset_fields,
+)
 
 log = logging.getLogger(__name__)
 
@@ -238,7 +246,7 @@ class GeminiClient:
 
     def teaching_notes(self, move: Any) -> str:
         """A few sentences an instructor can read out; offline notes (marked so) on failure."""
-        desc = _move_description(move)
+        desc = " ".join(x for x in (_move_description(move) + ".", _hold_line(move)) if x)
         if self.unavailable_reason() is None:
             prompt = ("Write 3 to 5 short teaching notes (plain text, one per line, no markdown) for "
                       f"this bachata move, for an instructor teaching a class: {desc}")
@@ -262,33 +270,55 @@ _TIPS: dict[str, str] = {
     "arm_styling": "Arms move from the back, not the wrist; finish each line on a count.",
     "footwork": "Small, clean steps close to the floor; keep the upper body calm.",
     "golpes": "Accent the 4 and the 8 with the hit; the rest stays smooth.",
-    "bolero": "Close embrace, slow and smooth; the turn of the body leads the steps.",
+    "bolero": "Slow and smooth; the turn of the body leads the steps.",
     "style": "Style on top of a solid basic; the connection comes first.",
-    "intros": "Start in open position, establish the basic and the connection first.",
+    "intros": "Establish the basic and the connection first, then build into the move.",
     "outro": "Slow down into the final pose; land the last accent with the music.",
 }
+# The hold is said once, from the move's own data, so a family tip never contradicts it.
+_HOLD_WORDS = {"open": "open position", "closed": "closed hold", "shadow": "shadow position",
+               "hammerlock": "a hammerlock", "cross_hand": "cross-hand hold"}
+
+
+def _value(move: Any, attr: str) -> str:
+    v = getattr(move, attr, None)
+    return str(getattr(v, "value", v) or "")
 
 
 def _move_description(move: Any) -> str:
-    name = str(getattr(move, "name", move))
-    parts = [name]
+    """"Intro 3 (Intros): beginner level, medium energy, 8 counts" (unknown fields left out)."""
+    name = move_title(str(getattr(move, "name", move)))
     cat = getattr(move, "category", None)
-    if cat:
-        parts.append(f"family {category_label(cat)}")
-    for attr in ("level", "energy", "start_hold", "end_hold"):
-        v = getattr(move, attr, None)
-        if v is not None:
-            parts.append(f"{attr.replace('_', ' ')} {getattr(v, 'value', v)}")
+    head = f"{name} ({category_label(cat)})" if cat else name
+    unset = unset_fields(move) if hasattr(move, "extra") else frozenset()
+    parts = []
+    for attr, word in (("level", "level"), ("energy", "energy")):
+        v = _value(move, attr)
+        if v and attr not in unset:
+            parts.append(f"{v} {word}")
     counts = getattr(move, "counts", None)
     if counts:
         parts.append(f"{counts} counts")
-    return ", ".join(parts)
+    return head + (": " + ", ".join(parts) if parts else "")
+
+
+def _hold_line(move: Any) -> str:
+    start, end = _value(move, "start_hold"), _value(move, "end_hold")
+    a, b = _HOLD_WORDS.get(start), _HOLD_WORDS.get(end)
+    if a and b:
+        return f"Start in {a}" + (f" and finish in {b}." if b != a else " and stay in it.")
+    if a:
+        return f"Start in {a}."
+    return f"Finish in {b}." if b else ""
 
 
 def offline_teaching_notes(move: Any) -> str:
     """Generic notes for a move's family, used when Gemini is off or fails."""
     cat = str(getattr(move, "category", ""))
     lines = [f"{_move_description(move)}."]
+    hold = _hold_line(move)
+    if hold:
+        lines.append(hold)
     lines.append(_TIPS.get(cat, "Break it into counts 1-4 and 5-8, then put it to music."))
     lines.append("Teach it slowly on counts first, then at half speed, then to the song.")
     lines.append("(offline notes)")

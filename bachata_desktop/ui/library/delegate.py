@@ -11,7 +11,15 @@ from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QRectF, QS
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPainterPath, QPen, QPixmap
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
-from bachata_desktop.core.clip import AnalysisState, Clip, Level, category_label, move_title
+from bachata_desktop.core.clip import (
+    AnalysisState,
+    Clip,
+    Level,
+    category_label,
+    energy_text,
+    move_title,
+    unset_fields,
+)
 from bachata_desktop.ui.library.model import ClipRole, ThumbnailRole, format_duration
 
 CARD_SIZE = QSize(208, 196)
@@ -167,7 +175,8 @@ class ClipCardDelegate(QStyledItemDelegate):
         # category chip + level on one line
         painter.setFont(self.small_font)
         label = category_label(clip.category)
-        level_text = clip.level.value.capitalize()
+        unset = unset_fields(clip)
+        level_text = "Level not set" if "level" in unset else clip.level.value.capitalize()
         level_w = self._small_fm.horizontalAdvance(level_text) + 14
         chip_max = inner_w - level_w - 6
         label = self._small_fm.elidedText(label, Qt.TextElideMode.ElideRight, chip_max - 12)
@@ -180,14 +189,14 @@ class ClipCardDelegate(QStyledItemDelegate):
         painter.drawText(chip, Qt.AlignmentFlag.AlignCenter, label)
         lvl = QRectF(x0 + inner_w - level_w, y, level_w, 18)
         painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(LEVEL_COLORS.get(clip.level, MUTED))
+        painter.setBrush(MUTED if "level" in unset else LEVEL_COLORS.get(clip.level, MUTED))
         painter.drawEllipse(QRectF(lvl.x() + 1, lvl.center().y() - 3.5, 7, 7))
         painter.setPen(MUTED)
         painter.drawText(lvl.adjusted(11, 0, 0, 0), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
                          level_text)
         y += 24
         # energy and counts
-        meta = f"{clip.energy.value.capitalize()} energy · {clip.counts} counts"
+        meta = f"{energy_text(clip)} · {clip.counts} counts"
         if clip.role_focus.value != "both":
             meta += f" · {clip.role_focus.value}"
         painter.drawText(QRect(x0, y, inner_w, self._small_fm.height()),

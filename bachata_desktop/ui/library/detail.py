@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from bachata_desktop.core.clip import (
     CATEGORIES,
+    UNSET_KEY,
     AnalysisState,
     Clip,
     Energy,
@@ -36,6 +37,7 @@ from bachata_desktop.core.clip import (
     RoleFocus,
     category_label,
     move_title,
+    unset_fields,
 )
 from bachata_desktop.core.errors import InputError
 from bachata_desktop.core.task import TaskContext
@@ -57,13 +59,17 @@ def save_edits(ctx: TaskContext, store: Store, clip: Clip) -> Clip:
     assert clip.id is not None
     current = store.clips.get(clip.id)
     if current is None:
-        raise InputError(f"“{clip.name}” is no longer in the library; the edit was not saved.")
+        raise InputError(f"“{move_title(clip.name)}” is no longer in the library; the edit was not saved.")
     merged = current.with_(**{f: getattr(clip, f) for f in EDITABLE_FIELDS})
     if (merged.start_hold, merged.end_hold) != (current.start_hold, current.end_hold):
         # the analysis only fills holds nobody chose: from now on they are the user's
         merged = merged.with_(extra={**merged.extra, "holds_source": "user"})
     if merged.counts != current.counts:  # the analysis no longer replaces a length the user set
         merged = merged.with_(extra={**merged.extra, "counts_source": "user"})
+    unset = unset_fields(current)
+    now_set = {f for f in unset if getattr(merged, f) != getattr(current, f)}
+    if now_set:  # a level or energy chosen in the editor is known from now on
+        merged = merged.with_(extra={**merged.extra, UNSET_KEY: sorted(unset - now_set)})
     return store.clips.update(merged) if merged != current else current
 
 

@@ -26,7 +26,14 @@ from PySide6.QtCore import (
     Qt,
 )
 
-from bachata_desktop.core.clip import AnalysisState, Clip, category_label
+from bachata_desktop.core.clip import (
+    AnalysisState,
+    Clip,
+    category_label,
+    energy_text,
+    level_text,
+    move_title,
+)
 from bachata_desktop.ui.mime import CLIP_IDS_MIME, encode_ids
 
 ClipRole = int(Qt.ItemDataRole.UserRole) + 1       # the backing core.clip.Clip (works through proxies)
@@ -127,7 +134,7 @@ class ClipListModel(QAbstractListModel):
         if role == ClipRole:
             return clip
         if role == Qt.ItemDataRole.DisplayRole:
-            return clip.name
+            return move_title(clip.name)  # "basic_2" reads "Basic 2" wherever a view shows it
         if role == ThumbnailRole:
             return self._thumbnail(clip) if self._thumbnail is not None else None
         if role == SortRole:
@@ -135,7 +142,8 @@ class ClipListModel(QAbstractListModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             return self._tooltip_for(clip)
         if role == Qt.ItemDataRole.AccessibleTextRole:
-            return f"{clip.name}, {category_label(clip.category)}, {clip.level.value}"
+            return (f"{move_title(clip.name)}, {category_label(clip.category)}, "
+                    f"{level_text(clip).lower()}")
         return None
 
     # -- reading rows (Python side; proxies and the panel use these, not data()) ----------------
@@ -198,8 +206,8 @@ class ClipListModel(QAbstractListModel):
         assert clip.id is not None
         tip = self._tooltip.get(clip.id)
         if tip is None:
-            bits = [f"<b>{_esc(clip.name)}</b>", _esc(category_label(clip.category)),
-                    f"{clip.level.value.capitalize()} · {clip.energy.value} energy · "
+            bits = [f"<b>{_esc(move_title(clip.name))}</b>", _esc(category_label(clip.category)),
+                    f"{level_text(clip)} · {energy_text(clip).lower()} · "
                     f"{clip.counts} counts · {format_duration(clip.duration_s)}"]
             if clip.tags:
                 bits.append(_esc(", ".join(clip.tags)))

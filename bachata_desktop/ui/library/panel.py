@@ -56,9 +56,11 @@ QLineEdit#librarySearch { padding: 6px 10px; border: 1px solid #d8d0dc; border-r
 QLineEdit#librarySearch:focus { border-color: #e0664f; }
 QLabel#libraryCount { color: #6c6470; }
 QListView#clipGrid { background: #f6f4f1; border: none; }
-QFrame#banner { background: #fdf0ec; border: 1px solid #f3c9bd; border-radius: 6px; }
-QFrame#banner[kind="error"] { background: #fdeaea; border-color: #eab4b4; }
-QPushButton#bannerAction { color: #c2503a; font-weight: 600; border: none; padding: 2px 8px; }
+QFrame#banner { background: #eaf2fb; border: 1px solid #b9d0ea; border-radius: 6px; }
+QFrame#banner[kind="success"] { background: #e9f6ec; border-color: #a9d8b4; }
+QFrame#banner[kind="warning"] { background: #fff5e0; border-color: #ecd08f; }
+QFrame#banner[kind="error"] { background: #fdeaea; border-color: #e6a9a9; }
+QPushButton#bannerAction { color: #1f5f9e; font-weight: 600; border: none; padding: 2px 8px; }
 QPushButton#linkButton { color: #c2503a; border: none; padding: 2px 4px; }
 QScrollArea#detailScroll { background: white; border: none; border-left: 1px solid #e3dde6; }
 QWidget#clipDetail { background: white; }
@@ -72,7 +74,7 @@ class DeleteClipsCommand(QUndoCommand):
     """Soft-deletes clips; undo brings them back (same ids, analyses and embeddings kept)."""
 
     def __init__(self, panel: LibraryPanel, clips: list[Clip]) -> None:
-        names = clips[0].name if len(clips) == 1 else f"{len(clips)} moves"
+        names = move_title(clips[0].name) if len(clips) == 1 else f"{len(clips)} moves"
         super().__init__(f"Delete {names}")
         self.panel, self.clips = panel, clips
 
@@ -206,6 +208,8 @@ class LibraryPanel(QWidget):
         self.grid.doubleClicked.connect(self._on_grid_double_clicked)
         self.grid.customContextMenuRequested.connect(self._on_grid_context_menu)
         self.grid.selectionModel().currentChanged.connect(self._on_grid_current_changed)
+        self.grid.selectionModel().selectionChanged.connect(
+            lambda *_: self._on_grid_current_changed(self.grid.currentIndex(), QModelIndex()))
         self.delete_action.triggered.connect(self.delete_selected)
         self.open_action.triggered.connect(lambda: self.open_clip(self.current_clip_id()))
         self.detail.clip_edited.connect(self.save_clip)
@@ -287,7 +291,15 @@ class LibraryPanel(QWidget):
             self.open_clip(clip.id)
 
     def _on_grid_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
-        clip = current.data(ClipRole)
+        # the editor shows the selected clip only: the current index without a selection (after
+        # a delete, a cleared selection) is not something Delete or an edit should act on
+        sel = self.grid.selectionModel()
+        if not (current.isValid() and sel.isSelected(current)):
+            rows = sel.selectedIndexes()
+            current = rows[0] if len(rows) == 1 else QModelIndex()
+        clip = current.data(ClipRole) if current.isValid() else None
+        if isinstance(clip, Clip) and self.detail.clip is not None and self.detail.clip.id == clip.id:
+            return
         self.detail.set_clip(clip if isinstance(clip, Clip) else None)
 
     def _on_grid_context_menu(self, pos: Any) -> None:
@@ -422,7 +434,7 @@ class LibraryPanel(QWidget):
         """Save an edit at once (write pool), then re-embed its text in the background (ml pool)."""
         self._mutations += 1
         self.model.update_clip(clip)  # the card shows the edit straight away
-        self.ctx.jobs.submit(save_edits, self.ctx.store, clip, title=f"Saving {clip.name}",
+        self.ctx.jobs.submit(save_edits, self.ctx.store, clip, title=f"Saving {move_title(clip.name)}",
                              pool="write", key=f"save-clip-{clip.id}", visible=False,
                              on_finished=self._on_clip_saved, on_failed=self._show_error)
 
@@ -457,8 +469,10 @@ class LibraryPanel(QWidget):
                              pool="write", visible=False, on_failed=self._show_error,
                              on_finished=lambda _ids: self._emit_library_changed())
         if deleted:
+            rows = [r for r in (self.proxy.index_of(cid).row() for cid in ids) if r >= 0]
             for cid in ids:
                 self.model.remove(cid)
+            self._select_row_after_delete(min(rows) if rows else 0)
             names = move_title(clips[0].name) if len(clips) == 1 else f"{len(clips)} moves"
             self.banner.show_message(f"Deleted “{names}”.", "Undo", key="undo", kind="undo")
         else:
@@ -467,16 +481,27 @@ class LibraryPanel(QWidget):
             if ids:
                 self.select_clip(ids[0])
             self.banner.show_message("Restored." if len(clips) == 1 else f"Restored {len(clips)} moves.",
-                                     kind="info")
+                                     kind="success")
         self._update_count()
 
+    def _select_row_after_delete(self, row: int) -> None:
+        """Select (not only focus) the card that took the deleted one's place, or none."""
+        n = self.proxy.rowCount()
+        if n == 0:
+            self.grid.selectionModel().clear()
+            self.detail.set_clip(None)
+            return
+        idx = self.proxy.index(min(row, n - 1), 0)
+        self.grid.selectionModel().setCurrentIndex(idx, QItemSelectionModel.SelectionFlag.ClearAndSelect)
+
     # -- importing and analysing ---------------------------------------------------------------------
-    def import_paths(self, paths: list[str]) -> Any:
-        """Import dropped or chosen files and folders (io pool); new cards appear as they land."""
+    def import_paths(self, paths: list[str], annotations: str | None = None) -> Any:
+        """Import dropped or chosen files and folders (io pool); new cards appear as they land.
+        ``annotations``: an annotations file kept elsewhere (else one inside the folder is used)."""
         if not paths:
             return None
         what = Path(paths[0]).name if len(paths) == 1 else f"{len(paths)} items"
-        return self.ctx.jobs.submit(tasks.import_paths, self.ctx.store, list(paths),
+        return self.ctx.jobs.submit(tasks.import_paths, self.ctx.store, list(paths), annotations,
                                     title=f"Importing {what}", pool="io",
                                     on_partial=self._on_import_partial,
                                     on_finished=self._on_import_finished,
@@ -503,9 +528,11 @@ class LibraryPanel(QWidget):
         if skipped:
             first = skipped[0].message
             more = f" (+{len(skipped) - 1} more, hover for details)" if len(skipped) > 1 else ""
-            self.banner.show_message(f"Import: {summary}. {first}{more}", kind="error", details=details)
+            some = bool(getattr(report, "imported", ()) or getattr(report, "duplicates", ()))
+            self.banner.show_message(f"Import: {summary}. {first}{more}",
+                                     kind="warning" if some else "error", details=details)
         else:
-            self.banner.show_message(f"Import: {summary}.", kind="info")
+            self.banner.show_message(f"Import: {summary}.", kind="success")
         self.ctx.navigator.status.emit(f"Import: {summary}")
         if getattr(report, "imported", ()):
             self._emit_library_changed()

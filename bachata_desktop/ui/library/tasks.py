@@ -34,11 +34,14 @@ def load_clips(ctx: TaskContext, store: Store) -> list[Clip]:
     return store.clips.list()
 
 
-def import_paths(ctx: TaskContext, store: Store, paths: list[str]) -> Any:
-    """io pool: copy clips in; each new clip reaches the panel through ``ctx.partial``."""
+def import_paths(ctx: TaskContext, store: Store, paths: list[str],
+                 annotations: str | None = None) -> Any:
+    """io pool: copy clips in; each new clip reaches the panel through ``ctx.partial``.
+    ``annotations``: an annotations file kept outside the folder."""
     from bachata_desktop.services.library_import import import_clips
 
-    return import_clips(store, [Path(p) for p in paths], ctx)
+    return import_clips(store, [Path(p) for p in paths], ctx,
+                        annotations=Path(annotations) if annotations else None)
 
 
 def analyse_queue(ctx: TaskContext, store: Store, indexes: Any) -> Any:

@@ -62,6 +62,12 @@ class ClipGrid(QListView):
         super().resizeEvent(event)
 
 
+# banner kinds used by the panel -> the look they get
+BANNER_LOOK = {"success": "success", "info": "info", "search": "info", "undo": "info",
+               "warning": "warning", "error": "error"}
+BANNER_ICONS = {"success": "✓", "info": "ℹ", "warning": "⚠", "error": "✕"}
+
+
 class Banner(QFrame):
     """A one-line message above the grid with an optional action (Undo, Clear, Show details)."""
 
@@ -95,10 +101,11 @@ class Banner(QFrame):
                      details: str = "") -> None:
         self.kind = kind
         self._key = key
-        self.setProperty("kind", kind)
+        # colour by what it means (success / info / warning / error), not one alarm colour
+        self.setProperty("kind", BANNER_LOOK.get(kind, "info"))
         self.style().unpolish(self)
         self.style().polish(self)
-        self.label.setText(text)
+        self.label.setText(f"{BANNER_ICONS[BANNER_LOOK.get(kind, 'info')]}  {text}")
         self.label.setToolTip(details)
         self.action.setText(action)
         self.action.setVisible(bool(action))

@@ -38,6 +38,7 @@ from bachata_desktop.core.loop import (
     step_speed,
 )
 from bachata_desktop.services.clip_analysis import keypoints_path
+from bachata_desktop.services.songs import title_for_media
 from bachata_desktop.ui.context import AppContext
 from bachata_desktop.ui.live_count import LiveCount, LiveCountBar
 from bachata_desktop.ui.player.markers import MarkerController
@@ -290,7 +291,7 @@ class PlayerPanel(QWidget):
         """Open any media file; ``grid``: a beat grid (dict / SongAnalysis / BeatGrid) or None."""
         self._restore_practice_settings()
         self._open(str(path), coerce_grid(grid), KeypointTrack.load(keypoints), None,
-                   Path(path).stem)
+                   title_for_media(self.ctx.store, path))  # a song's title, not its hashed file
 
     def open_rendered(self, path: str) -> None:
         """Play a rendered video (a choreography preview) as it was made: not mirrored (its text

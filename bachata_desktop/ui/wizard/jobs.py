@@ -105,9 +105,9 @@ def understand_and_generate(ctx: TaskContext, store: Any, info: SongInfo, analys
                                      seed=form.seed)
 
 
-def swap(_ctx: TaskContext, result: gen.GenerationResult, slot_index: int, clip_id: int
-         ) -> gen.GenerationResult:
-    return gen.swap_move(result, slot_index, clip_id)
+def swap(_ctx: TaskContext, result: gen.GenerationResult, slot_index: int, clip_id: int,
+         reoptimise: bool = False) -> gen.GenerationResult:
+    return gen.swap_move(result, slot_index, clip_id, reoptimise)
 
 
 def save(_ctx: TaskContext, store: Any, choreo: Choreography, title: str | None,

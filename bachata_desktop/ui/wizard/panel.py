@@ -3,7 +3,8 @@
 Song → preferences → result. Every slow step is a job (song analysis and generation on the ``ml``
 pool, swaps and previews on ``io``, saving on ``write``) so the window never freezes; the panel
 keeps the current :class:`~bachata_desktop.services.generate.GenerationResult` (with its
-candidates) so a swap re-optimises the rest of the routine without reading the library again.
+candidates) so a swap (which keeps the other moves, or re-optimises them when asked) needs no
+second read of the library; the moves a swap changed are marked and named.
 A saved choreography opened from elsewhere (``navigator.open_choreography``) comes back here with
 its candidates rebuilt, so it can be edited the same way.
 """
@@ -19,21 +20,41 @@ from PySide6.QtCore import QStandardPaths, Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
     QFileDialog,
+    QFrame,
     QHBoxLayout,
     QPushButton,
+    QScrollArea,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
 
+from bachata_desktop.core.choreographer import changed_slots
 from bachata_desktop.core.choreography import Choreography
 from bachata_desktop.services.generate import GenerationResult
 from bachata_desktop.ui.context import AppContext
+from bachata_desktop.ui.last_folder import last_folder, remember_folder
 from bachata_desktop.ui.wizard import jobs
+from bachata_desktop.ui.wizard.preview import PreviewWindow
 from bachata_desktop.ui.wizard.result import ResultView
 from bachata_desktop.ui.wizard.steps import PreferencesStep, SongStep
 
 STEPS = ("1  Song", "2  Preferences", "3  Choreography")
+
+
+def describe_swap(before: Choreography | None, after: Choreography, slot_index: int,
+                  changed: list[int]) -> str:
+    """One line saying what a swap changed ("Move 3: A → B; the other moves are unchanged")."""
+    if before is None or not 0 <= slot_index < len(before.slots):
+        return f"{len(changed)} moves changed"
+    old = before.slots[slot_index]
+    here = next((s for s in after.slots if s.phrases[:1] == old.phrases[:1]), None)
+    head = f"Move {slot_index + 1}: {old.name} → {here.name if here else '?'}"
+    others = [i for i in changed if here is None or after.slots[i] is not here]
+    if not others:
+        return f"{head}; the other moves are unchanged"
+    nums = ", ".join(str(i + 1) for i in others[:8]) + ("…" if len(others) > 8 else "")
+    return f"{head}; also changed: move{'s' if len(others) > 1 else ''} {nums} (marked ●)"
 
 
 class GeneratorPanel(QWidget):
@@ -54,6 +75,7 @@ class GeneratorPanel(QWidget):
         self._after_save: str = ""
         self._warmed = False           # the text model is loaded once, in the background
         self._undo: list[GenerationResult] = []   # results before each swap, latest last
+        self.preview_window: PreviewWindow | None = None
 
         lay = QVBoxLayout(self)
         bar = QHBoxLayout()
@@ -73,8 +95,16 @@ class GeneratorPanel(QWidget):
         self.song_step = SongStep(ctx.store)
         self.prefs = PreferencesStep()
         self.result_view = ResultView()
-        for w in (self.song_step, self.prefs, self.result_view):
-            self.stack.addWidget(w)
+        for w in (self.song_step, self.prefs):
+            # a short window scrolls the step instead of squeezing its text on top of each other
+            # (1280x720 with the tasks dock or a progress bar showing); the result view scrolls
+            # its routine itself, keeping its actions in view
+            scroll = QScrollArea()
+            scroll.setWidget(w)
+            scroll.setWidgetResizable(True)
+            scroll.setFrameShape(QFrame.Shape.NoFrame)
+            self.stack.addWidget(scroll)
+        self.stack.addWidget(self.result_view)
         lay.addWidget(self.stack, 1)
 
         self.song_step.song_chosen.connect(self.choose_song)
@@ -183,6 +213,7 @@ class GeneratorPanel(QWidget):
 
     def _on_understood(self, req: Any) -> None:
         self.prefs.status.setText("")
+        self.prefs.apply_understood(req)
         self.prefs.show_understood(req)
 
     def generate(self) -> Any:
@@ -211,12 +242,14 @@ class GeneratorPanel(QWidget):
         self.prefs.set_busy(False)
         if self.song is None or result.choreography.song.path != self.song.info.path:
             return  # another song was chosen while this one was being generated
+        if result.choreography.request.text:
+            self.prefs.apply_understood(result.choreography.request)
         self.prefs.show_understood(result.choreography.request)
         self._show(result, new=True)
         self.generated.emit(result)
         self._say(f"Generated {len(result.choreography.slots)} moves")
 
-    def _show(self, result: GenerationResult, new: bool) -> None:
+    def _show(self, result: GenerationResult, new: bool, changed: list[int] | None = None) -> None:
         self.result = result
         rv = self.result_view
         if new:
@@ -226,7 +259,7 @@ class GeneratorPanel(QWidget):
             rv.name.clear()
         rv.timeline.set_analysis(self.song.analysis if self.song else None)
         rv.timeline.set_peaks(self.song.peaks if self.song else None)
-        rv.show_result(result.choreography, keep_selection=not new)
+        rv.show_result(result.choreography, keep_selection=not new, changed=changed)
         rv.detail.set_swap_enabled(bool(result.candidates),
                                    "" if result.candidates else "The library has no moves to swap in")
         rv.undo_btn.setEnabled(bool(self._undo))
@@ -242,17 +275,26 @@ class GeneratorPanel(QWidget):
     def swap(self, slot_index: int, clip_id: int) -> Any:
         if self.result is None or not self.result.candidates:
             return None
-        self.result_view.status.setText("Re-arranging around your choice…")
+        reopt = self.result_view.detail.reoptimise.isChecked()
+        self.result_view.status.setText("Re-arranging around your choice…" if reopt
+                                        else "Swapping…")
+        before = self.result
         return self.ctx.jobs.submit(
-            jobs.swap, self.result, slot_index, clip_id, title="Swap a move", pool="io",
-            key="wizard-swap", visible=False, on_finished=self._on_swapped,
+            jobs.swap, self.result, slot_index, clip_id, reopt, title="Swap a move", pool="io",
+            key="wizard-swap", visible=False,
+            on_finished=lambda r: self._on_swapped(r, before, slot_index),
             on_failed=lambda e: self.result_view.status.setText(f"⚠ {e}"))
 
-    def _on_swapped(self, result: GenerationResult) -> None:
-        self.result_view.status.setText("")
+    def _on_swapped(self, result: GenerationResult, before: GenerationResult | None = None,
+                    slot_index: int = -1) -> None:
+        if before is None:
+            before = self.result
         if self.result is not None:
             self._undo.append(self.result)
-        self._show(result, new=False)
+        changed = changed_slots(before.choreography, result.choreography) if before else []
+        self._show(result, new=False, changed=changed)
+        self.result_view.status.setText(describe_swap(before.choreography if before else None,
+                                                      result.choreography, slot_index, changed))
         self.swapped.emit(result)
 
     def undo_swap(self) -> None:
@@ -308,28 +350,28 @@ class GeneratorPanel(QWidget):
         return self.class_window
 
     def preview(self) -> Any:
-        """Render a quick 480p video of the routine and play it."""
+        """Play the routine at once: the clips retimed live on the song (nothing rendered first)."""
         ch, path = self.choreography, self._song_path()
         if ch is None or path is None:
             return None
-        out = self.ctx.paths.cache / "previews" / "wizard_preview.mp4"
-        self.result_view.set_busy(True, "Rendering a preview…")
-        self._job = self.ctx.jobs.submit(
-            jobs.export, self.ctx.store, ch, path, str(out), "480p", False,
-            self.song.analysis if self.song else None, title="Preview video", pool="io",
-            key="wizard-export", on_finished=lambda rep: self._on_exported(rep, play=True),
-            on_failed=lambda e: self._fail(self.result_view, e),
-            on_cancelled=lambda: self._fail(self.result_view, "preview cancelled"),
-            on_progress=self.result_view.set_progress)
-        return self._job
+        if self.preview_window is not None:
+            self.preview_window.shutdown()
+            self.preview_window.deleteLater()
+        analysis = self.song.analysis if self.song else None
+        length = (analysis.duration if analysis is not None else 0.0) or ch.song.duration_s
+        self.preview_window = PreviewWindow(self.ctx.store, ch, path, analysis, length, self)
+        self.preview_window.show()
+        self.preview_window.play()
+        return self.preview_window
 
     def export(self, preset: str, mirror: bool, out_path: str | None = None) -> Any:
         ch, path = self.choreography, self._song_path()
         if ch is None or path is None:
             return None
         if out_path is None:
-            folder = (QStandardPaths.writableLocation(QStandardPaths.StandardLocation.MoviesLocation)
+            movies = (QStandardPaths.writableLocation(QStandardPaths.StandardLocation.MoviesLocation)
                       or str(Path.home()))
+            folder = last_folder(self.ctx.paths, "exports", movies)
             name = (self.result_view.name.text().strip() or ch.song.title or "choreography")
             safe = "".join(c if c.isalnum() or c in " -_()" else "_" for c in name).strip()
             out_path, _ = QFileDialog.getSaveFileName(self, "Export the video",
@@ -337,6 +379,7 @@ class GeneratorPanel(QWidget):
                                                       "MP4 video (*.mp4)")
             if not out_path:
                 return None
+            remember_folder(self.ctx.paths, "exports", out_path)
         self.result_view.set_busy(True, f"Exporting {Path(out_path).name}…")
         self._job = self.ctx.jobs.submit(
             jobs.export, self.ctx.store, ch, path, str(out_path), preset, mirror,
@@ -347,13 +390,11 @@ class GeneratorPanel(QWidget):
             on_progress=self.result_view.set_progress)
         return self._job
 
-    def _on_exported(self, report: Any, play: bool = False) -> None:
+    def _on_exported(self, report: Any) -> None:
         self._job = None
-        self.result_view.set_busy(False, f"Saved {Path(report.path).name}" if not play else "")
-        if play:  # the preview has its text burned in: played as made, whatever the player's mirror
-            self.ctx.navigator.open_rendered.emit(report.path)
-        else:
-            self._say(f"Exported {report.path}")
+        self.result_view.set_busy(False, f"Saved {Path(report.path).name}")
+        self._say(f"Exported {report.path}")
+        self.result_view.show_exported(report.path)
         self.exported.emit(report.path)
 
     def save(self, title: str = "") -> Any:

@@ -7,12 +7,14 @@ job and feeds the results back with :meth:`ResultView.show_result`.
 from __future__ import annotations
 
 import html
+from pathlib import Path
 
-from PySide6.QtCore import QPoint, Qt, Signal
-from PySide6.QtGui import QDrag, QMouseEvent
+from PySide6.QtCore import QPoint, Qt, QUrl, Signal
+from PySide6.QtGui import QDesktopServices, QDrag, QMouseEvent
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -20,6 +22,8 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QProgressBar,
     QPushButton,
+    QScrollArea,
+    QSizePolicy,
     QSplitter,
     QVBoxLayout,
     QWidget,
@@ -88,7 +92,18 @@ class ResultView(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.choreography: Choreography | None = None
-        lay = QVBoxLayout(self)
+        self.changed: list[int] = []
+        # the routine scrolls when the window is short; the actions and the status stay in view
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        body = QWidget()
+        lay = QVBoxLayout(body)
+        lay.setContentsMargins(0, 0, 4, 0)
+        body_scroll = QScrollArea()
+        body_scroll.setWidget(body)
+        body_scroll.setWidgetResizable(True)
+        body_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        outer.addWidget(body_scroll, 1)
         head = QHBoxLayout()
         self.title = QLabel("")
         self.title.setStyleSheet("font-size: 16px; font-weight: 600;")
@@ -118,7 +133,16 @@ class ResultView(QWidget):
         self.notes = QLabel("")
         self.notes.setWordWrap(True)
         self.notes.setTextFormat(Qt.TextFormat.RichText)
-        lay.addWidget(self.notes)
+        self.notes.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.notes.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        notes_scroll = QScrollArea()  # many remarks scroll here instead of pushing the work down
+        notes_scroll.setWidget(self.notes)
+        notes_scroll.setWidgetResizable(True)
+        notes_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        notes_scroll.setMaximumHeight(5 * self.notes.fontMetrics().lineSpacing() + 6)
+        notes_scroll.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
+        self.notes_scroll = notes_scroll
+        lay.addWidget(notes_scroll)
 
         self.timeline = ChoreographyTimeline()
         self.timeline.slot_clicked.connect(self.select_slot)
@@ -135,6 +159,9 @@ class ResultView(QWidget):
         split.setStretchFactor(0, 1)
         split.setStretchFactor(1, 3)
         split.setSizes([260, 800])
+        # never squeezed below what the move's reasons and alternatives need (text drew over the
+        # tables at 1280x720): the step scrolls instead
+        split.setMinimumHeight(max(280, self.detail.minimumSizeHint().height()))
         lay.addWidget(split, 1)
 
         actions = QHBoxLayout()
@@ -142,11 +169,11 @@ class ResultView(QWidget):
         self.play_btn.setToolTip("Open the song in the player with its counts")
         self.play_btn.clicked.connect(self.play_song_requested)
         self.preview_btn = QPushButton("Preview video")
-        self.preview_btn.setToolTip("Render a quick 480p video of the moves on the song and play it")
+        self.preview_btn.setToolTip("Play the moves on the song at once, with their counts")
         self.preview_btn.clicked.connect(self.preview_requested)
         self.name = QLineEdit()
         self.name.setPlaceholderText("Title")
-        self.name.setMinimumWidth(180)
+        self.name.setMinimumWidth(120)
         self.save_btn = QPushButton("Save")
         self.save_btn.setObjectName("primary")
         self.save_btn.clicked.connect(lambda: self.save_requested.emit(self.name.text().strip()))
@@ -163,17 +190,17 @@ class ResultView(QWidget):
         self.drag = DragHandle()
         for w in (self.play_btn, self.preview_btn):
             actions.addWidget(w)
-        actions.addSpacing(12)
+        actions.addSpacing(6)
         actions.addWidget(self.name, 1)
         actions.addWidget(self.save_btn)
-        actions.addSpacing(12)
+        actions.addSpacing(6)
         actions.addWidget(self.preset)
         actions.addWidget(self.mirror)
         actions.addWidget(self.export_btn)
-        actions.addSpacing(12)
+        actions.addSpacing(6)
         actions.addWidget(self.plan_btn)
         actions.addWidget(self.drag)
-        lay.addLayout(actions)
+        outer.addLayout(actions)
 
         busy = QHBoxLayout()
         self.progress = QProgressBar()
@@ -182,14 +209,23 @@ class ResultView(QWidget):
         self.cancel_btn = QPushButton("Cancel")
         self.cancel_btn.setVisible(False)
         self.cancel_btn.clicked.connect(self.cancel_requested)
+        self.folder_btn = QPushButton("Show in folder")
+        self.folder_btn.setToolTip("Open the folder of the exported video")
+        self.folder_btn.setVisible(False)
+        self.folder_btn.clicked.connect(self._open_folder)
+        self.exported_path = ""
         busy.addWidget(self.progress, 1)
         busy.addWidget(self.status, 2)
+        busy.addWidget(self.folder_btn)
         busy.addWidget(self.cancel_btn)
-        lay.addLayout(busy)
+        outer.addLayout(busy)
 
     # -- content -----------------------------------------------------------------------------------
-    def show_result(self, choreo: Choreography, keep_selection: bool = False) -> None:
+    def show_result(self, choreo: Choreography, keep_selection: bool = False,
+                    changed: list[int] | None = None) -> None:
+        """Show ``choreo``; the slots in ``changed`` (by the last swap) are marked with ●."""
         self.choreography = choreo
+        self.changed = list(changed or [])
         row = self.timeline.selected if keep_selection else -1
         self.timeline.set_choreography(choreo, keep_selection)
         mins, secs = divmod(int(round(choreo.song.duration_s)), 60)
@@ -210,8 +246,13 @@ class ResultView(QWidget):
         for i, s in enumerate(choreo.slots):
             m0, s0 = divmod(s.start, 60)
             item = QListWidgetItem(category_icon(s.category),
-                                   f"{i + 1}.  {int(m0)}:{int(s0):02d}  {s.name}"
+                                   ("● " if i in self.changed else "")
+                                   + f"{i + 1}.  {int(m0)}:{int(s0):02d}  {s.name}"
                                    + ("  (kept)" if s.pinned else ""))
+            if i in self.changed:
+                f = item.font()
+                f.setBold(True)
+                item.setFont(f)
             item.setToolTip(f"{category_label(s.category)} · {s.counts} counts"
                             + (f" · {s.section}" if s.section else ""))
             self.moves.addItem(item)
@@ -234,7 +275,19 @@ class ResultView(QWidget):
     def _on_row(self, row: int) -> None:
         self.select_slot(row)
 
+    def show_exported(self, path: str) -> None:
+        """After an export: say where it went and offer to open its folder."""
+        self.exported_path = path
+        self.folder_btn.setVisible(bool(path))
+        self.folder_btn.setToolTip(f"Open {Path(path).parent}" if path else "")
+
+    def _open_folder(self) -> None:
+        if self.exported_path:
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(Path(self.exported_path).parent)))
+
     def set_busy(self, busy: bool, message: str = "", cancellable: bool = True) -> None:
+        if busy:
+            self.folder_btn.setVisible(False)
         self.progress.setVisible(busy)
         self.progress.setValue(0)
         self.cancel_btn.setVisible(busy and cancellable)

@@ -3,7 +3,8 @@
 An instructor trusts a generated routine only if each choice can be explained and changed. This
 widget shows the selected slot's score terms in plain words (positive terms helped, negative ones
 cost), the raw similarities to the request per modality, and the next-best moves for the same
-phrases with a one-click "Swap" (the panel runs the swap, which re-optimises the rest).
+phrases with a one-click "Swap" (the panel runs the swap; the other moves stay unless the
+instructor ticks "Re-optimise the rest").
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QFrame,
     QHBoxLayout,
     QHeaderView,
@@ -112,10 +114,17 @@ class SlotDetail(QWidget):
         self.alternatives.setHorizontalHeaderLabels(["Move", "Score", ""])
         _table_setup(self.alternatives)
         right.addWidget(self.alternatives, 1)
-        self.hint = QLabel("Swap keeps that move here and re-arranges the rest around it.")
+        self.hint = QLabel("Swap puts that move here; the other moves stay as they are.")
         self.hint.setWordWrap(True)
         self.hint.setStyleSheet("color: #8a8f98;")
         right.addWidget(self.hint)
+        self.reoptimise = QCheckBox("Re-optimise the rest around it")
+        self.reoptimise.setToolTip("Also let the generator change the neighbouring moves so they "
+                                   "flow into and out of the new one")
+        self.reoptimise.toggled.connect(lambda on: self.hint.setText(
+            "Swap puts that move here and re-arranges the rest around it." if on else
+            "Swap puts that move here; the other moves stay as they are."))
+        right.addWidget(self.reoptimise)
         cols.addLayout(left, 1)
         cols.addLayout(right, 1)
         lay.addLayout(cols, 1)

@@ -333,6 +333,14 @@ class PreferencesStep(QWidget):
         self.dip.setChecked(req.end_with_dip)
         self.text.setPlainText(req.text)
 
+    def apply_understood(self, req: Request) -> None:
+        """Put what the sentence was understood as into the form (style, families, dip...), so
+        the form and the sentence agree; the typed text and the seed stay as they are."""
+        text, seed = self.text.toPlainText(), self.seed.value()
+        self.set_request(req)
+        self.text.setPlainText(text)
+        self.seed.setValue(seed)
+
     def show_understood(self, req: Request) -> None:
         lines = [f"<b>Understood as:</b> {html.escape(describe_request(req))}"]
         lines += [f"<span style='color:#c7722a'>⚠ {html.escape(n)}</span>" for n in req.notes]
