@@ -1,12 +1,11 @@
-"""A choreography preview plays as it was rendered: the player's mirror and speed stay with practice.
+"""A rendered routine plays as it was made: the player's mirror and speed stay with practice.
 
-The preview has the move names and counts burned in and is already timed to the song: mirrored,
-its text read backwards; at the 0.70x an instructor practised with, the routine was off the music.
+A rendered routine has the move names and counts burned in and is already timed to the song:
+mirrored, its text read backwards; at the 0.70x an instructor practised with, the routine was off
+the music. (The generator's live preview is its own window and never reads the player's settings.)
 """
 
 from __future__ import annotations
-
-from types import SimpleNamespace
 
 import pytest
 from player_support import CLIP, SHARED
@@ -25,9 +24,9 @@ def test_preview_plays_unmirrored_at_1x_and_practice_settings_come_back(qtbot, m
     player.actions_by_name["mirror"].setChecked(True)
     player.set_speed(0.7)
     assert player.view.mirror and player.player.playbackRate() == pytest.approx(0.7)
-    # the generator's finished preview, handed over exactly as the wizard does it
+    # a rendered routine, handed over through the navigator as the app does it
     with qtbot.waitSignal(player.media_loaded, timeout=15000):
-        main_window.generator._on_exported(SimpleNamespace(path=str(PREVIEW)), play=True)
+        main_window.ctx.navigator.open_rendered.emit(str(PREVIEW))
     assert main_window.current_area() == "player" and player.path == str(PREVIEW)
     assert not player.view.mirror and not player.actions_by_name["mirror"].isChecked()
     assert player.speed == pytest.approx(1.0)
