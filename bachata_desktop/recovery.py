@@ -8,8 +8,9 @@ silently creates an empty library next to the user's data. Staging folders of pr
 gone are removed, and an old library left beside a finished restore is removed only when the
 restored library carries the marker (otherwise it is kept and reported).
 
-Imports write ``.import-<pid>-*.part`` files and plan imports ``.bbplan-<pid>-*.part`` folders in
-``media/``; those of dead processes are removed. Every action is returned as a one-line note (the
+Imports (clips and songs) write ``.import-<pid>-*.part`` files and plan imports
+``.bbplan-<pid>-*.part`` folders in ``media/``; the pose analysis writes ``.kp-<pid>-*.npz`` and
+``.pose-<pid>-*.part`` keypoints files in ``poses/``; those of dead processes are removed. Every action is returned as a one-line note (the
 CLI prints them on stderr, the app logs them).
 """
 
@@ -27,7 +28,7 @@ log = logging.getLogger(__name__)
 RESTORE_MARK = ".restore-complete"
 NOTES: list[str] = []            # this process's recovery notes, not yet shown (CLI: stderr)
 _DONE: set[str] = set()
-_PID = re.compile(r"^\.(?:import|bbplan)-(\d+)-.*\.part$")
+_PID = re.compile(r"^\.(?:import|bbplan|pose)-(\d+)-.*\.part$|^\.kp-(\d+)-.*\.npz$")
 
 
 def restore_staging_name(data_dir: Path, pid: int, tag: str) -> Path:
@@ -106,7 +107,8 @@ def recover(data_dir: Path) -> list[str]:
     if marked:
         with contextlib.suppress(OSError):
             (data_dir / RESTORE_MARK).unlink()
-    notes.extend(_clear_parts(data_dir / "media"))
+    notes.extend(_clear_parts(data_dir / "media", ".*.part", "an interrupted import"))
+    notes.extend(_clear_parts(data_dir / "poses", ".*", "an interrupted pose analysis"))
     for n in notes:
         log.warning("%s", n)
     return notes
@@ -119,13 +121,13 @@ def _mtime(p: Path) -> float:
         return 0.0
 
 
-def _clear_parts(media: Path) -> list[str]:
-    if not media.is_dir():
+def _clear_parts(folder: Path, pattern: str, what: str) -> list[str]:
+    if not folder.is_dir():
         return []
     removed = 0
-    for p in media.rglob(".*.part"):
+    for p in folder.rglob(pattern):
         m = _PID.match(p.name)
-        if m is None or pid_alive(int(m.group(1))):
+        if m is None or pid_alive(int(m.group(1) or m.group(2))):
             continue
         if p.is_dir():
             shutil.rmtree(p, ignore_errors=True)
@@ -133,7 +135,7 @@ def _clear_parts(media: Path) -> list[str]:
             with contextlib.suppress(OSError):
                 p.unlink()
         removed += 1
-    return ([f"{removed} partial file(s) left by an interrupted import were removed"]
+    return ([f"{removed} partial file(s) left by {what} were removed"]
             if removed else [])
 
 

@@ -7,8 +7,10 @@ the copyright on the program's code), and espeak-ng is a formant synthesiser tha
 recordings into its output. The app only ships these WAV files, never espeak-ng itself.
 
 Each word is synthesised at espeak's own rate, its leading and trailing silence cut (so a sample's
-first sample is its onset: the practice track places it exactly on the beat), resampled to 16 kHz,
-peak-normalised, faded out and written as 16-bit mono WAV (a few KB; QSoundEffect plays WAV only).
+first sample is its onset: the practice track places it exactly on the beat), resampled to 44.1 kHz,
+peak-normalised, faded out and written as 16-bit mono WAV (under 32 KB each; QSoundEffect plays WAV
+only, and some devices, e.g. WASAPI outputs, refuse a 16 kHz one; 44.1 kHz is also the practice
+track's rate, so nothing is resampled there).
 Two click sounds (accented "1" and the other counts) are made with numpy.
 
 Usage: python scripts/make_count_samples.py [OUT_DIR]   (default: data/counts)
@@ -24,7 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
-RATE = 16000
+RATE = 44100
 WORDS = {
     "en": {1: "one", 2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven", 8: "eight"},
     "es": {1: "uno", 2: "dos", 3: "tres", 4: "cuatro", 5: "cinco", 6: "seis", 7: "siete", 8: "ocho"},

@@ -47,6 +47,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     else:  # progress, suggest
         p.add_argument("group", help="group name or id")
         p.add_argument("--json", action="store_true")
+        if command == "progress":
+            p.add_argument("--student", default=None,
+                           help="one student's own progress (name or id, in the group)")
         if command == "suggest":
             p.add_argument("--date", default=None, help="as if today were YYYY-MM-DD")
 
@@ -73,10 +76,16 @@ def run(args: argparse.Namespace) -> int:
             return 0
         g = groups.find_group(store, args.group)
         if command == "progress":
-            rows = groups.progress_rows(store, g.id or 0)
+            st = groups.find_member(store, g.id or 0, args.student) if args.student else None
+            rows = groups.progress_rows(store, g.id or 0, st.id if st else None)
             if args.json:
-                print_json({"group": g.name, "level": g.level.value, "moves": rows})
+                info = {"group": g.name, "level": g.level.value, "moves": rows}
+                if st is not None:
+                    info["student"] = {"id": st.id, "name": st.name, "level": st.level.value}
+                print_json(info)
             else:
+                if st is not None:
+                    print(f"{st.name} in {g.name}")
                 for r in rows:
                     print(f"{r['clip_id']:>4}  {r['status']:<10}  {r['last_taught'] or '----------'}  "
                           f"{r['name']}")

@@ -66,6 +66,12 @@ def keypoints_path(store: Any, clip: Clip) -> Path:
     return Path(store.paths.poses) / f"{clip.content_hash[:16]}.npz"
 
 
+def pending_keypoints_path(final: Path) -> Path:
+    """Where the keypoints wait until the analysis is committed: ``.pose-<pid>-<name>.part``
+    beside ``final``, so the next start removes it if this process is killed first."""
+    return final.with_name(f".pose-{os.getpid()}-{final.name}.part")
+
+
 def counts_from_beats(n_beats: float) -> int:
     """Length in counts: the nearest of 4 / 8 / 16 on a log scale (a move is 4, 8 or 16 counts)."""
     if not n_beats or not math.isfinite(n_beats) or n_beats <= 0:
@@ -83,7 +89,7 @@ def _err(step: str, exc: BaseException) -> str:
 # -------------------------------------------------------------------------------------------------
 def _pose_step(store: Any, clip: Clip, media: Path, ctx: TaskContext) -> StepResult:
     final = keypoints_path(store, clip)
-    tmp = final.with_name(f".{final.stem}.new.npz")
+    tmp = pending_keypoints_path(final)
     try:
         from bachata_desktop.analysis.pose.analyze import PoseConfig, analyze_clip
         from bachata_desktop.paths import model_search_path
@@ -279,7 +285,7 @@ def _commit(store: Any, clip_id: int, results: list[StepResult]) -> Clip | None:
         raise
     if kp_tmp is not None:
         try:
-            os.replace(kp_tmp, kp_tmp.with_name(kp_tmp.name[1:].replace(".new.npz", ".npz")))
+            os.replace(kp_tmp, kp_tmp.with_name(kp_tmp.name.split("-", 2)[2][:-len(".part")]))
         except OSError as exc:
             log.warning("could not move keypoints into place: %s", exc)
     return got
@@ -367,4 +373,4 @@ def save_indexes(indexes: Any, modalities: set[str] | None = None) -> None:
 
 
 __all__ = ["QueueSummary", "analyse_clip", "counts_from_beats", "embed_description",
-           "keypoints_path", "run_queue", "save_indexes"]
+           "keypoints_path", "pending_keypoints_path", "run_queue", "save_indexes"]

@@ -80,7 +80,8 @@ def overview(store: Store, group_id: int) -> Overview:
     g = get_group(store, group_id)
     students = tuple(store.groups.members(group_id))
     progress = store.groups.progress(group_id)
-    clips = store.clips.get_many(list(progress))
+    # a move deleted from the library leaves the overview (its progress stays for an undo)
+    clips = store.clips.get_many(list(progress), include_deleted=False)
     per_student = [store.groups.student_progress(s.id or 0) for s in students]
     rows = []
     for cid, p in progress.items():

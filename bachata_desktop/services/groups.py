@@ -124,6 +124,19 @@ def update_student(store: Store, student_id: int, **changes: Any) -> Student:
     return store.groups.update_student(s.with_(**changes))
 
 
+def find_member(store: Store, group_id: int, ref: str | int) -> Student:
+    """A student of the group by name (ignoring case) or by id."""
+    g = get_group(store, group_id)
+    text = str(ref).strip()
+    members = store.groups.members(group_id, include_archived=True)
+    found = next((m for m in members if m.name.casefold() == text.casefold()), None)
+    if found is None and text.isdigit():
+        found = next((m for m in members if m.id == int(text)), None)
+    if found is None:
+        raise InputError(f"There is no student named “{text}” in “{g.name}”.")
+    return found
+
+
 def add_member(store: Store, group_id: int, student_id: int) -> None:
     get_group(store, group_id)
     get_student(store, student_id)
@@ -252,13 +265,21 @@ def status_map(store: Store, group_id: int) -> dict[int, Status]:
     return {c: p.status for c, p in store.groups.progress(group_id).items()}
 
 
-def progress_rows(store: Store, group_id: int) -> list[dict[str, Any]]:
-    clips = store.clips.get_many(list(store.groups.progress(group_id)))
+def progress_rows(store: Store, group_id: int, student_id: int | None = None
+                  ) -> list[dict[str, Any]]:
+    """Per move: the group's status, or with ``student_id`` that student's own; moves deleted
+    from the library are left out (their progress stays, for an undo)."""
+    get_group(store, group_id)
+    progress = (store.groups.student_progress(student_id) if student_id is not None
+                else store.groups.progress(group_id))
+    clips = store.clips.get_many(list(progress), include_deleted=False)
     rows = []
-    for c, p in sorted(store.groups.progress(group_id).items()):
+    for c, p in sorted(progress.items()):
         clip = clips.get(c)
-        rows.append({"clip_id": c, "name": move_title(clip.name) if clip else "",
-                     "category": clip.category if clip else "", "status": p.status.value,
+        if clip is None:
+            continue
+        rows.append({"clip_id": c, "name": move_title(clip.name),
+                     "category": clip.category, "status": p.status.value,
                      "last_taught": p.last_taught, "times_taught": p.times_taught})
     return rows
 

@@ -9,6 +9,7 @@ corrections are stored beside it, never baked in, so a better analysis later sti
 from __future__ import annotations
 
 import contextlib
+import os
 import re
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
@@ -146,7 +147,7 @@ def title_for_media(store: Any, path: str | Path) -> str:
 def add_song(ctx: TaskContext, store: Any, path: str | Path, title: str | None = None
              ) -> tuple[Song, bool]:
     """(song, analysed_now). Known content (same hash) is not analysed or copied again."""
-    from bachata_desktop.services.library_import import copy_atomic, safe_file_name
+    from bachata_desktop.services.library_import import copy_to_part, safe_file_name
 
     src = Path(path)
     if not src.is_file():
@@ -167,20 +168,30 @@ def add_song(ctx: TaskContext, store: Any, path: str | Path, title: str | None =
         return store.songs.get(existing.id), True
     rel = PurePosixPath(SONGS_FOLDER) / f"{h[:12]}_{safe_file_name(src.stem)}{src.suffix.lower()}"
     dest = store.paths.media / Path(*rel.parts)
-    existed = dest.exists()
-    if not existed:
-        copy_atomic(src, dest)
+    # Copied to a .import-<pid>-*.part outside the lock, renamed into place inside the transaction
+    # that adds the row: a process killed mid-import leaves only the .part (removed at the next
+    # start), never a song file without its row.
+    tmp = None if dest.exists() else copy_to_part(src, dest.parent)
+    placed = False
     try:
-        song = store.songs.add(Song(id=None, title=title or readable_title(src.stem), path=str(rel),
-                                    content_hash=h,
-                                    duration_s=round(analysis.duration, 3),
-                                    tempo_bpm=round(analysis.tempo_bpm, 2)))
-        _store_analysis(store, song.id, analysis)
+        with store.db.write():
+            if tmp is not None:
+                os.replace(tmp, dest)
+                placed = True
+            song = store.songs.add(Song(id=None, title=title or readable_title(src.stem),
+                                        path=str(rel), content_hash=h,
+                                        duration_s=round(analysis.duration, 3),
+                                        tempo_bpm=round(analysis.tempo_bpm, 2)))
+            _store_analysis(store, song.id, analysis)
     except BaseException:
-        if not existed:
+        if placed:
             with contextlib.suppress(OSError):
                 dest.unlink()
         raise
+    finally:
+        if tmp is not None and not placed:
+            with contextlib.suppress(OSError):
+                tmp.unlink()
     return store.songs.get(song.id), True
 
 

@@ -107,12 +107,13 @@ class ClipRepo:
         return [int(r[0]) for r in
                 self.db.query("SELECT id FROM clips WHERE deleted_at IS NULL ORDER BY id")]
 
-    def get_many(self, ids: list[int]) -> dict[int, Clip]:
+    def get_many(self, ids: list[int], include_deleted: bool = True) -> dict[int, Clip]:
         out: dict[int, Clip] = {}
+        live = "" if include_deleted else " AND deleted_at IS NULL"
         for i in range(0, len(ids), 500):
             chunk = ids[i:i + 500]
             marks = ",".join("?" for _ in chunk)
-            for r in self.db.query(f"SELECT * FROM clips WHERE id IN ({marks})", tuple(chunk)):
+            for r in self.db.query(f"SELECT * FROM clips WHERE id IN ({marks}){live}", tuple(chunk)):
                 out[int(r["id"])] = _row_to_clip(r)
         return out
 

@@ -48,10 +48,18 @@ def device_note() -> str:
     if dev.isNull():
         return "no audio output device"
     fmt = QAudioFormat()
-    fmt.setSampleRate(16000)            # the shipped samples: 16 kHz mono 16-bit
+    fmt.setSampleRate(samples_rate())   # the shipped samples: 44.1 kHz mono 16-bit
     fmt.setChannelCount(1)
     fmt.setSampleFormat(QAudioFormat.SampleFormat.Int16)
     return "" if dev.isFormatSupported(fmt) else f"{dev.description()} cannot play the count samples"
+
+
+def samples_rate() -> int:
+    """The sample rate of the shipped count samples (read from one, so the check follows them)."""
+    import wave
+
+    with wave.open(str(data_resource("counts") / "click.wav"), "rb") as w:
+        return int(w.getframerate())
 
 
 def grid_of(obj: Any) -> tuple[list[float], list[int]]:

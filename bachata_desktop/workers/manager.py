@@ -3,7 +3,10 @@
 ``io`` (4 threads) for file work and thumbnails, ``ml`` (1 thread, big stack) for interactive model
 work (a query's embedding, similar moves, a song for the generator, generating), ``analysis``
 (1 thread, big stack) for the library's background analysis queue, so a search never waits behind
-minutes of queued clips, and ``write`` (1 thread) as the only writer to SQLite and the indexes.
+minutes of queued clips, ``songs`` (1 thread, big stack) for songs imported in the background (a
+song already analysed is a lookup and stays on ``ml``; a new song's analysis takes minutes and must
+wait neither behind the clip queue nor in front of a search), and ``write`` (1 thread) as the only
+writer to SQLite and the indexes.
 Jobs submitted with the same ``key`` supersede each other: the older one is cancelled and its
 result dropped. Every pool gets an explicit thread stack size: the platform default (512 KB for
 secondary threads on macOS) is too small for FFmpeg, numpy and the inference runtimes.
@@ -22,10 +25,10 @@ from bachata_desktop.workers.job import Job
 
 log = logging.getLogger(__name__)
 
-POOL_SIZES = {"io": 4, "ml": 1, "analysis": 1, "write": 1}
+POOL_SIZES = {"io": 4, "ml": 1, "analysis": 1, "songs": 1, "write": 1}
 ML_STACK_SIZE = 16 * 1024 * 1024  # torch/openvino need more than the default pool thread stack
 STACK_SIZES = {"io": 8 * 1024 * 1024, "ml": ML_STACK_SIZE, "analysis": ML_STACK_SIZE,
-               "write": 8 * 1024 * 1024}
+               "songs": ML_STACK_SIZE, "write": 8 * 1024 * 1024}
 
 
 class _Relay(QObject):

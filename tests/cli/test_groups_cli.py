@@ -86,3 +86,51 @@ def test_session_from_a_plan_and_a_plan_shared_with_its_class(store, capsys, tmp
     assert [g["name"] for g in json.loads(out)] == ["Tuesday beginners", "Tuesday beginners (2)"]
     rc, _, err = _cli(capsys, "plan", "share", str(plan.id), str(out_file), "--group", "Nobody")
     assert rc == 2 and "no group named" in err
+
+
+def test_progress_of_one_student(store, capsys) -> None:
+    from bachata_desktop.services import groups
+
+    basic = store.clips.add(Clip(None, "b", "basic_side", "basic", "b.mp4", "h1"))
+    turn = store.clips.add(Clip(None, "t", "ladyturn_left", "ladyturn", "t.mp4", "h2"))
+    g = groups.create_group(store, "Tuesday beginners")
+    ana = groups.create_student(store, "Ana", group_ids=[g.id])
+    groups.create_student(store, "Ben", group_ids=[g.id])
+    groups.create_student(store, "Carla")                       # in no group
+    rc, _, err = _cli(capsys, "session", "add", "Tuesday beginners", "--date", "2026-01-06",
+                      "--clip", str(basic.id), "--clip", str(turn.id), "--student", str(ana.id))
+    assert rc == 0, err
+    groups.set_status(store, g.id, basic.id, "known", student_id=ana.id)
+    rc, out, _ = _cli(capsys, "progress", "Tuesday beginners", "--student", "ana", "--json")
+    got = json.loads(out)
+    assert rc == 0 and got["student"] == {"id": ana.id, "name": "Ana", "level": "beginner"}
+    assert [(m["clip_id"], m["status"], m["last_taught"]) for m in got["moves"]] == [
+        (basic.id, "known", "2026-01-06"), (turn.id, "taught", "2026-01-06")]
+    rc, out, _ = _cli(capsys, "progress", "Tuesday beginners", "--json")   # the group's own
+    assert [m["status"] for m in json.loads(out)["moves"]] == ["taught", "taught"]
+    rc, out, _ = _cli(capsys, "progress", "Tuesday beginners", "--student", "Ben", "--json")
+    assert rc == 0 and json.loads(out)["moves"] == []                      # Ben did not come
+    rc, out, _ = _cli(capsys, "progress", "Tuesday beginners", "--student", "Ana")
+    assert rc == 0 and out.splitlines()[0] == "Ana in Tuesday beginners" and "known" in out
+    for who in ("Carla", "Nobody"):
+        rc, _, err = _cli(capsys, "progress", "Tuesday beginners", "--student", who, "--json")
+        assert rc == 2 and f"no student named “{who}” in “Tuesday beginners”" in err
+        assert len(err.strip().splitlines()) == 1
+
+
+def test_progress_and_overview_leave_out_moves_deleted_from_the_library(store, capsys) -> None:
+    from bachata_desktop.services import group_export, groups
+
+    basic = store.clips.add(Clip(None, "b", "basic_side", "basic", "b.mp4", "h1"))
+    turn = store.clips.add(Clip(None, "t", "ladyturn_left", "ladyturn", "t.mp4", "h2"))
+    g = groups.create_group(store, "G")
+    groups.record_session(store, g.id, "2026-01-06", clip_ids=[basic.id, turn.id])
+    store.clips.delete(turn.id)
+    assert [r.clip.id for r in group_export.overview(store, g.id).rows] == [basic.id]
+    rc, out, _ = _cli(capsys, "group", "show", "G", "--json")
+    shown = json.loads(out)
+    assert [m["clip_id"] for m in shown["moves"]] == [basic.id] and shown["counts"]["taught"] == 1
+    rc, out, _ = _cli(capsys, "progress", "G", "--json")
+    assert [m["clip_id"] for m in json.loads(out)["moves"]] == [basic.id]
+    store.clips.restore(turn.id)                          # undo: the move and its progress are back
+    assert {r.clip.id for r in group_export.overview(store, g.id).rows} == {basic.id, turn.id}

@@ -25,11 +25,25 @@ def test_shipped_samples_are_small_and_start_at_their_onset(lang):
     assert samples_dir() == data_resource("counts") == install_root() / "data" / "counts"
     for n in range(1, 9):
         path = samples_dir() / lang / f"{n}.wav"
-        assert path.stat().st_size < 16_000, path
+        assert path.stat().st_size < 32_000, path
+        info = sf.info(str(path))
+        assert (info.samplerate, info.channels, info.subtype) == (44100, 1, "PCM_16"), path
         x, sr = sf.read(str(path), dtype="float32")
         assert 0.1 < len(x) / sr <= 0.4
         first = np.flatnonzero(np.abs(x) > 0.02 * np.abs(x).max())[0]   # the trim rule
         assert first / sr < 0.01
+
+
+def test_every_shipped_sample_is_44k1_16_bit_mono():
+    """A 16 kHz WAV is refused by some real outputs (WASAPI): ship the rate every device plays."""
+    import soundfile as sf
+
+    wavs = sorted(samples_dir().rglob("*.wav"))
+    assert len(wavs) == 18
+    for path in wavs:
+        info = sf.info(str(path))
+        assert (info.samplerate, info.channels, info.subtype) == (44100, 1, "PCM_16"), path
+        assert path.stat().st_size < 32_000, path
 
 
 def test_sample_voice_counts_one_to_eight_at_the_callers_rate():
@@ -54,3 +68,6 @@ def test_generating_script_makes_the_same_set(tmp_path):
     made = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*.wav"))
     shipped = sorted(p.relative_to(samples_dir()).as_posix() for p in samples_dir().rglob("*.wav"))
     assert made == shipped and len(made) == 18
+    import soundfile as sf
+
+    assert {sf.info(str(p)).samplerate for p in tmp_path.rglob("*.wav")} == {44100}

@@ -250,3 +250,48 @@ def test_sharing_a_plan_asks_for_a_class_only_when_there_are_classes(qtbot, ctx,
     assert asked[-1] == [NO_GROUP, "Tuesday beginners"]
     monkeypatch.setattr(QInputDialog, "getItem", lambda *a: ("", False))
     assert ask_share_group(ctx) == (False, None)                  # cancelled: nothing is written
+
+
+def test_plan_editor_taught_offers_the_picked_group_s_students(qtbot, ctx) -> None:
+    """"Taught…" from a plan: "Who came (optional)" lists the students of the group picked in the
+    dialog (none ticked: attendance stays optional), follows a change of group, and is hidden for a
+    group without students; the ticked students get the plan's moves as their own progress."""
+    from bachata_desktop.core.plan import ClassPlan, ItemKind, PlanItem, Segment, SegmentKind
+    from bachata_desktop.services import plans
+    from bachata_desktop.ui.plans.panel import PlansPanel
+
+    ids = _add_clips(ctx.store)
+    empty = group_service.create_group(ctx.store, "Privates")
+    g = group_service.create_group(ctx.store, "Tuesday beginners")
+    ana = group_service.create_student(ctx.store, "Ana", group_ids=[g.id])
+    ben = group_service.create_student(ctx.store, "Ben", group_ids=[g.id])
+    plan = plans.save_plan(ctx.store, ClassPlan("Week 5", "2026-02-10", segments=(
+        Segment(SegmentKind.PATTERN, items=(PlanItem(ItemKind.MOVE, "Spin", 10, ids["spin"]),)),)))
+    p = PlansPanel(ctx)
+    qtbot.addWidget(p)
+    p.show()
+    p.reload(select_id=plan.id)
+    seen: dict[str, object] = {}
+
+    def names(dlg) -> list[str]:
+        return [dlg.attendance.item(n).text() for n in range(dlg.attendance.count())]
+
+    def fill(dlg) -> None:
+        dlg.group_box.setCurrentIndex(dlg.group_box.findData(empty.id))
+        seen["empty"] = (names(dlg), dlg.form.isRowVisible(dlg.attendance))
+        dlg.group_box.setCurrentIndex(dlg.group_box.findData(g.id))
+        seen["group"] = (names(dlg), dlg.form.isRowVisible(dlg.attendance),
+                         [dlg.attendance.item(n).checkState() for n in range(dlg.attendance.count())])
+        dlg.attendance.item(names(dlg).index("Ana")).setCheckState(Qt.CheckState.Checked)
+        dlg.date_edit.setDate(QDate(2026, 2, 10))
+        dlg.accept()
+
+    _answer_dialog(fill)
+    qtbot.mouseClick(p.taught_button, Qt.MouseButton.LeftButton)
+    assert seen["empty"] == ([], False)
+    assert seen["group"] == (["Ana", "Ben"], True, [Qt.CheckState.Unchecked] * 2)
+    [s] = ctx.store.groups.sessions(g.id)
+    assert s.attendance == (ana.id,) and s.clip_ids == (ids["spin"],)
+    assert ctx.store.groups.student_progress(ana.id)[ids["spin"]].status is Status.TAUGHT
+    assert ctx.store.groups.student_progress(ben.id) == {}
+    p.shutdown()

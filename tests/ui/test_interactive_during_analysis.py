@@ -87,3 +87,43 @@ def test_search_similar_and_generator_never_wait_for_the_analysis_queue(
     assert gen.song is not None and gen.current_step() == 1   # the generator moved on
     assert "Searching" not in lib.banner.label.text()          # the search answered
     assert queue.state == "running" or _finished_clips(ctx.store) > 0
+
+
+def test_search_and_an_analysed_song_never_wait_for_songs_being_imported(
+        qtbot, main_window, tmp_path) -> None:
+    """Songs dropped on the Songs area analyse in the background (issue 17 item 4): once the
+    import has finished its first song, an already-analysed song in the generator and a search
+    both start while the import is still analysing the others. (On the interactive pool they
+    would start only once the whole import had finished.)"""
+    from bachata_desktop.services import songs as song_service
+
+    ctx, lib, gen, songs_area = (main_window.ctx, main_window.library, main_window.generator,
+                                 main_window.songs)
+    known = synth_song(124.0, form=(("intro", 1), ("verse", 2)), seed=3).write(tmp_path / "k.wav")
+    song_service.add_song(RecordingContext(), ctx.store, str(known))   # analysed before: a lookup
+    form = (("intro", 2), ("verse", 4), ("chorus", 4), ("verse", 4))
+    new = [str(synth_song(112.0 + i, form=form, seed=10 + i).write(tmp_path / f"new{i}.wav"))
+           for i in range(10)]
+
+    def ready() -> int:                       # songs the import has finished
+        return len(ctx.store.songs.list()) - 1
+
+    imported = songs_area.import_paths(new)
+    assert imported is not None and imported.pool_name == "songs"
+    qtbot.waitUntil(lambda: ready() >= 1, timeout=120000)
+
+    started: dict[int, tuple[str, int]] = {}
+    ctx.jobs.job_started.connect(lambda job: started.setdefault(job.id, (imported.state, ready())))
+    lib.search_edit.setText("smooth turn")
+    asked = {"generator song": gen.choose_song(str(known)), "search": lib.run_search()}
+    qtbot.waitUntil(lambda: all(j.state in ("finished", "failed", "cancelled") and j.id in started
+                                for j in asked.values()), timeout=240000)
+    for name, job in asked.items():
+        assert job.state == "finished", (name, job.state, job.error)
+        import_state, ready_at_start = started[job.id]
+        assert import_state == "running" and ready_at_start < len(new), (
+            name, import_state, ready_at_start)
+    # the answers reach the GUI thread as queued calls after the jobs' states are set
+    qtbot.waitUntil(lambda: gen.song is not None and "Searching" not in lib.banner.label.text(),
+                    timeout=60000)
+    assert gen.current_step() == 1

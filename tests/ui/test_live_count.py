@@ -109,3 +109,21 @@ def test_bar_switches_voice_language_click_and_volume(qtbot):
     assert live.sound_for(4) is None and live.sound_for(5) is not None   # six steps: taps silent
     bar.pre_roll.setChecked(True)
     assert live.pre_roll_enabled
+
+
+def test_the_device_check_asks_for_the_shipped_samples_format():
+    """The samples are 44.1 kHz (issue 19: some WASAPI outputs refuse 16 kHz) and the device check
+    asks the default output about exactly that format."""
+    from PySide6.QtMultimedia import QAudioFormat, QMediaDevices
+
+    from bachata_desktop.ui.live_count import device_note, samples_rate
+
+    assert samples_rate() == 44100
+    dev = QMediaDevices.defaultAudioOutput()
+    fmt = QAudioFormat()
+    fmt.setSampleRate(44100)
+    fmt.setChannelCount(1)
+    fmt.setSampleFormat(QAudioFormat.SampleFormat.Int16)
+    expected = ("no audio output device" if dev.isNull() else
+                "" if dev.isFormatSupported(fmt) else f"{dev.description()} cannot play the count samples")
+    assert device_note() == expected

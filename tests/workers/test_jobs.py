@@ -169,8 +169,9 @@ def test_every_pool_has_an_explicit_stack_and_analysis_has_its_own(jobs) -> None
     """FFmpeg, numpy and the inference runtimes run on every pool: none may get the platform's
     default secondary-thread stack (512 KB on macOS); the analysis queue has its own pool so that
     interactive model work on ``ml`` never waits behind it."""
-    assert set(jobs.pools) == {"io", "ml", "analysis", "write"}
+    assert set(jobs.pools) == {"io", "ml", "analysis", "songs", "write"}
     for name, pool in jobs.pools.items():
         assert pool.stackSize() >= 8 * 1024 * 1024, name
     assert jobs.pools["analysis"] is not jobs.pools["ml"]
+    assert jobs.pools["songs"] not in (jobs.pools["ml"], jobs.pools["analysis"])
     assert jobs.pools["ml"].maxThreadCount() == 1 and jobs.pools["analysis"].maxThreadCount() == 1

@@ -298,7 +298,8 @@ def save_keypoints(path: Path, tracks: CoupleTracks, times: np.ndarray, fps: flo
 
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".kp-", suffix=".npz", dir=path.parent)
+    # the pid in the name lets the next start remove it if this process is killed while writing
+    fd, tmp = tempfile.mkstemp(prefix=f".kp-{os.getpid()}-", suffix=".npz", dir=path.parent)
     os.close(fd)
     try:
         np.savez_compressed(tmp, version=np.int32(KEYPOINTS_VERSION),

@@ -97,8 +97,12 @@ class SessionDialog(_SavingDialog):
 
     def __init__(self, save: Callable[[QDialog], Any], plans: list[ClassPlan], clips: list[Clip],
                  students: list[Student], plan_id: int | None = None,
-                 groups: list[tuple[int, str]] | None = None, parent: QWidget | None = None) -> None:
+                 groups: list[tuple[int, str]] | None = None, parent: QWidget | None = None,
+                 members: Callable[[int], list[Student]] | None = None) -> None:
+        """``groups`` (opened from a plan): the group is picked here, and ``members(group id)``
+        gives the students offered under "Who came" for the picked group."""
         super().__init__("Record a session", save, parent)
+        self._members = members
         self.group_box: QComboBox | None = None
         if groups is not None:  # opened from a plan: which group was it taught to?
             self.group_box = QComboBox()
@@ -128,21 +132,38 @@ class SessionDialog(_SavingDialog):
             it.setCheckState(Qt.CheckState.Unchecked)
             self.moves.addItem(it)
         self.attendance = QListWidget()
-        for s in students:
-            it = QListWidgetItem(s.name)
-            it.setData(Qt.ItemDataRole.UserRole, s.id)
-            it.setFlags(it.flags() | Qt.ItemFlag.ItemIsUserCheckable)
-            it.setCheckState(Qt.CheckState.Unchecked)
-            self.attendance.addItem(it)
+        self._fill_attendance(students)
         self.attendance.setMaximumHeight(120)
         self.form.addRow("Date", self.date_edit)
         self.form.addRow("Plan taught", self.plan_box)
         self.form.addRow("Title", self.title_edit)
         self.form.addRow("Other moves", self.filter_edit)
         self.form.addRow("", self.moves)
-        if students:
+        if self.group_box is not None and members is not None:
+            self.form.addRow("Who came (optional)", self.attendance)
+            self.group_box.currentIndexChanged.connect(self._on_group_changed)
+            self._on_group_changed()
+        elif students:
             self.form.addRow("Who came (optional)", self.attendance)
         self.resize(520, 560)
+
+    def _fill_attendance(self, students: list[Student]) -> None:
+        self.attendance.clear()
+        for s in students:
+            it = QListWidgetItem(s.name)
+            it.setData(Qt.ItemDataRole.UserRole, s.id)
+            it.setFlags(it.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            it.setCheckState(Qt.CheckState.Unchecked)
+            self.attendance.addItem(it)
+
+    def _on_group_changed(self) -> None:
+        """Another group picked: its own students are offered (none ticked; a group without
+        students hides the row)."""
+        if self.group_box is None or self._members is None:
+            return
+        students = self._members(int(self.group_box.currentData()))
+        self._fill_attendance(students)
+        self.form.setRowVisible(self.attendance, bool(students))
 
     def _on_filter_edit_text_changed(self, text: str) -> None:
         words = text.lower().split()

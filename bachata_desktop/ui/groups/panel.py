@@ -232,7 +232,8 @@ class ClassesPanel(QWidget):
 
 
 def record_plan_taught(ctx: AppContext, plan_id: int, parent: QWidget | None = None) -> object:
-    """From the class-plan editor: "taught this plan to a group" (a dialog asks which and when)."""
+    """From the class-plan editor: "taught this plan to a group" (a dialog asks which, when and,
+    optionally, which of its students came)."""
     groups = ctx.store.groups.list_groups()
     if not groups:
         QMessageBox.information(parent, "No classes yet",
@@ -242,10 +243,11 @@ def record_plan_taught(ctx: AppContext, plan_id: int, parent: QWidget | None = N
     def save(d: SessionDialog):  # type: ignore[no-untyped-def]
         v = d.values()
         return group_service.record_session(ctx.store, int(v["group_id"]), v["date"], v["plan_id"],
-                                            v["clip_ids"], v["title"])
+                                            v["clip_ids"], v["title"], v["attendance"])
 
     dlg = SessionDialog(save, plan_service.list_plans(ctx.store), ctx.store.clips.list(), [],
-                        plan_id=plan_id, groups=[(g.id or 0, g.name) for g in groups], parent=parent)
+                        plan_id=plan_id, groups=[(g.id or 0, g.name) for g in groups], parent=parent,
+                        members=ctx.store.groups.members)
     if dlg.exec():
         s = dlg.result_value
         ctx.navigator.status.emit(f"Recorded: taught on {s.date}, {len(s.clip_ids)} moves")

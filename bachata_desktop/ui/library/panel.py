@@ -540,7 +540,7 @@ class LibraryPanel(QWidget):
                 self.start_analysis()
 
     def start_analysis(self) -> None:
-        """Drain the persistent analysis queue on the ml pool (one runner at a time)."""
+        """Drain the persistent analysis queue on the analysis pool (one runner at a time)."""
         job = self._analysis_job
         if job is not None and job.state in ("queued", "running"):
             return  # the running queue picks up newly queued clips itself

@@ -45,7 +45,7 @@ def import_paths(ctx: TaskContext, store: Store, paths: list[str],
 
 
 def analyse_queue(ctx: TaskContext, store: Store, indexes: Any) -> Any:
-    """ml pool: drain the persistent analysis queue (resumes what a restart interrupted)."""
+    """analysis pool: drain the persistent analysis queue (resumes what a restart interrupted)."""
     from bachata_desktop.services.clip_analysis import run_queue
 
     return run_queue(store, indexes, ctx)

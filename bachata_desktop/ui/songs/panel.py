@@ -8,7 +8,9 @@ applied at once on screen by the pure ``core.song.apply_correction`` and saved w
 fix; a tapped tempo is a hint: after a confirmation the beats are tracked again near it (a job),
 and every correction can be undone. The info line says how sure the analysis is of its "1", per
 section, and where the count changes after a break.
-Importing and analysing run as jobs (``services.songs``); this panel only shows and asks.
+Importing and analysing run as jobs (``services.songs``) on the background ``songs`` pool, so a
+search or an already-analysed song in the generator never waits for them; this panel only shows
+and asks.
 """
 
 from __future__ import annotations
@@ -311,7 +313,7 @@ class SongsPanel(QWidget):
         self._say(f"Analysing {len(songs)} song{'s' if len(songs) > 1 else ''}…"
                   + (f" ({skipped} other file{'s' if skipped > 1 else ''} ignored)" if skipped else ""))
         return self.ctx.jobs.submit(
-            song_service.import_songs, self.ctx.store, songs, title="Analysing songs", pool="ml",
+            song_service.import_songs, self.ctx.store, songs, title="Analysing songs", pool="songs",
             on_partial=self._on_song_ready, on_finished=self._on_import_finished,
             on_failed=self._on_import_failed)
 
