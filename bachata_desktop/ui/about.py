@@ -13,8 +13,8 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QVBoxLayout, QW
 from bachata_desktop import APP_NAME, __version__
 from bachata_desktop.paths import AppPaths, model_search_path
 
-STACKS = ("numpy", "librosa", "ultralytics", "openvino", "torch", "sentence-transformers",
-          "hnswlib", "av", "google-genai")
+STACKS = ("numpy", "openvino", "tokenizers", "hnswlib", "av", "google-genai",
+          "ultralytics", "torch")  # the last two: the optional ultralytics backend
 
 
 def stack_versions() -> dict[str, str]:
