@@ -4,7 +4,7 @@ Why: ``bash scripts/run.sh`` on a new machine installs the default dependencies;
 CUDA libraries and triton (pulled by ultralytics and sentence-transformers) that was 7.6 GB for an
 app whose default paths import none of them. Rows: installed size and install time (pip's cache
 warm, so it is unpacking, not downloading) of ``pip install <this checkout>`` into a new venv, each
-against the same for ``BACHATA_BASELINE_REPO`` (default ``../main``: the dependency set before the
+against the same for ``BACHATA_BASELINE_REPO`` (default ``../main`` or ``../../main``: the dependency set before the
 split) in the same run, and the largest installed packages of each. Slow (minutes, GBs of disk):
 ``quick`` measures only this checkout. Venvs live under ``$BACHATA_BENCH_VENVS`` (default
 ``/tmp/bench-install``) and are removed afterwards unless ``BACHATA_BENCH_KEEP=1``.
@@ -46,7 +46,9 @@ def _install(repo: Path, venv: Path) -> tuple[float, int, dict[str, int]]:
 
 def run(quick: bool = False) -> list[dict]:
     base_dir = Path(os.environ.get("BACHATA_BENCH_VENVS", "/tmp/bench-install"))
-    baseline_repo = Path(os.environ.get("BACHATA_BASELINE_REPO", ROOT.parent / "main"))
+    baseline_repo = Path(os.environ.get("BACHATA_BASELINE_REPO") or next(
+        (p for p in (ROOT.parent / "main", ROOT.parent.parent / "main")
+         if (p / "pyproject.toml").is_file()), ROOT.parent / "main"))
     rows: list[dict] = []
     t_new, s_new, tops_new = _install(ROOT, base_dir / "slim")
     t_old = s_old = None
