@@ -31,6 +31,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     p.add_argument("--skip-models", action="store_true",
                    help="do not load the pose and text models (faster)")
+    p.add_argument("--skip-pose-model", action="store_true",
+                   help="do not look for the pose model (a build without it, e.g. a fork's CI)")
 
 
 def _check_import(name: str) -> str:
@@ -117,8 +119,9 @@ def run(args: argparse.Namespace) -> int:
         (f"import {name}", (lambda n=name: _check_import(n)), True) for name in STACKS]
     checks.append(("store and index", _check_store, True))
     if not args.skip_models:
-        checks += [("pose model", _check_pose_model, True), ("text model", _check_text_model, True),
-                   ("song analysis", _check_song, True)]
+        if not args.skip_pose_model:
+            checks.append(("pose model", _check_pose_model, True))
+        checks += [("text model", _check_text_model, True), ("song analysis", _check_song, True)]
     checks.append(("runtime without torch", _check_no_torch, True))
     from bachata_desktop.paths import app_paths, model_search_path
 
