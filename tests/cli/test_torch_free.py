@@ -15,7 +15,7 @@ from shared_assets import ANNOTATIONS, CLIPS_DIR, MODELS_DIR, REPO, SONGS_DIR, n
 
 from bachata_desktop.analysis.text import embedder
 
-EXTRAS = ("torch", "ultralytics", "sentence_transformers", "transformers", "librosa")
+EXTRAS = ("torch", "ultralytics", "sentence_transformers", "transformers", "librosa", "cv2")
 
 
 @pytest.mark.slow
