@@ -6,8 +6,21 @@ subcommand needs.
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
+
+
+def no_display_message() -> str | None:
+    """One line when the window cannot open on this Linux machine (else Qt aborts with a
+    misleading "xcb-cursor0 is needed"); None where a display or a Qt platform is set."""
+    if not sys.platform.startswith("linux") or os.environ.get("QT_QPA_PLATFORM"):
+        return None
+    if os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"):
+        return None
+    return ("bachata-desktop: no display to open the window on (DISPLAY and WAYLAND_DISPLAY are "
+            "unset): start it from a desktop session or under xvfb-run; every feature also works "
+            "from the command line (bachata-desktop --help)")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -23,6 +36,10 @@ def main(argv: list[str] | None = None) -> int:
 
     if argv and (argv[0] in SUBCOMMANDS or argv[0] in ("-h", "--help", "--version")):
         return run_cli(argv)
+    message = no_display_message()
+    if message:
+        print(message, file=sys.stderr)
+        return 2
     from bachata_desktop.app import run
 
     quit_after = None

@@ -100,6 +100,9 @@ def shutdown(ctx: AppContext, timeout_ms: int = 5000) -> bool:
 def run(paths: AppPaths, open_paths: list[Path] | None = None, quit_after_ms: int | None = None) -> int:
     setup_logging(paths)
     app = make_application()
+    from bachata_desktop.ui import file_open
+
+    router = file_open.install(app)  # macOS: a double-clicked .bbplan arrives as QFileOpenEvent
     try:
         window, ctx = create_main_window(paths)
     except BachataError as exc:
@@ -107,6 +110,7 @@ def run(paths: AppPaths, open_paths: list[Path] | None = None, quit_after_ms: in
         return 2
     window.show()
     _show_recovery_notes(window)
+    router.set_handler(window.handle_paths)
     if os.environ.get("BACHATA_STARTUP_PROBE"):
         _install_startup_probe(app, window)
     if open_paths:

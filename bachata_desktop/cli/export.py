@@ -83,8 +83,10 @@ def run(args: argparse.Namespace) -> int:
         sheet = None
         if args.sheet:
             from bachata_desktop.services.count_sheet import export_count_sheet
+            from bachata_desktop.ui.print_pdf import html_to_pdf  # the one PDF path (Qt)
 
-            sheet = str(export_count_sheet(store, choreo, args.sheet))
+            sheet = str(export_count_sheet(store, choreo, args.sheet,
+                                           pdf_writer=lambda h, o, t: html_to_pdf(h, o, title=t)))
     finally:
         store.close()
     if args.json:

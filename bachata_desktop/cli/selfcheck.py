@@ -20,15 +20,19 @@ import numpy as np
 
 from bachata_desktop.cli.common import print_json
 
-STACKS = ("numpy", "PySide6.QtWidgets", "PySide6.QtMultimedia", "av", "soundfile", "librosa",
-          "hnswlib", "cv2", "openvino", "ultralytics", "sentence_transformers", "google.genai",
+# What the default install runs; torch, ultralytics and sentence-transformers are extras.
+STACKS = ("numpy", "PySide6.QtWidgets", "PySide6.QtMultimedia", "av", "soundfile", "soxr",
+          "scipy.signal", "hnswlib", "openvino", "tokenizers", "PIL", "google.genai",
           "platformdirs", "keyring")
+HEAVY_EXTRAS = ("torch", "ultralytics", "sentence_transformers", "transformers", "librosa", "cv2")
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     p.add_argument("--skip-models", action="store_true",
                    help="do not load the pose and text models (faster)")
+    p.add_argument("--skip-pose-model", action="store_true",
+                   help="do not look for the pose model (a build without it, e.g. a fork's CI)")
 
 
 def _check_import(name: str) -> str:
@@ -100,13 +104,25 @@ def _check_song() -> str:
     return f"synthetic 120 BPM song -> {result.tempo_bpm:.1f} BPM, {len(result.beats)} beats"
 
 
+def _check_no_torch() -> str:
+    """The default paths must not pull the extras in (a bundle with torch is 1 GB bigger)."""
+    import sys
+
+    loaded = [m for m in HEAVY_EXTRAS if m in sys.modules]
+    if loaded:
+        raise RuntimeError(f"loaded by the checks above: {', '.join(loaded)}")
+    return "none of " + ", ".join(HEAVY_EXTRAS) + " loaded"
+
+
 def run(args: argparse.Namespace) -> int:
     checks: list[tuple[str, Callable[[], str], bool]] = [
         (f"import {name}", (lambda n=name: _check_import(n)), True) for name in STACKS]
     checks.append(("store and index", _check_store, True))
     if not args.skip_models:
-        checks += [("pose model", _check_pose_model, True), ("text model", _check_text_model, True),
-                   ("song analysis", _check_song, True)]
+        if not args.skip_pose_model:
+            checks.append(("pose model", _check_pose_model, True))
+        checks += [("text model", _check_text_model, True), ("song analysis", _check_song, True)]
+    checks.append(("runtime without torch", _check_no_torch, True))
     from bachata_desktop.paths import app_paths, model_search_path
 
     report: dict[str, Any] = {"model_search_path": [str(p) for p in model_search_path(app_paths())],

@@ -19,6 +19,10 @@ class ModelNotFoundError(BachataError):
     """A model file is missing from every folder of the model search path."""
 
 
+class MissingExtraError(BachataError):
+    """A feature needs an optional part that is not installed (the message says how to add it)."""
+
+
 class Cancelled(BachataError):  # noqa: N818 - reads better at call sites than CancelledError
     """Raised inside long work when its task context was cancelled."""
 

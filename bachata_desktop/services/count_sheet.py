@@ -3,17 +3,17 @@
 Each row says when the phrase starts in the song, its section, which counts of the move it holds
 ("1-8", "9-16" for the second half of a 16-count move, "1-4 x2" for a 4-count move danced twice),
 the move, its level and teaching notes. It is written as self-contained HTML (print CSS: A4, header
-row repeated, rows never split) or as PDF. The PDF is written by :mod:`.pdf_table` in plain Python
-rather than through Qt's ``QTextDocument``/``QPdfWriter``: services stay Qt-free, the CLI needs no
-display or QApplication, and the output is the same in a frozen app; the cost is that only the
-standard Helvetica fonts are used (WinAnsi characters).
+row repeated, rows never split) or as PDF. There is one PDF path in the app: the same HTML goes
+through Qt's HTML-to-PDF (``ui/print_pdf.html_to_pdf``, as the class plans do), so any script a
+system font covers prints as typed ("танец", "Paseála"). Services stay Qt-free: the caller (the
+CLI, the GUI) passes that writer in.
 """
 
 from __future__ import annotations
 
 import html
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,7 +22,6 @@ from bachata_desktop.core.choreography import Choreography, Slot
 from bachata_desktop.core.clip import category_label, move_title
 from bachata_desktop.core.errors import InputError
 from bachata_desktop.services.export_files import write_atomic
-from bachata_desktop.services.pdf_table import Column, Row, table_pdf
 
 COLUMNS = ("Time", "Section", "Counts", "Move", "Level", "Notes")
 
@@ -157,27 +156,27 @@ def to_html(sheet: CountSheet) -> str:
             + "\n".join(body) + f"</tbody></table>{notes}</body></html>\n")
 
 
-def to_pdf(sheet: CountSheet) -> bytes:
-    """The sheet as an A4 PDF."""
-    cols = [Column("Time", 42), Column("Section", 55), Column("Counts", 46), Column("Move", 150),
-            Column("Level", 62), Column("Notes", 165)]
-    rows = [Row(r.cells(), rule_above=r.new_section, bold_first=0) for r in sheet.rows]
-    return table_pdf(sheet.title, sheet.subtitle, cols, rows, footer=sheet.notes)
+# (html, out, title) -> out: ``ui.print_pdf.html_to_pdf``, Qt's HTML-to-PDF (A4, atomic write).
+PdfWriter = Callable[[str, Path, str], Path]
 
 
 def export_count_sheet(store: Any, choreo: Choreography, out_path: str | os.PathLike[str],
-                       fmt: str | None = None) -> Path:
-    """Write the count sheet as PDF or HTML (from ``fmt`` or the file's suffix); returns the path."""
+                       fmt: str | None = None, pdf_writer: PdfWriter | None = None) -> Path:
+    """Write the count sheet as PDF (through ``pdf_writer``) or HTML; returns the path.
+
+    The format comes from ``fmt`` or the file's suffix."""
     out = Path(out_path).expanduser().absolute()
     kind = (fmt or out.suffix.lstrip(".")).lower()
+    if kind not in ("pdf", "html", "htm"):
+        raise InputError(f"a count sheet is written as .pdf or .html, not '{out.suffix or kind}'")
     sheet = build_count_sheet(choreo, store)
     if kind == "pdf":
-        data = to_pdf(sheet)
-    elif kind in ("html", "htm"):
-        data = to_html(sheet).encode("utf-8")
-    else:
-        raise InputError(f"a count sheet is written as .pdf or .html, not '{out.suffix or kind}'")
-    write_atomic(out, data)
+        if pdf_writer is None:
+            raise ValueError("a PDF count sheet needs the caller's pdf_writer (ui.print_pdf)")
+        if not out.parent.is_dir():
+            raise InputError(f"the folder {out.parent} does not exist")
+        return Path(pdf_writer(to_html(sheet), out, sheet.title))
+    write_atomic(out, to_html(sheet).encode("utf-8"))
     return out
 
 
@@ -186,4 +185,4 @@ def sheet_rows(choreo: Choreography, store: Any = None) -> Sequence[SheetRow]:
 
 
 __all__ = ["COLUMNS", "CountSheet", "SheetRow", "build_count_sheet", "export_count_sheet",
-           "format_time", "sheet_rows", "to_html", "to_pdf"]
+           "format_time", "sheet_rows", "to_html"]

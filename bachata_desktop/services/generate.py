@@ -309,10 +309,18 @@ def load_choreography(store: Any, doc_id: int) -> Choreography:
         raise InputError(f"saved choreography {doc_id} is unreadable ({exc})") from exc
 
 
+def gemini_client() -> Any:
+    """A Gemini client with the model id and deadline of the user's settings."""
+    from bachata_desktop.analysis.llm.gemini import GeminiClient
+    from bachata_desktop.paths import app_paths
+    from bachata_desktop.store.settings import load_settings
+
+    settings = load_settings(app_paths().settings_file)
+    return GeminiClient(model=settings.gemini_model, timeout_s=float(settings.gemini_timeout_s))
+
+
 def understand_request(text: str, base: Request | None = None) -> Request:
     """Free text -> request: Gemini when online and configured, else the offline parser."""
-    from bachata_desktop.analysis.llm.gemini import GeminiClient
-
     if not text.strip():
         return base or Request()
-    return GeminiClient().parse_request(text, base)
+    return gemini_client().parse_request(text, base)

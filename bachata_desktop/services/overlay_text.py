@@ -5,7 +5,7 @@ the name bar. Pillow draws with any TrueType / OpenType font. The project ships 
 holds only what we wrote), so the export uses one found on the machine: ``BACHATA_OVERLAY_FONT``
 (a local .ttf / .otf / .ttc file) first, then well-known system fonts of each platform. Characters
 the font has no glyph for (it would draw its "missing glyph" box) are folded to their ASCII base
-letter or dropped. With no usable font the caller falls back to cv2 and ASCII.
+letter or dropped. With no usable font the caller falls back to Pillow's built-in font and ASCII.
 """
 
 from __future__ import annotations
@@ -62,7 +62,8 @@ def _font_path_for(override: str) -> Path | None:
 
 
 def font_path() -> Path | None:
-    """The font file the overlays use, or None (cv2 + ASCII). An unusable override is ignored."""
+    """The font file the overlays use, or None (built-in font + ASCII). An unusable override is
+    ignored."""
     override = os.environ.get(FONT_ENV, "")
     return _font_path_for(override) or (_font_path_for("") if override else None)
 
@@ -86,9 +87,23 @@ def _glyph(path: str, ch: str) -> bytes:
     return bytes(mask.size) + np.asarray(mask, dtype=np.uint8).tobytes()
 
 
+@lru_cache(maxsize=32)
+def _builtin_font(size: int):
+    """Pillow's own scalable font (Pillow >= 10.1 with FreeType): no file on the machine needed."""
+    from PIL import ImageFont  # noqa: PLC0415
+
+    return ImageFont.load_default(max(4, size))
+
+
+def overlay_font(size: int):
+    """The overlays' font at ``size`` px: the system font when there is one, else the built-in."""
+    path = font_path()
+    return _font(str(path), max(4, size)) if path is not None else _builtin_font(size)
+
+
 def ascii_text(text: str) -> str:
-    """What cv2's Hershey fonts can draw (used when no system font is found): accents dropped
-    (Paseála -> Paseala), others removed."""
+    """What the built-in fallback font draws (used when no system font is found): accents
+    dropped (Paseála -> Paseala), others removed."""
     t = unicodedata.normalize("NFKD", text)
     return "".join(ch for ch in t if 32 <= ord(ch) < 127).strip()
 
@@ -105,24 +120,19 @@ def drawable(text: str, path: Path) -> str:
     return " ".join("".join(out).split())
 
 
-def draw_fitted(mask: np.ndarray, text: str, x: int, baseline: int, max_w: int, height: float,
-                bold: bool, path: Path) -> int:
-    """Draw ``text`` (its "Ag" ``height`` pixels tall, shrunk to fit ``max_w``) into the uint8
-    coverage ``mask`` with its baseline at ``baseline``; returns the width drawn."""
+def _draw_fitted(mask: np.ndarray, text: str, x: int, baseline: int, max_w: int, height: float,
+                 bold: bool, font_for) -> int:
     from PIL import Image, ImageDraw  # noqa: PLC0415
 
-    text = drawable(text, path)
-    if not text:
-        return 0
-    ref = _font(str(path), 100)
+    ref = font_for(100)
     box = ref.getbbox("Ag")
     size = 100.0 * height / max(1, box[3] - box[1])
     stroke = max(1, int(round(size / 28))) if bold else 0
-    width = _font(str(path), int(round(size))).getlength(text) + 2 * stroke
+    width = font_for(int(round(size))).getlength(text) + 2 * stroke
     if width > max_w > 0:
         size *= max_w / width
         stroke = max(1, int(round(size / 28))) if bold else 0
-    font = _font(str(path), int(round(size)))
+    font = font_for(int(round(size)))
     img = Image.fromarray(mask)
     ImageDraw.Draw(img).text((x, baseline), text, fill=255, font=font, anchor="ls",
                              stroke_width=stroke, stroke_fill=255)
@@ -130,4 +140,24 @@ def draw_fitted(mask: np.ndarray, text: str, x: int, baseline: int, max_w: int, 
     return int(round(font.getlength(text))) + 2 * stroke
 
 
-__all__ = ["FONT_ENV", "ascii_text", "draw_fitted", "drawable", "font_path"]
+def draw_fitted(mask: np.ndarray, text: str, x: int, baseline: int, max_w: int, height: float,
+                bold: bool, path: Path) -> int:
+    """Draw ``text`` (its "Ag" ``height`` pixels tall, shrunk to fit ``max_w``) into the uint8
+    coverage ``mask`` with its baseline at ``baseline``; returns the width drawn."""
+    text = drawable(text, path)
+    if not text:
+        return 0
+    return _draw_fitted(mask, text, x, baseline, max_w, height, bold,
+                        lambda size: _font(str(path), max(4, size)))
+
+
+def draw_fitted_builtin(mask: np.ndarray, text: str, x: int, baseline: int, max_w: int,
+                        height: float, bold: bool) -> int:
+    """As :func:`draw_fitted` with Pillow's built-in font (ASCII ``text``)."""
+    if not text.strip():
+        return 0
+    return _draw_fitted(mask, text, x, baseline, max_w, height, bold, _builtin_font)
+
+
+__all__ = ["FONT_ENV", "ascii_text", "draw_fitted", "draw_fitted_builtin", "drawable", "font_path",
+           "overlay_font"]

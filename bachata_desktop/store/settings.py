@@ -30,7 +30,7 @@ class AppSettings:
     default_level: str = "beginner"
     mirror_by_default: bool = False
     gemini_enabled: bool = True         # only used when online and a key is in the keyring
-    gemini_model: str = "gemini-2.0-flash"
+    gemini_model: str = "gemini-2.5-flash"  # a retired id here is replaced by analysis.llm.gemini
     gemini_timeout_s: float = 8.0
     export_preset: str = "720p"
     recent_songs: list[str] | None = None

@@ -13,18 +13,20 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QVBoxLayout, QW
 from bachata_desktop import APP_NAME, __version__
 from bachata_desktop.paths import AppPaths, model_search_path
 
-STACKS = ("numpy", "librosa", "ultralytics", "openvino", "torch", "sentence-transformers",
-          "hnswlib", "av", "google-genai")
+STACKS = ("numpy", "openvino", "tokenizers", "hnswlib", "av", "google-genai",
+          "ultralytics", "torch")
+OPTIONAL = ("ultralytics", "torch")  # the 'ultralytics' extra (other pose backend, .pt models)
 
 
 def stack_versions() -> dict[str, str]:
     """Installed versions read from package metadata (nothing heavy is imported)."""
     out = {"Python": platform.python_version(), "Qt": qVersion(), "PySide6": pyside_version}
     for name in STACKS:
+        label = f"{name} (optional)" if name in OPTIONAL else name
         try:
-            out[name] = metadata.version(name)
+            out[label] = metadata.version(name)
         except metadata.PackageNotFoundError:
-            out[name] = "not installed"
+            out[label] = "not installed"
     return out
 
 

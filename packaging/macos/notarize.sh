@@ -10,9 +10,11 @@
 #                             Unset: signing and notarization are skipped (exit 0).
 #   Notary credentials, one of:
 #     NOTARY_KEYCHAIN_PROFILE                          (xcrun notarytool store-credentials)
-#     NOTARY_KEY_PATH + NOTARY_KEY_ID + NOTARY_ISSUER  (App Store Connect API key, .p8)
+#     NOTARY_KEY_PATH + NOTARY_KEY_ID + NOTARY_ISSUER  (App Store Connect API key, .p8; CI passes
+#       NOTARY_API_KEY_P8_BASE64 instead of a path: it is written to a temporary file, removed on exit)
 #     NOTARY_APPLE_ID + NOTARY_TEAM_ID + NOTARY_PASSWORD (app-specific password)
 #   Signed but no notary credentials: the app is signed, notarization is skipped with a warning.
+#   NOTARY_TIMEOUT   how long notarytool waits for Apple (default 45m; the CI job allows for two).
 set -euo pipefail
 
 cd "$(dirname "$0")/../.."
@@ -24,6 +26,12 @@ MODE=${1:-app}
 if [ -z "${MACOS_CODESIGN_IDENTITY:-}" ]; then
     echo "notarize.sh: MACOS_CODESIGN_IDENTITY is not set: skipping signing and notarization ($MODE)"
     exit 0
+fi
+
+if [ -n "${NOTARY_API_KEY_P8_BASE64:-}" ] && [ -z "${NOTARY_KEY_PATH:-}" ]; then
+    NOTARY_KEY_PATH=$(mktemp "${TMPDIR:-/tmp}/notary-key.XXXXXX")
+    trap 'rm -f "$NOTARY_KEY_PATH"' EXIT
+    printf '%s' "$NOTARY_API_KEY_P8_BASE64" | base64 --decode > "$NOTARY_KEY_PATH"
 fi
 
 notary_auth() {
@@ -76,7 +84,7 @@ sign_app() {
 
 submit() {  # notarize one file and fail unless Apple accepts it
     local file=$1 out status id
-    out=$(xcrun notarytool submit "$file" "${NOTARY_ARGS[@]}" --wait --timeout 2h \
+    out=$(xcrun notarytool submit "$file" "${NOTARY_ARGS[@]}" --wait --timeout "${NOTARY_TIMEOUT:-45m}" \
           --output-format json)
     echo "$out"
     status=$(printf '%s' "$out" | python3 -c 'import json,sys; print(json.load(sys.stdin).get("status",""))')

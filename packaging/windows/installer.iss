@@ -2,6 +2,9 @@
 ;
 ; Build (from the repository root, after packaging/build.py made dist\BachataBuddy):
 ;   iscc /DAppVersion=0.1.0 packaging\windows\installer.iss
+; Signed (setup and uninstaller), as the workflow does when a certificate is configured:
+;   iscc /DAppVersion=0.1.0 /DAppVersionNumeric=0.1.0.0 /DUseSignTool
+;        "/Sbbsign=pwsh -NoProfile -File <abs path>\sign.ps1 $f" packaging\windows\installer.iss
 ; Output: dist\BachataBuddy-<version>-windows-x64-setup.exe
 ;
 ; Per-user install by default (no administrator rights needed in a studio laptop); an admin can pick
@@ -15,6 +18,11 @@
 #ifndef AppVersion
   #error Pass the version: iscc /DAppVersion=X.Y.Z installer.iss
 #endif
+; VersionInfoVersion takes up to four numbers only ("0.2.0rc1" would stop the build):
+; packaging/build.py --numeric-version gives them.
+#ifndef AppVersionNumeric
+  #define AppVersionNumeric "0.0.0.0"
+#endif
 
 [Setup]
 ; A fixed AppId (uuid5 of the bundle id com.bachatabuddy.desktop) lets upgrades replace the old
@@ -24,7 +32,8 @@ AppName={#AppName}
 AppVersion={#AppVersion}
 AppVerName={#AppName} {#AppVersion}
 AppPublisher={#AppName}
-VersionInfoVersion={#AppVersion}
+VersionInfoVersion={#AppVersionNumeric}
+VersionInfoProductTextVersion={#AppVersion}
 DefaultDirName={autopf}\{#AppName}
 DefaultGroupName={#AppName}
 DisableProgramGroupPage=yes
@@ -40,12 +49,18 @@ UninstallDisplayName={#AppName}
 WizardStyle=modern
 OutputDir=..\..\dist
 OutputBaseFilename=BachataBuddy-{#AppVersion}-windows-x64-setup
-; lzma2 on the ~1 GB torch bundle: "normal" packs in minutes, "max" takes far longer for ~2% less.
+; lzma2: "normal" packs the bundle in minutes, "max" takes far longer for ~2% less.
 Compression=lzma2/normal
 SolidCompression=yes
 LZMANumBlockThreads=4
-; Setup larger than 2 GB must span (.bin slices); with the CPU-only torch build it stays one file.
+; Setup larger than 2 GB must span (.bin slices); the torch-free bundle is far below that.
 DiskSpanning=no
+#ifdef UseSignTool
+; The sign tool "bbsign" is defined on the ISCC command line (/S); it signs the setup and, with
+; SignedUninstaller, the uninstaller written into it (otherwise unins000.exe ships unsigned).
+SignTool=bbsign
+SignedUninstaller=yes
+#endif
 CloseApplications=yes
 RestartApplications=no
 

@@ -60,6 +60,12 @@ class Handler(BaseHTTPRequestHandler):
         if mode == "slow":
             time.sleep(3.0)
             mode = "good"
+        if mode == "gone":  # what Google answers for a shut-down model id
+            name = self.path.split("/models/")[-1].split(":")[0]
+            return self._send(404, json.dumps({"error": {
+                "code": 404, "status": "NOT_FOUND",
+                "message": f"models/{name} is not found for API version v1beta, or is not "
+                           "supported for generateContent."}}).encode())
         if mode == "500":
             return self._send(500, json.dumps({"error": {"code": 500, "message": "boom",
                                                          "status": "INTERNAL"}}).encode())
@@ -203,3 +209,31 @@ def test_offline_notes_follow_the_moves_holds_and_read_its_name() -> None:
     assert "energy" not in notes.splitlines()[0]  # not set: not claimed
     opened = intro.with_(start_hold=Hold.OPEN, end_hold=Hold.CLOSED)
     assert "Start in open position and finish in closed hold." in offline_teaching_notes(opened)
+
+
+def test_a_model_the_service_no_longer_has_is_named_with_what_to_do(server):
+    server.mode = "gone"
+    c = GeminiClient(api_key=KEY, model="gemini-1.0-ultra", base_url=server.url,
+                     fallback=OfflineRequestParser(use_embeddings=False))
+    req = c.parse_request(TEXT)
+    assert_offline(req, "has no model 'gemini-1.0-ultra'")
+    note = req.notes[-1]
+    assert "gemini_model" in note and "gemini-2.5-flash" in note and "\n" not in note
+
+
+def test_the_model_id_comes_from_the_settings(server, monkeypatch, tmp_path):
+    from bachata_desktop.paths import app_paths
+    from bachata_desktop.services.generate import understand_request
+    from bachata_desktop.store.settings import AppSettings, save_settings
+
+    monkeypatch.setenv("GEMINI_API_KEY", KEY)
+    monkeypatch.setenv("BACHATA_GEMINI_BASE_URL", server.url)
+    settings_file = app_paths().settings_file
+    save_settings(AppSettings(gemini_model="gemini-9.9-test"), settings_file)
+    assert understand_request("advanced dominican").source == "gemini"
+    assert "/models/gemini-9.9-test:" in server.requests[-1]["path"]
+    # The old default, shut down by Google, is replaced by the current one.
+    save_settings(AppSettings(gemini_model="gemini-2.0-flash"), settings_file)
+    understand_request("advanced dominican")
+    assert "/models/gemini-2.5-flash:" in server.requests[-1]["path"]
+    assert AppSettings().gemini_model == "gemini-2.5-flash"

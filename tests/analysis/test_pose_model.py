@@ -109,3 +109,18 @@ def test_pose_stack_opens_no_socket(offline, tmp_path):
 def test_manifest_json_is_valid():
     data = json.loads((REPO / "models" / "manifest.json").read_text(encoding="utf-8"))
     assert data["schema_version"] == 1 and data["models"]
+
+
+def test_pt_model_without_the_ultralytics_extra_says_how_to_install_it(tmp_path, monkeypatch):
+    """The default install has no ultralytics: a .pt model (or --backend ultralytics) gets one line."""
+    from bachata_desktop.analysis.pose.backend import make_backend
+    from bachata_desktop.core.errors import MissingExtraError
+
+    monkeypatch.setitem(sys.modules, "ultralytics", None)  # what an install without the extra has
+    (tmp_path / "my-pose.pt").write_bytes(b"pickle bytes")
+    m = find_pose_model([tmp_path])
+    with pytest.raises(MissingExtraError) as ei:
+        make_backend(m, imgsz=320, conf=0.25, kind="auto")
+    msg = str(ei.value)
+    assert "\n" not in msg and "bachata-desktop[ultralytics]" in msg and "my-pose.pt" in msg
+    assert "format=openvino" in msg

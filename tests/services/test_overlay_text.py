@@ -1,5 +1,5 @@
 """Move names on the exported video keep their accents and script (system font), or fall back to
-cv2's ASCII when the machine has no usable font."""
+Pillow's built-in font and ASCII when the machine has no usable font."""
 
 from __future__ import annotations
 
@@ -54,7 +54,7 @@ def test_no_font_falls_back_to_ascii(monkeypatch, tmp_path: Path) -> None:
     monkeypatch.delenv(overlay_text.FONT_ENV, raising=False)
     assert overlay_text.font_path() is None
     assert np.array_equal(_coverage("Paseála"), _coverage("Paseala"))
-    assert (_coverage("Paseala") > 128).sum() > 200          # still drawn, by cv2
+    assert (_coverage("Paseala") > 128).sum() > 200          # still drawn, by the built-in font
 
 
 def test_a_bad_font_setting_is_ignored(monkeypatch, tmp_path: Path) -> None:

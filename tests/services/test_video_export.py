@@ -506,7 +506,7 @@ def test_cli_exports_video_and_sheet(library, capsys) -> None:
     report = json.loads(capsys.readouterr().out)
     assert report["width"] == 854 and report["mirror"] is True
     assert Path(report["path"]).is_file() and Path(report["sheet"]).is_file()
-    text = pypdf.PdfReader(str(tmp / "sheet.pdf")).pages[0].extract_text()
+    text = " ".join(pypdf.PdfReader(str(tmp / "sheet.pdf")).pages[0].extract_text().split())
     assert "Move 1" in text and "1-8" in text
 
 

@@ -120,7 +120,7 @@ def test_about_dialog_lists_versions_and_data_locations(main_window) -> None:
 
     html = about_html(main_window.ctx.paths)
     assert str(main_window.ctx.paths.data) in html
-    assert "librosa" in html and "PySide6" in html
+    assert "openvino" in html and "tokenizers" in html and "PySide6" in html
 
 
 def test_gemini_key_goes_to_the_keychain_only(qtbot, main_window, monkeypatch, app_paths) -> None:

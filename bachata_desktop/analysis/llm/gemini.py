@@ -33,7 +33,10 @@ from bachata_desktop.core.clip import (
 
 log = logging.getLogger(__name__)
 
-DEFAULT_MODEL = "gemini-2.5-flash"
+DEFAULT_MODEL = "gemini-2.5-flash"  # the setting's default (Settings: gemini_model)
+# Ids the app once defaulted to that Google has shut down: a setting still holding one gets the
+# current default instead of an HTTP 404 on every request.
+RETIRED_MODELS = frozenset({"gemini-2.0-flash", "gemini-1.5-flash", "gemini-pro"})
 DEFAULT_TIMEOUT_S = 8.0
 KEYRING_SERVICE = "bachata-buddy"
 KEYRING_USER = "gemini"
@@ -49,6 +52,12 @@ SYSTEM_PROMPT = (
     "in a dip. Keep the form's values for anything the text does not mention. The request may be "
     "in English or Spanish."
 )
+
+
+def resolve_model(name: str | None) -> str:
+    """The model id to call for a setting's value (empty or retired: the current default)."""
+    name = (name or "").strip()
+    return DEFAULT_MODEL if not name or name in RETIRED_MODELS else name
 
 
 class GeminiFailure(Exception):
@@ -136,10 +145,13 @@ class GeminiClient:
     """google-genai behind a deadline; every public method falls back instead of raising."""
 
     api_key: str | None = None
-    model: str = DEFAULT_MODEL
+    model: str | None = DEFAULT_MODEL  # from the setting; None/retired -> DEFAULT_MODEL
     base_url: str | None = None
     timeout_s: float = DEFAULT_TIMEOUT_S
     fallback: OfflineRequestParser | None = None
+
+    def __post_init__(self) -> None:
+        self.model = resolve_model(self.model)
 
     def _key(self) -> str | None:
         return self.api_key or get_api_key()
@@ -208,6 +220,9 @@ class GeminiClient:
         code = getattr(exc, "code", None)
         if "Timeout" in name or isinstance(exc, TimeoutError):
             msg = f"did not answer within {self.timeout_s:g} s"
+        elif isinstance(code, int) and _model_gone(code, exc):
+            msg = (f"has no model '{self.model}' (HTTP {code}; retired or misspelt): set a current "
+                   f"one in the settings' gemini_model, e.g. {DEFAULT_MODEL}")
         elif isinstance(code, int):
             msg = f"answered HTTP {code}"
         elif "Connect" in name or isinstance(exc, OSError):
@@ -255,6 +270,15 @@ class GeminiClient:
             except GeminiFailure as exc:
                 log.info("teaching notes offline: Gemini %s", exc)
         return offline_teaching_notes(move)
+
+
+def _model_gone(code: int, exc: BaseException) -> bool:
+    """Google answers 404 NOT_FOUND (or 400 naming the model) for a shut-down or unknown model."""
+    text = f"{getattr(exc, 'status', '')} {getattr(exc, 'message', '')} {exc}".lower()
+    if code == 404:
+        return True
+    return code == 400 and "model" in text and any(
+        w in text for w in ("not found", "no longer available", "deprecated", "not supported"))
 
 
 _TIPS: dict[str, str] = {

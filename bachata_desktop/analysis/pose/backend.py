@@ -120,7 +120,7 @@ class OpenVINOBackend:
         self.max_det = int(max_det)
 
     def _letterbox(self, frames: list[np.ndarray]) -> tuple[np.ndarray, float, int, int]:
-        import cv2  # noqa: PLC0415
+        from PIL import Image  # noqa: PLC0415 - Pillow's SIMD resize: no OpenCV in the runtime
 
         h, w = frames[0].shape[:2]
         r = self.imgsz / max(h, w)
@@ -130,8 +130,11 @@ class OpenVINOBackend:
         left, top = pw // 2, ph // 2
         batch = np.full((len(frames), nh + ph, nw + pw, 3), 114, np.uint8)
         for i, f in enumerate(frames):
-            batch[i, top:top + nh, left:left + nw] = cv2.resize(f, (nw, nh),
-                                                                interpolation=cv2.INTER_LINEAR)
+            if (nw, nh) == (w, h):
+                batch[i, top:top + nh, left:left + nw] = f
+            else:
+                img = Image.fromarray(np.ascontiguousarray(f)).resize((nw, nh), Image.BILINEAR)
+                batch[i, top:top + nh, left:left + nw] = np.asarray(img)
         x = batch[..., ::-1].transpose(0, 3, 1, 2).astype(np.float32) * (1.0 / 255.0)
         return np.ascontiguousarray(x), r, left, top
 

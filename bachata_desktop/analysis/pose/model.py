@@ -22,7 +22,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from bachata_desktop import offline, paths
-from bachata_desktop.core.errors import InputError, ModelNotFoundError
+from bachata_desktop.core.errors import InputError, MissingExtraError, ModelNotFoundError
 
 log = logging.getLogger(__name__)
 
@@ -167,13 +167,23 @@ def find_pose_model(search_path: list[Path] | None = None) -> ModelFile:
         f"searched: {where}. Put one there or add its folder to ${paths.ENV_MODELS}.")
 
 
+ULTRALYTICS_MISSING = (
+    "{name} needs the ultralytics backend, which is not installed (the default install runs "
+    "OpenVINO models only, without torch): install it with pip install 'bachata-desktop[ultralytics]' "
+    "(from a source checkout: <venv>/bin/pip install -e '.[ultralytics]'), or export the model once "
+    "to OpenVINO (yolo export model={name} format=openvino dynamic=True) and use that folder")
+
+
 def load_yolo(model: ModelFile):  # -> ultralytics.YOLO
     """Load ``model`` through ultralytics, offline (telemetry and DNS probes off)."""
     offline.harden(config_dir=str(paths.app_paths().config / "ultralytics"))
     from bachata_desktop.analysis.heavy_imports import IMPORT_LOCK
 
-    with IMPORT_LOCK:  # never alongside another thread's first torch/transformers import
-        from ultralytics import YOLO  # noqa: PLC0415 - heavy, loaded in the worker that needs it
+    try:
+        with IMPORT_LOCK:  # never alongside another thread's first torch/transformers import
+            from ultralytics import YOLO  # noqa: PLC0415 - heavy, loaded in the worker that needs it
+    except ImportError as exc:
+        raise MissingExtraError(ULTRALYTICS_MISSING.format(name=model.path.name)) from exc
 
     try:
         from ultralytics.utils import SETTINGS  # noqa: PLC0415

@@ -75,14 +75,12 @@ def warm_up(_ctx: TaskContext) -> bool:
 
 def teaching_notes(_ctx: TaskContext, store: Any, clip_id: int) -> tuple[int, str, str]:
     """(clip id, notes, where they come from): the instructor's own, else Gemini / offline tips."""
-    from bachata_desktop.analysis.llm.gemini import GeminiClient
-
     clip = store.clips.get(clip_id)
     if clip is None:
         raise InputError(f"move {clip_id} is no longer in the library")
     if clip.teaching_notes.strip():
         return clip_id, clip.teaching_notes.strip(), "your notes on this move"
-    client = GeminiClient()
+    client = gen.gemini_client()
     source = "Gemini" if client.unavailable_reason() is None else "offline tips"
     return clip_id, client.teaching_notes(clip), source
 

@@ -66,7 +66,7 @@ class FrameWorker(QObject):
 
     @Slot(float)
     def render(self, t: float) -> None:
-        import cv2
+        import av  # swscale, as the export uses: the runtime ships no OpenCV
 
         from bachata_desktop.core.errors import BachataError
 
@@ -77,7 +77,7 @@ class FrameWorker(QObject):
         except BachataError as exc:
             self.failed.emit(str(exc))
             return
-        rgb = cv2.cvtColor(i420, cv2.COLOR_YUV2RGB_I420)
+        rgb = av.VideoFrame.from_ndarray(i420, format="yuv420p").reformat(format="rgb24").to_ndarray()
         h, w = rgb.shape[:2]
         img = QImage(rgb.data, w, h, 3 * w, QImage.Format.Format_RGB888).copy()
         self.frame_ready.emit(img, t)
