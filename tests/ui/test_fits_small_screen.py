@@ -85,3 +85,10 @@ def test_songs_view_keeps_the_grid_fixes_on_their_own_row(qtbot, main_window) ->
     assert len(ys) == 1 and ys != {songs.play_button.geometry().y()}
     assert songs.tap_button.toolTip()
     assert songs.list.parentWidget().minimumWidth() >= 170
+
+
+def test_a_long_song_title_wraps_in_the_generator_instead_of_widening_the_window(qtbot, main_window):
+    rv = main_window.generator.result_view
+    rv.title.setText("Romeo Santos – Propuesta Indecente (Live at Madison Square Garden, remastered)"
+                     " · 130 BPM · 4:12 · 32 moves · seed 12345")
+    assert main_window.minimumSizeHint().width() <= SCREEN_W

@@ -91,6 +91,7 @@ class ResultView(QWidget):
         lay = QVBoxLayout(self)
         head = QHBoxLayout()
         self.title = QLabel("")
+        self.title.setWordWrap(True)    # a long song title wraps instead of widening the window
         self.title.setStyleSheet("font-size: 16px; font-weight: 600;")
         self.back_btn = QPushButton("← Preferences")
         self.back_btn.setToolTip("Back to step 2, the preferences")
