@@ -92,3 +92,14 @@ def test_a_long_song_title_wraps_in_the_generator_instead_of_widening_the_window
     rv.title.setText("Romeo Santos – Propuesta Indecente (Live at Madison Square Garden, remastered)"
                      " · 130 BPM · 4:12 · 32 moves · seed 12345")
     assert main_window.minimumSizeHint().width() <= SCREEN_W
+
+
+def test_plan_items_get_the_width_the_number_columns_do_not_need(qtbot, main_window) -> None:
+    main_window.resize(SCREEN_W, SCREEN_H - TITLE_BAR)
+    main_window.show_area("plans")
+    main_window.plans.new_plan(title="Thursday beginners")
+    qtbot.wait(50)
+    header = main_window.plans.editor.tree.header()
+    counts, minutes = header.sectionSize(1), header.sectionSize(2)
+    assert counts < 90 and minutes < 90
+    assert header.sectionSize(0) > 2 * max(counts, minutes)

@@ -154,6 +154,10 @@ class PlanEditor(QWidget):
                                   | QAbstractItemView.EditTrigger.EditKeyPressed)
         self.tree.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.tree.header().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        # Counts and Minutes as wide as their numbers: at 1280 the items' titles were cut to
+        # "Basic step in place,…" beside two 100-px columns of short numbers
+        for col in (1, 2):
+            self.tree.header().setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
         self.tree.doubleClicked.connect(self._on_tree_double_clicked)
         lay.addWidget(self.tree, 1)
         self.model.modelReset.connect(self.tree.expandAll)
