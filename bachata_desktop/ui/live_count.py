@@ -267,6 +267,7 @@ class LiveCountBar(QWidget):
         self.toggle.setToolTip("Play the count on every beat of the grid while the music plays")
         self.toggle.toggled.connect(live.set_enabled)
         self.choice = QComboBox()
+        self.choice.setToolTip("What counts: a voice in English or Spanish, the six steps, or a click")
         for label, _mode, _lang in CHOICES:
             self.choice.addItem(label)
         self.choice.currentIndexChanged.connect(self._on_choice)

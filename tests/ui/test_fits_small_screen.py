@@ -103,3 +103,23 @@ def test_plan_items_get_the_width_the_number_columns_do_not_need(qtbot, main_win
     counts, minutes = header.sectionSize(1), header.sectionSize(2)
     assert counts < 90 and minutes < 90
     assert header.sectionSize(0) > 2 * max(counts, minutes)
+
+
+def test_the_controls_added_in_parallel_say_what_they_do(qtbot, main_window) -> None:
+    from PySide6.QtWidgets import QComboBox
+
+    w = main_window
+    rv = w.generator.result_view
+    controls = [w.plans.new_button, w.plans.duplicate_button, w.plans.editor.add_segment_button,
+                w.plans.editor.remove_button, w.classes.new_button, w.classes.overview.record_button,
+                w.classes.overview.status_button, w.classes.overview.export_button,
+                w.classes.students.existing_button, w.classes.students.remove_button,
+                w.player.transport.speed_label, w.songs.tap_button, rv.back_btn, rv.name, rv.save_btn,
+                rv.preset, rv.mirror, rv.export_btn]
+    controls += [c for c in w.songs.findChildren(QComboBox) + w.player.findChildren(QComboBox)
+                 if c is not None and c.parent() is not None
+                 and type(c.parent()).__name__ == "LiveCountBar"]
+    assert len(controls) >= 20
+    missing = [c.text() if hasattr(c, "text") else type(c).__name__ for c in controls if not c.toolTip()]
+    assert missing == []
+    assert w.classes.new_button.text() == "New group…"    # it opens a dialog, like "New student…"

@@ -120,6 +120,7 @@ class TransportBar(QWidget):
         self.speed_label.setMinimumWidth(64)
         self.speed_label.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.speed_label.setPopupMode(QToolButton.ToolButtonPopupMode.MenuButtonPopup)
+        self.speed_label.setToolTip("Playback speed: click for normal speed, the arrow for presets")
         self.speed_label.clicked.connect(lambda: self.speed_requested.emit(1.0))
         presets = QMenu(self.speed_label)
         for v in SPEED_PRESETS:
