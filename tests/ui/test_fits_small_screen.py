@@ -84,6 +84,10 @@ def test_songs_view_keeps_the_grid_fixes_on_their_own_row(qtbot, main_window) ->
     ys = {b.geometry().y() for b in fixes}
     assert len(ys) == 1 and ys != {songs.play_button.geometry().y()}
     assert songs.tap_button.toolTip()
+    songs.use_tap_button.setVisible(True)        # shown after a tap: beside "Tap tempo", still fits
+    qtbot.wait(20)
+    assert songs.use_tap_button.geometry().y() == songs.tap_button.geometry().y()
+    assert songs.minimumSizeHint().width() <= 980      # 1073 with it on the row of fixes
     assert songs.list.parentWidget().minimumWidth() >= 170
 
 

@@ -223,9 +223,11 @@ class SongsPanel(QWidget):
         self.undo_button.clicked.connect(self.undo)
         self.undo_button.setEnabled(False)
         for b in (self.earlier_button, self.later_button, self.nudge_minus, self.nudge_plus,
-                  self.one_here_button, self.use_tap_button, self.undo_button, self.reset_button):
+                  self.one_here_button, self.undo_button, self.reset_button):
             b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
             fix_row.addWidget(b)
+        self.use_tap_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        row.insertWidget(row.indexOf(self.tap_button) + 1, self.use_tap_button)  # it follows a tap
         fix_row.addStretch(1)
         self.status = QLabel("")
         self.status.setWordWrap(True)
