@@ -127,3 +127,11 @@ def test_the_controls_added_in_parallel_say_what_they_do(qtbot, main_window) -> 
     missing = [c.text() if hasattr(c, "text") else type(c).__name__ for c in controls if not c.toolTip()]
     assert missing == []
     assert w.classes.new_button.text() == "New group…"    # it opens a dialog, like "New student…"
+
+
+def test_a_long_media_name_in_the_player_does_not_widen_the_window(qtbot, main_window) -> None:
+    name = "Romeo Santos – Propuesta Indecente (Live at Madison Square Garden, remastered 2024) " * 2
+    main_window.player.title.setText(name)
+    main_window.show_area("player")
+    qtbot.wait(20)
+    assert main_window.minimumSizeHint().width() <= SCREEN_W
