@@ -35,7 +35,9 @@ from bachata_desktop.paths import data_resource
 # (label, mode, lang)
 CHOICES = (("Voice (English)", "voice", "en"), ("Voz (español)", "voice", "es"),
            ("Voice, six steps", "six", "en"), ("Click (accented 1)", "click", "en"))
-VOICE_LABEL = "Counts: built-in samples (generated with espeak-ng)"
+VOICE_LABEL = "Counts: espeak-ng voice"
+VOICE_DETAIL = "The counts are built-in samples, generated with espeak-ng"
+CLICK_LABEL = "Counts: built-in click"
 EARLY_S = 0.004        # fire this much before the beat (timer wake-up and audio start latency)
 LATE_S = 0.060         # a beat found later than this after its time is skipped, not played late
 
@@ -273,6 +275,7 @@ class LiveCountBar(QWidget):
         self.toggle.setToolTip("Play the count on every beat of the grid while the music plays")
         self.toggle.toggled.connect(live.set_enabled)
         self.choice = QComboBox()
+        self.choice.setToolTip("What counts: a voice in English or Spanish, the six steps, or a click")
         for label, _mode, _lang in CHOICES:
             self.choice.addItem(label)
         self.choice.currentIndexChanged.connect(self._on_choice)
@@ -280,11 +283,14 @@ class LiveCountBar(QWidget):
         self.volume.setRange(0, 100)
         self.volume.setValue(int(live.volume * 100))
         self.volume.setMaximumWidth(110)
-        self.volume.setToolTip("Count volume")
+        self.volume.setMinimumWidth(50)    # squeezed to nothing in a narrow window otherwise
+        self.volume.setToolTip("Volume of the count (not of the music)")
         self.volume.valueChanged.connect(lambda v: live.set_volume(v / 100.0))
         lay.addWidget(self.toggle)
         lay.addWidget(self.choice)
-        lay.addWidget(QLabel("Vol"))
+        vol_label = QLabel("Count vol.")
+        vol_label.setToolTip(self.volume.toolTip())
+        lay.addWidget(vol_label)
         lay.addWidget(self.volume)
         self.pre_roll: QCheckBox | None = None
         if pre_roll:
@@ -294,9 +300,8 @@ class LiveCountBar(QWidget):
             lay.addWidget(self.pre_roll)
         self.source = QLabel(VOICE_LABEL)
         self.source.setObjectName("muted")
-        note = device_note()
-        if note:
-            self.source.setToolTip(f"The count may stay silent: {note}")
+        self._device_note = device_note()
+        self._set_source(VOICE_LABEL)
         lay.addWidget(self.source)
         lay.addStretch(1)
 
@@ -312,7 +317,15 @@ class LiveCountBar(QWidget):
     def _on_choice(self, index: int) -> None:
         _label, mode, lang = CHOICES[index]
         self.live.set_choice(mode, lang)
-        self.source.setText("Counts: built-in click" if mode == "click" else VOICE_LABEL)
+        self._set_source(CLICK_LABEL if mode == "click" else VOICE_LABEL)
+
+    def _set_source(self, text: str) -> None:
+        """Say which sound counts, short on the bar; the detail and any device trouble in its tip."""
+        self.source.setText(text)
+        tip = "The count is a built-in click, accented on the 1" if text == CLICK_LABEL else VOICE_DETAIL
+        if self._device_note:
+            tip += f"\nThe count may stay silent: {self._device_note}"
+        self.source.setToolTip(tip)
 
 
 __all__ = ["CHOICES", "LiveCount", "LiveCountBar", "grid_of"]

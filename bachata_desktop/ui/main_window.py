@@ -398,6 +398,8 @@ class MainWindow(QMainWindow):
         geo = s.value("geometry")
         if isinstance(geo, QByteArray):
             self.restoreGeometry(geo)
+        else:
+            self._fit_first_window()
         state = s.value("state")
         if isinstance(state, QByteArray):
             self.restoreState(state)
@@ -405,10 +407,29 @@ class MainWindow(QMainWindow):
         # the player opens empty after a restart: start where the work is instead
         self.show_area("library" if area == "player" else area)
 
+    def _fit_first_window(self) -> None:
+        """First start: 1280x800 where it fits, else the screen's free area (a 1280x720 laptop
+        would get a window taller than its screen)."""
+        screen = self.screen()
+        if screen is None:
+            return
+        free = screen.availableGeometry()
+        title_bar = 32     # the window manager's frame is not known before the first show
+        self.resize(min(self.width(), free.width()), min(self.height(), free.height() - title_bar))
+        self.move(free.x() + (free.width() - self.width()) // 2,
+                  free.y() + (free.height() - self.height()) // 2)
+
     def save_state(self) -> None:
         s = self._settings()
         s.setValue("geometry", self.saveGeometry())
+        # the Tasks list opened by itself for work running at close is not remembered as open:
+        # it would take the next start's screen height with "No tasks running"
+        auto_shown = self._dock_auto and self.jobs_dock.isVisible()
+        if auto_shown:
+            self.jobs_dock.hide()
         s.setValue("state", self.saveState())
+        if auto_shown:
+            self.jobs_dock.show()
         s.setValue("area", self.current_area())
         s.sync()
 

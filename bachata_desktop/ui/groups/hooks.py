@@ -44,6 +44,9 @@ class LibraryClassFilter(QObject):
             self.mode_combo.addItem(label, key)
         _insert_in_row(library.filters, [self.class_combo, self.mode_combo],
                        after=getattr(library.filters, "clear_button", None))
+        fit = getattr(library.filters, "fit_pickers", None)
+        if callable(fit):     # they shrink like the other pickers in a narrow window
+            fit()
         self.class_combo.currentIndexChanged.connect(lambda _i: self.refresh_statuses())
         self.class_combo.currentTextChanged.connect(self.class_combo.setToolTip)  # names get elided
         self.mode_combo.currentIndexChanged.connect(lambda _i: self._apply())

@@ -46,6 +46,7 @@ class OverviewView(QWidget):
         bar = QHBoxLayout()
         self.record_button = QPushButton("Record a session…")
         self.record_button.setObjectName("primary")
+        self.record_button.setToolTip("Record a class taught to this group: its moves count as taught")
         self.record_button.clicked.connect(self.record_requested.emit)
         self.delete_session_button = QPushButton("Remove session")
         self.delete_session_button.setToolTip("Undo a session recorded by mistake")
@@ -53,6 +54,8 @@ class OverviewView(QWidget):
         self.status_button = QToolButton()
         self.status_button.setText("Set status")
         self.status_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.status_button.setToolTip("Set the selected moves' status for the class (right-click a "
+                                      "student's column for one student)")
         menu = QMenu(self.status_button)
         for st in Status:
             menu.addAction(st.label, lambda s=st: self.set_selected_status(s))
@@ -62,6 +65,7 @@ class OverviewView(QWidget):
         self.export_button = QToolButton()
         self.export_button.setText("Export")
         self.export_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.export_button.setToolTip("The group's overview as a PDF or a spreadsheet (CSV)")
         emenu = QMenu(self.export_button)
         emenu.addAction("PDF…", lambda: self._export_dialog("pdf"))
         emenu.addAction("CSV (spreadsheet)…", lambda: self._export_dialog("csv"))

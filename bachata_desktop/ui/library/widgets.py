@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QResizeEvent
+from PySide6.QtGui import QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QFrame,
@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QListView,
     QPushButton,
+    QSizePolicy,
     QToolButton,
     QWidget,
 )
@@ -149,7 +150,7 @@ class FilterBar(QWidget):
         self.clear_button.clicked.connect(self.clear)
         self.clear_button.hide()
         lay.addWidget(self.clear_button)
-        lay.addStretch(1)
+        lay.addStretch(0)   # stretch 0: the pickers (Expanding, see showEvent) get space first
         lay.addWidget(QLabel("Sort"))
         self.sort = _combo([("Name", SortField.NAME), ("Category", SortField.CATEGORY),
                             ("Level", SortField.LEVEL), ("Length", SortField.DURATION),
@@ -157,6 +158,25 @@ class FilterBar(QWidget):
         self.sort.currentIndexChanged.connect(self._emit_sort)
         lay.addWidget(self.sort)
         self._blocked = False
+        self.fit_pickers()
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt override
+        self.fit_pickers()    # also the pickers other areas added (the class filter)
+        super().showEvent(event)
+
+    def fit_pickers(self) -> None:
+        """Let every picker shrink to 6 characters in a narrow window and grow back to its full
+        text when there is room: the full row is wider than the library area of a 1280 screen."""
+        for combo in self.findChildren(QComboBox):
+            shrinkable = QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+            natural = combo.sizeHint().width()
+            combo.setSizeAdjustPolicy(shrinkable)
+            combo.setMinimumContentsLength(6)
+            combo.setMaximumWidth(natural)
+            combo.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+            if not combo.toolTip():
+                combo.setToolTip("Sort the moves" if combo is self.sort else "Show only these moves")
 
     def set_categories(self, present: tuple[str, ...] | list[str] | set[str]) -> None:
         """All 16 original categories plus user-defined ones found in the library."""
@@ -170,6 +190,8 @@ class FilterBar(QWidget):
         i = self.category.findData(current) if current is not None else 0
         self.category.setCurrentIndex(max(0, i))
         self.category.blockSignals(False)
+        if hasattr(self, "sort"):     # built: the new names may be longer
+            self.fit_pickers()
 
     def current(self) -> LibraryFilter:
         analysed = self.analysed.currentData()

@@ -113,6 +113,7 @@ class PlanEditor(QWidget):
         self.add_segment_button = QToolButton()
         self.add_segment_button.setText("+ Segment")
         self.add_segment_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.add_segment_button.setToolTip("Add a part to the class: warm-up, technique, pattern, …")
         menu = QMenu(self.add_segment_button)
         for kind in SegmentKind:
             menu.addAction(kind.label, lambda k=kind: self.add_segment(k))
@@ -122,6 +123,7 @@ class PlanEditor(QWidget):
         self.add_exercise_button.clicked.connect(lambda: self.add_exercise("New exercise", 5))
         self.remove_button = QPushButton("Remove")
         self.remove_button.setShortcut(QKeySequence.StandardKey.Delete)
+        self.remove_button.setToolTip("Remove the selected item or segment (Delete; Undo brings it back)")
         self.remove_button.clicked.connect(self.remove_selected)
         self.undo_button = QToolButton()
         self.undo_button.setDefaultAction(self.undo_stack.createUndoAction(self, "Undo"))
@@ -154,6 +156,10 @@ class PlanEditor(QWidget):
                                   | QAbstractItemView.EditTrigger.EditKeyPressed)
         self.tree.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.tree.header().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        # Counts and Minutes as wide as their numbers: at 1280 the items' titles were cut to
+        # "Basic step in place,…" beside two 100-px columns of short numbers
+        for col in (1, 2):
+            self.tree.header().setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
         self.tree.doubleClicked.connect(self._on_tree_double_clicked)
         lay.addWidget(self.tree, 1)
         self.model.modelReset.connect(self.tree.expandAll)

@@ -169,6 +169,7 @@ class PlayerPanel(QWidget):
         head.addWidget(self.info, 1)
         # a long move name or info line gives way to the view toggles rather than pushing them out
         self.info.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.title.setMinimumWidth(120)   # a long song or render file name: cut, whole in the tip
         head.addWidget(self.transport.view_bar)
         lay = QVBoxLayout(self)
         lay.addLayout(head)
@@ -323,6 +324,7 @@ class PlayerPanel(QWidget):
         self.view.clear()
         self.view.pose_size = track.size if track else (0, 0)
         self.title.setText(name)
+        self.title.setToolTip(name)
         self.actions_by_name["loop"].setChecked(False)
         self.timeline.set_loop(None)
         self._set_overlay_availability()

@@ -27,7 +27,7 @@ from bachata_desktop.ui.widgets.volume import VolumeControl
 
 SPEED_PRESETS: tuple[float, ...] = (0.5, 0.6, 0.7, 0.75, 0.8, 0.9, 1.0, 1.1, 1.25, 1.5)
 # The widest the time label gets: it is sized for this so it is never cut short.
-WIDEST_TIME = "00:00.00 / 00:00.00 · frame 00000 · count 8"
+WIDEST_TIME = "0:00.00 / 0:00.00 · frame 0000 · count 8"   # moves and songs are under 10 min
 
 
 @dataclass(frozen=True)
@@ -120,6 +120,7 @@ class TransportBar(QWidget):
         self.speed_label.setMinimumWidth(64)
         self.speed_label.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.speed_label.setPopupMode(QToolButton.ToolButtonPopupMode.MenuButtonPopup)
+        self.speed_label.setToolTip("Playback speed: click for normal speed, the arrow for presets")
         self.speed_label.clicked.connect(lambda: self.speed_requested.emit(1.0))
         presets = QMenu(self.speed_label)
         for v in SPEED_PRESETS:

@@ -146,6 +146,7 @@ class SongsPanel(QWidget):
         self.add_button.clicked.connect(self._choose_files)
         lv.addWidget(self.list, 1)
         lv.addWidget(self.add_button)
+        left.setMinimumWidth(170)   # the splitter squeezed the titles to a few letters at 1280
         split.addWidget(left)
 
         self.stack = QStackedWidget()
@@ -196,8 +197,10 @@ class SongsPanel(QWidget):
         self.practise_button = QPushButton("Open in player")
         self.practise_button.setToolTip("Loop, slow down and count this song in the player")
         self.practise_button.clicked.connect(self.open_in_player)
-        for b in (self.play_button, self.tap_button, self.earlier_button, self.later_button,
-                  self.nudge_minus, self.nudge_plus, self.reset_button, self.practise_button):
+        self.tap_button.setToolTip("Tap along with the beat to measure the tempo (T)")
+        # Playing and sharing on this row, fixing the grid on the next: one row of all of them
+        # is wider than the Songs area of a 1280-wide screen.
+        for b in (self.play_button, self.tap_button, self.practise_button):
             b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
             row.addWidget(b)
         self.practice_track_button = QPushButton("Practice track…")
@@ -221,9 +224,12 @@ class SongsPanel(QWidget):
         self.undo_button.setToolTip("Undo the last correction of this song")
         self.undo_button.clicked.connect(self.undo)
         self.undo_button.setEnabled(False)
-        for b in (self.one_here_button, self.use_tap_button, self.undo_button):
+        for b in (self.earlier_button, self.later_button, self.nudge_minus, self.nudge_plus,
+                  self.one_here_button, self.undo_button, self.reset_button):
             b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
             fix_row.addWidget(b)
+        self.use_tap_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        row.insertWidget(row.indexOf(self.tap_button) + 1, self.use_tap_button)  # it follows a tap
         fix_row.addStretch(1)
         self.status = QLabel("")
         self.status.setWordWrap(True)

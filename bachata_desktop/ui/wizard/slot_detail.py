@@ -242,7 +242,7 @@ def _table_setup(table: QTableWidget) -> None:
     table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
     table.setFocusPolicy(Qt.FocusPolicy.NoFocus)
     table.setShowGrid(False)
-    table.setMinimumHeight(130)
+    table.setMinimumHeight(96)     # header + 2.5 rows; it scrolls: a 720 px screen has no room for 130
     hh = table.horizontalHeader()
     hh.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
     for c in range(1, table.columnCount()):

@@ -93,7 +93,7 @@ class ChoreographyTimeline(QWidget):
         self.position: float | None = None
         self._bg: QPixmap | None = None
         self._bg_key: tuple = ()
-        self.setMinimumHeight(190)
+        self.setMinimumHeight(160)     # sections, blocks and axis (94 px) + a strip of waveform: fits 720 px
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setMouseTracking(True)
