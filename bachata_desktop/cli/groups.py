@@ -137,7 +137,11 @@ def _group(store: Any, args: argparse.Namespace) -> int:
         return 0
     g = groups.find_group(store, args.group)
     if args.group_command == "export":
-        group_export.export_overview(store, g.id or 0, args.out)
+        from bachata_desktop.ui.print_pdf import html_to_pdf  # the one PDF path (Qt)
+
+        group_export.export_overview(
+            store, g.id or 0, args.out,
+            pdf_writer=lambda h, o, t: html_to_pdf(h, o, title=t, landscape=True))
         print(args.out)
         return 0
     ov = group_export.overview(store, g.id or 0)

@@ -1,8 +1,9 @@
 """A group's overview (timeline of sessions, moves x status) as data, CSV and PDF; and the group
 part of a shared plan file.
 
-The PDF uses the project's own table writer (``services/pdf_table``), so it prints from the command
-line and the frozen app alike, without Qt. A shared group (``group.json`` in a ``.bbplan``) names
+The PDF goes through the app's one PDF path, Qt's HTML-to-PDF (``ui/print_pdf.html_to_pdf``, passed
+in by the caller so services stay Qt-free), like the plans and the count sheet: any script a font
+covers prints as typed. A shared group (``group.json`` in a ``.bbplan``) names
 moves by content hash, since ids differ between libraries; it is validated completely before
 anything is written.
 """
@@ -10,9 +11,11 @@ anything is written.
 from __future__ import annotations
 
 import csv
+import html
 import io
 import json
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -35,7 +38,6 @@ from bachata_desktop.core.groups import (
 from bachata_desktop.core.suggest import parse_token
 from bachata_desktop.services import export_files
 from bachata_desktop.services.groups import get_group
-from bachata_desktop.services.pdf_table import MARGIN, PAGE_W, Column, Row, table_pdf, text_width
 from bachata_desktop.store import Store
 
 SHARE_FORMAT = "bachata-buddy-group"
@@ -110,46 +112,60 @@ def to_csv(ov: Overview) -> str:
     return out.getvalue()
 
 
-def to_pdf(ov: Overview) -> bytes:
+def to_html(ov: Overview) -> str:
+    """The overview as a printable HTML page: the moves x status table, then the sessions."""
     g = ov.group
+    e = html.escape
     counts = ov.counts()
-    names = [s.name for s in ov.students][:6]   # a page holds about six student columns
-    fixed = [Column("Move", 150), Column("Family", 80), Column("Status", 60),
-             Column("Last taught", 62), Column("Times", 36)]
-    scale = (PAGE_W - 2 * MARGIN) / (sum(c.width for c in fixed) + 56 * len(names))
-    # header cells print on one line: shorten long student names to their column
-    cols = [*fixed, *(Column(_fit(n, 56 * scale - 7), 56) for n in names)]
-    rows = [Row((move_title(r.clip.name), category_label(r.clip.category), r.progress.status.label,
-                 r.progress.last_taught or "-", str(r.progress.times_taught),
-                 *(x.capitalize() or "-" for x in r.students[:len(names)])), bold_first=1)
-            for r in ov.rows]
-    timeline = [f"{s.date}  {s.title or '(no title)'}: {len(s.clip_ids)} moves"
-                + (f", {len(s.attendance)} came" if s.attendance else "") for s in ov.sessions]
-    subtitle = [f"{g.level.value.capitalize()} · {len(ov.students)} students · {len(ov.sessions)} "
-                f"sessions · " + ", ".join(f"{v} {k}" for k, v in counts.items())]
-    if g.notes.strip():
-        subtitle.append(g.notes.strip().splitlines()[0][:200])
-    footer = ["Sessions:", *timeline] if timeline else ["No sessions recorded yet."]
-    return table_pdf(f"{g.name}: progress", subtitle, cols, rows, footer=footer)
+    names = [s.name for s in ov.students][:8]   # a page holds about eight student columns
+    head = "".join(f"<th>{e(h)}</th>" for h in
+                   ("Move", "Family", "Status", "Last taught", "Times", *names))
+    body = "".join(
+        "<tr>" + f"<td><b>{e(move_title(r.clip.name))}</b></td>"
+        + "".join(f"<td>{e(x)}</td>" for x in (
+            category_label(r.clip.category), r.progress.status.label,
+            r.progress.last_taught or "-", str(r.progress.times_taught),
+            *(x.capitalize() or "-" for x in r.students[:len(names)])))
+        + "</tr>" for r in ov.rows)
+    sub = (f"{g.level.value.capitalize()} · {len(ov.students)} students · {len(ov.sessions)} "
+           "sessions · " + ", ".join(f"{v} {k}" for k, v in counts.items()))
+    notes = g.notes.strip().splitlines()[0][:200] if g.notes.strip() else ""
+    sessions = "".join(
+        f"<li>{e(s.date)} {e(s.title or '(no title)')}: {len(s.clip_ids)} moves"
+        + (f", {len(s.attendance)} came" if s.attendance else "") + "</li>" for s in ov.sessions)
+    return (
+        "<html><head><meta charset='utf-8'><style>"
+        "body{font-family:sans-serif;font-size:9pt} h1{font-size:15pt;margin:0}"
+        "table{border-collapse:collapse;width:100%} th,td{border:1px solid #bbb;padding:2px 4px;"
+        "text-align:left} th{background:#eee}</style></head><body>"
+        f"<h1>{e(g.name)}: progress</h1><p>{e(sub)}</p>"
+        + (f"<p><i>{e(notes)}</i></p>" if notes else "")
+        + f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+        + (f"<h2>Sessions</h2><ul>{sessions}</ul>" if sessions else "<p>No sessions recorded yet.</p>")
+        + "</body></html>")
 
 
-def _fit(text: str, width: float, size: float = 9.0) -> str:
-    if text_width(text, size, bold=True) <= width:
-        return text
-    while text and text_width(text + "…", size, bold=True) > width:
-        text = text[:-1]
-    return text.rstrip() + "…"
+# (html, out, title) -> out: ``ui.print_pdf.html_to_pdf`` (Qt's HTML-to-PDF, atomic write)
+PdfWriter = Callable[[str, Path, str], Path]
 
 
-def export_overview(store: Store, group_id: int, out: Path) -> Path:
-    """Write the overview as ``.csv`` or ``.pdf`` (by the file's extension), atomically."""
+def export_overview(store: Store, group_id: int, out: Path,
+                    pdf_writer: PdfWriter | None = None) -> Path:
+    """Write the overview as ``.csv`` or ``.pdf`` (by the file's extension), atomically.
+
+    A PDF needs the caller's ``pdf_writer`` (``ui.print_pdf.html_to_pdf``).
+    """
     out = Path(out)
     suffix = out.suffix.lower()
     if suffix not in (".csv", ".pdf"):
         raise InputError("The output file must end in .pdf or .csv")
     ov = overview(store, group_id)
-    data = to_csv(ov).encode("utf-8-sig") if suffix == ".csv" else to_pdf(ov)
-    export_files.write_atomic(out, data, make_parent=True)
+    if suffix == ".pdf":
+        if pdf_writer is None:
+            raise ValueError("a PDF overview needs the caller's pdf_writer (ui.print_pdf)")
+        out.parent.mkdir(parents=True, exist_ok=True)
+        return Path(pdf_writer(to_html(ov), out, f"{ov.group.name}: progress"))
+    export_files.write_atomic(out, to_csv(ov).encode("utf-8-sig"), make_parent=True)
     return out
 
 

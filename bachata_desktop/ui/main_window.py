@@ -422,14 +422,7 @@ class MainWindow(QMainWindow):
     def save_state(self) -> None:
         s = self._settings()
         s.setValue("geometry", self.saveGeometry())
-        # the Tasks list opened by itself for work running at close is not remembered as open:
-        # it would take the next start's screen height with "No tasks running"
-        auto_shown = self._dock_auto and self.jobs_dock.isVisible()
-        if auto_shown:
-            self.jobs_dock.hide()
-        s.setValue("state", self.saveState())
-        if auto_shown:
-            self.jobs_dock.show()
+        s.setValue("state", self.saveState())   # the Tasks list opens only when the user asks
         s.setValue("area", self.current_area())
         s.sync()
 

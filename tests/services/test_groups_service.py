@@ -145,8 +145,12 @@ def test_overview_exports_to_csv_and_pdf(store, tmp_path: Path) -> None:
     assert ["2026-01-06", "Class 1", "2", "1"] in rows
     import pypdf
 
-    pdf = group_export.export_overview(store, g.id, tmp_path / "martes.pdf")
-    text = "".join(page.extract_text() for page in pypdf.PdfReader(str(pdf)).pages)
+    from bachata_desktop.ui.print_pdf import html_to_pdf  # the one PDF path, as the app uses it
+
+    pdf = group_export.export_overview(store, g.id, tmp_path / "martes.pdf",
+                                       pdf_writer=lambda h, o, t: html_to_pdf(h, o, title=t))
+    text = " ".join(" ".join(page.extract_text() for page in pypdf.PdfReader(str(pdf)).pages).split())
+    assert "Martes ñ: progress" in text and "Ana Núñez" in text
     assert "Martes" in text and "Basic side" in text and "2026-01-06" in text and "Ana" in text
     with pytest.raises(InputError, match=r"\.pdf or \.csv"):
         group_export.export_overview(store, g.id, tmp_path / "x.docx")

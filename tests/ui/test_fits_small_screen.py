@@ -22,22 +22,13 @@ def test_every_area_fits_1280x720(qtbot, main_window) -> None:
     assert g.id is not None
 
 
-def test_first_window_fits_the_screen_and_the_auto_opened_tasks_list_is_not_remembered(
+def test_first_window_fits_the_screen_and_a_tasks_list_the_user_opened_stays_open(
         qtbot, main_window) -> None:
     free = main_window.screen().availableGeometry()
     assert main_window.width() <= max(free.width(), main_window.minimumWidth())
     assert main_window.height() <= max(free.height(), main_window.minimumHeight())
-    # work running at close opened the Tasks list by itself: the next start does not show it
-    main_window._dock_auto = True
-    main_window.jobs_dock.show()
-    main_window.save_state()
-    assert main_window.jobs_dock.isVisible()          # saving does not change the window
-    main_window.jobs_dock.hide()
-    main_window._restore_state()
-    assert not main_window.jobs_dock.isVisible()
-    # one the user opened stays open
-    main_window._dock_auto = False
-    main_window.jobs_dock.show()
+    assert not main_window.jobs_dock.isVisible()      # it never opens by itself
+    main_window.jobs_dock.show()                      # one the user opened stays open
     main_window.save_state()
     main_window.jobs_dock.hide()
     main_window._restore_state()

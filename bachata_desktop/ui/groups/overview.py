@@ -190,7 +190,11 @@ class OverviewView(QWidget):
     def export_to(self, out: Path) -> Path:
         if self.group_id is None:
             raise BachataError("Choose a group first.")
-        return group_export.export_overview(self.ctx.store, self.group_id, out)
+        from bachata_desktop.ui.print_pdf import html_to_pdf  # the one PDF path (Qt)
+
+        return group_export.export_overview(
+            self.ctx.store, self.group_id, out,
+            pdf_writer=lambda h, o, t: html_to_pdf(h, o, title=t, landscape=True))
 
     def _export_dialog(self, kind: str) -> None:
         if self.group_id is None:
