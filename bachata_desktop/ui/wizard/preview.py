@@ -13,6 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from PySide6.QtCore import QElapsedTimer, QObject, Qt, QThread, QTimer, QUrl, Signal, Slot
 from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtMultimedia import QAudioOutput, QMediaPlayer
@@ -78,6 +79,7 @@ class FrameWorker(QObject):
             self.failed.emit(str(exc))
             return
         rgb = av.VideoFrame.from_ndarray(i420, format="yuv420p").reformat(format="rgb24").to_ndarray()
+        rgb = np.ascontiguousarray(rgb)  # PyAV pads rows to its alignment; QImage wants them packed
         h, w = rgb.shape[:2]
         img = QImage(rgb.data, w, h, 3 * w, QImage.Format.Format_RGB888).copy()
         self.frame_ready.emit(img, t)
