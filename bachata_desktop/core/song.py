@@ -32,6 +32,13 @@ import numpy as np
 ANALYSIS_VERSION = 1
 EMBEDDING_DIM = 128
 COUNTS_PER_PHRASE = 8
+# Revision of the rules that turn the audio into a grid, where the embedding does not change (so
+# ANALYSIS_VERSION, which is also the audio embeddings' model id, stays): a stored song or clip grid
+# made under older rules is analysed again once. 2: the tempo is folded into range by octaves only.
+# 3: the "1" decided for the whole song from structural cues, beats moved onto the bass phase, a
+# confidence per song and section, count changes only after breaks. 4: the confidence of the "1"
+# from the margins of the bar and 1-vs-5 decisions, calibrated; clip grids carry the stamp too.
+GRID_RULES = 4
 UNSURE_ONE = 0.5     # a confidence of the "1" below this is called unsure (Songs view, generator)
 
 
@@ -347,6 +354,6 @@ def _snap_sections(sections: tuple[Section, ...], phrases: tuple[float, ...],
     return tuple(out)
 
 
-__all__ = ["ANALYSIS_VERSION", "Beat", "COUNTS_PER_PHRASE", "EMBEDDING_DIM", "GridCorrection", "Section",
+__all__ = ["ANALYSIS_VERSION", "GRID_RULES", "Beat", "COUNTS_PER_PHRASE", "EMBEDDING_DIM", "GridCorrection", "Section",
            "SectionLabel", "Song", "SongAnalysis", "UNSURE_ONE", "apply_correction", "build_grid",
            "one_here_shift", "phrase_values", "unsure_spans"]
