@@ -141,9 +141,9 @@ def grid_notes(analysis: SongAnalysis, slots: tuple[tuple[float, float], ...] = 
         if moves:
             where += (f", move {moves[0]}" if len(moves) == 1 else f", moves {moves[0]}-{moves[-1]}")
         why = (f" (only {analysis.duration:.0f} s of music)" if analysis.grid_guess else "")
-        notes.append(f"unsure of the 1 {where}{why}: check it in Songs and fix it with “This beat is a 1”")
+        notes.append(f"Unsure of the 1 {where}{why}: check it in Songs and fix it with “This beat is a 1”")
     if analysis.count_changes:
-        notes.append("the count restarts after a break at "
+        notes.append("The count restarts after a break at "
                      + ", ".join(_mmss(t) for t in analysis.count_changes[:4])
                      + ": check it in Songs")
     return tuple(notes)

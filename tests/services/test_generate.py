@@ -243,7 +243,7 @@ def test_generator_names_the_spans_where_the_one_is_unsure(store):
     mambo = next(s for s in an.sections if s.label.value == "mambo")
     # the chorus and the mambo touch: one span from the chorus's start to the mambo's end
     span = f"{int(chorus.start // 60)}:{int(chorus.start % 60):02d}-{int(mambo.end // 60)}:{int(mambo.end % 60):02d}"
-    unsure = [n for n in ch.notes if n.startswith("unsure of the 1")]
+    unsure = [n for n in ch.notes if n.startswith("Unsure of the 1")]
     assert len(unsure) == 1, ch.notes
     assert f"in {span} (chorus + mambo)" in unsure[0] and "check it in Songs" in unsure[0]
     # the moves named are exactly those that play in that span (numbered from 1, as the wizard shows)
@@ -260,4 +260,4 @@ def test_generator_names_the_spans_where_the_one_is_unsure(store):
     from dataclasses import replace
 
     restart = grid_notes(replace(_with_unsure(song_analysis(), ()), count_changes=(75.2,)))
-    assert restart == ("the count restarts after a break at 1:15: check it in Songs",)
+    assert restart == ("The count restarts after a break at 1:15: check it in Songs",)

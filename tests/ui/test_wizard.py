@@ -325,4 +325,4 @@ def test_result_view_names_where_the_one_is_unsure(qtbot, ctx):
     qtbot.addWidget(view)
     view.show_result(ch)
     text = view.notes.text()
-    assert "unsure of the 1 in " in text and "(mambo), moves 17-20" in text and "check it in Songs" in text
+    assert "Unsure of the 1 in " in text and "(mambo), moves 17-20" in text and "check it in Songs" in text
