@@ -54,7 +54,7 @@ def phrase_energy(feats: Features, phrases: tuple[float, ...] | list[float]) -> 
     return np.clip(0.15 + 0.7 * rel * (0.5 + 0.5 * absolute), 0.0, 1.0)
 
 
-def phrase_vectors(feats: Features, phrases: tuple[float, ...] | list[float], head: float = 0.5,
+def phrase_vectors(feats: Features, phrases: tuple[float, ...] | list[float], head: float = 0.4,
                    tail: bool = False) -> np.ndarray:
     """Per phrase: loudness in 16 mel band groups (instruments entering or leaving), overall
     loudness (counted twice) and onset density, over the first ``head`` of the phrase, standardised
@@ -107,10 +107,10 @@ def rhythm_patterns(feats: Features, fr: np.ndarray, length: np.ndarray) -> np.n
 
 
 def segment(feats: Features, phrases: tuple[float, ...] | list[float], energy: np.ndarray,
-            min_len: int = 2, half: int = 1, head: float = 0.5, thr_q: float = 30.0) -> list[int]:
+            min_len: int = 2, half: int = 1, head: float = 0.4, thr_q: float = 30.0) -> list[int]:
     """Indices of the phrases that start a new section (always includes 0).
 
-    Each phrase is described by :func:`phrase_vectors` over its first ``head`` (counts 1-4: the
+    Each phrase is described by :func:`phrase_vectors` over its first ``head`` (counts 1-3: the
     break or fill on its last counts stays out); a phrase start scores the distance between the
     ``half`` phrases before and after it (one: a small change beside a large one is not masked by
     it). Local peaks above a low percentile of the scores become boundaries, strongest first,
