@@ -97,5 +97,5 @@ def test_section_changes_found_on_each_generator() -> None:
     rows = {g.__name__: _scores(g, range(4)) for g in (gen_chords, gen_band, gen_arranger)}
     found = {g: float(np.mean([r["sections"] for r in rs])) for g, rs in rows.items()}
     right = {g: float(np.mean([r["section_precision"] for r in rs])) for g, rs in rows.items()}
-    assert found["gen_chords"] >= 0.9 and found["gen_band"] >= 0.75 and found["gen_arranger"] >= 0.6, found
+    assert found["gen_chords"] >= 0.9 and found["gen_band"] >= 0.65 and found["gen_arranger"] >= 0.7, found
     assert min(right.values()) >= 0.55, right

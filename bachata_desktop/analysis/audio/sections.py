@@ -23,6 +23,7 @@ from bachata_desktop.core.song import Section, SectionLabel
 # change bass and chord rhythm, but hurts the chord generator's, whose patterns vary by phrase)
 TAIL_Z = 2.0
 PATTERN_W = 0.3
+LOUD_W = 4.0          # overall loudness counts four times among the levels (twice: band 0.92, arranger 0.67)
 
 
 def _scale01(x: np.ndarray, lo_q: float = 5, hi_q: float = 95) -> np.ndarray:
@@ -57,7 +58,7 @@ def phrase_energy(feats: Features, phrases: tuple[float, ...] | list[float]) -> 
 def phrase_vectors(feats: Features, phrases: tuple[float, ...] | list[float], head: float = 0.4,
                    tail: bool = False) -> np.ndarray:
     """Per phrase: loudness in 16 mel band groups (instruments entering or leaving), overall
-    loudness (counted twice) and onset density, over the first ``head`` of the phrase, standardised
+    loudness (weighted ``LOUD_W``) and onset density, over the first ``head`` of the phrase, standardised
     over the song, then the :func:`rhythm_patterns`. The end of a phrase is left out: fills and
     breaks sit on its last counts and would make the phrase before a new section look like the
     section after it; the last phrase spans a median phrase, not the song's tail. With ``tail``:
@@ -74,14 +75,14 @@ def phrase_vectors(feats: Features, phrases: tuple[float, ...] | list[float], he
     vec = ((csum[:, b] - csum[:, a]) / (b - a)).T
     med, sd = np.median(vec, axis=0), vec.std(axis=0) + 1e-6
     vec = (vec - med) / sd
-    vec[:, 16] *= 2.0
+    vec[:, 16] *= LOUD_W
     if not tail:
         return np.hstack([vec, PATTERN_W * rhythm_patterns(feats, fr, length)]) if PATTERN_W else vec
     e = np.clip(fr + np.round(length).astype(np.int64), b + 1, feats.n_frames)
     a2 = np.minimum(b, e - 1)
     end = ((csum[:, e] - csum[:, a2]) / (e - a2)).T
     end = (end - med) / sd
-    end[:, 16] *= 2.0
+    end[:, 16] *= LOUD_W
     return np.linalg.norm(end - vec, axis=1)
 
 
@@ -107,7 +108,7 @@ def rhythm_patterns(feats: Features, fr: np.ndarray, length: np.ndarray) -> np.n
 
 
 def segment(feats: Features, phrases: tuple[float, ...] | list[float], energy: np.ndarray,
-            min_len: int = 2, half: int = 1, head: float = 0.4, thr_q: float = 30.0) -> list[int]:
+            min_len: int = 2, half: int = 1, head: float = 0.4, thr_q: float = 10.0) -> list[int]:
     """Indices of the phrases that start a new section (always includes 0).
 
     Each phrase is described by :func:`phrase_vectors` over its first ``head`` (counts 1-3: the
