@@ -56,6 +56,7 @@ def evaluate(gen: str, seeds: range, verbose: bool = False) -> dict:
             "ones": sum(r["ones"] for r in rows) / n,
             "fives_as_ones": sum(r["fives_as_ones"] for r in rows) / n,
             "sections": sum(r["sections"] for r in rows) / n,
+            "section_precision": sum(r.get("section_precision", float("nan")) for r in rows) / n,
             "songs_ones_90": sum(r["ones"] >= 0.9 for r in rows) / n,
             "slips": sum(r["slips"] for r in rows),
             "analysis_s": t_an / n}
@@ -112,7 +113,8 @@ def run(quick: bool = False) -> list[dict]:
                         "goal": "1s >= 0.9, tempo 2% 100%, beat F >= 0.95, sections >= 0.8",
                         "note": (f"tempo within 2% {r['tempo_2pct']:.0%}, beat F {r['beat_f']:.3f}, "
                                  f"5s called 1 {r['fives_as_ones']:.2f}, songs with >=90% 1s "
-                                 f"{r['songs_ones_90']:.0%}, sections {r['sections']:.2f}, "
+                                 f"{r['songs_ones_90']:.0%}, sections {r['sections']:.2f} "
+                                 f"(boundaries right {r['section_precision']:.2f}), "
                                  f"count slips {r['slips']:.0f}, {r['analysis_s']:.2f} s per song")})
     return out
 

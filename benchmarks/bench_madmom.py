@@ -139,6 +139,11 @@ def run(quick: bool = False, verbose: bool = False) -> list[dict]:
             return f"{sum(v)}/{len(v)}" if v else "-"
 
         f_ours = float(np.mean([r["f"] for r in rows]))
+        # does the confidence of our "1" say where our bar agrees with madmom's? (AUC, 0.5 = no)
+        judged = [r for r in rows if r.get("bar") is not None and r.get("conf") is not None]
+        from benchmarks.calib_confidence import auc
+
+        conf_auc = auc([r["conf"] for r in judged], [r["bar"] for r in judged]) if judged else float("nan")
         f_lb = float(np.mean([r["lb_f"] for r in rows]))
         out.append({"benchmark": f"madmom anchor: {name} ({n} files)", "value": round(f_ours, 3),
                     "unit": "beat F vs madmom", "baseline": round(f_lb, 3),
@@ -151,6 +156,7 @@ def run(quick: bool = False, verbose: bool = False) -> list[dict]:
                              f"largest chroma change on madmom's downbeat {share('chroma_on_mm')}, on ours "
                              f"{share('chroma_on_ours')}; strongest bass attack on madmom's {share('bass_on_mm')}, "
                              f"on ours {share('bass_on_ours')}; grid marked a guess {share('guess')}; "
+                             f"AUC of the 1's confidence vs bar agreement {conf_auc:.2f}; "
                              "baseline = librosa.beat.beat_track")})
     return out
 

@@ -32,6 +32,14 @@ import numpy as np
 ANALYSIS_VERSION = 1
 EMBEDDING_DIM = 128
 COUNTS_PER_PHRASE = 8
+# Revision of the rules that turn the audio into a grid, where the embedding does not change (so
+# ANALYSIS_VERSION, which is also the audio embeddings' model id, stays): a stored song or clip grid
+# made under older rules is analysed again once. 2: the tempo is folded into range by octaves only.
+# 3: the "1" decided for the whole song from structural cues, beats moved onto the bass phase, a
+# confidence per song and section, count changes only after breaks. 4: the confidence of the "1"
+# from the margins of the bar and 1-vs-5 decisions, calibrated; clip grids carry the stamp too.
+GRID_RULES = 4
+UNSURE_ONE = 0.5     # a confidence of the "1" below this is called unsure (Songs view, generator)
 
 
 class SectionLabel(str, Enum):
@@ -309,6 +317,26 @@ def one_here_shift(corrected: SongAnalysis, correction: GridCorrection, time: fl
     return correction.with_one_from(b.time, shift)
 
 
+def unsure_spans(analysis: SongAnalysis, threshold: float = UNSURE_ONE
+                 ) -> tuple[tuple[float, float, str], ...]:
+    """Where the "1" is unsure, as ``(start, end, what)`` spans: the whole song when its own
+    confidence is low or its grid is a guess, else the unsure sections (neighbours merged, ``what``
+    names their labels)."""
+    if analysis.grid_guess or analysis.one_confidence < threshold:
+        return ((0.0, float(analysis.duration), "the whole song"),)
+    spans: list[tuple[float, float, str]] = []
+    for s in analysis.sections:
+        if s.confidence >= threshold:
+            continue
+        if spans and abs(spans[-1][1] - s.start) < 1e-6:
+            a, _, what = spans[-1]
+            labels = what.split(" + ")
+            spans[-1] = (a, s.end, what if s.label.value in labels else f"{what} + {s.label.value}")
+        else:
+            spans.append((s.start, s.end, s.label.value))
+    return tuple(spans)
+
+
 def _snap_sections(sections: tuple[Section, ...], phrases: tuple[float, ...],
                    duration: float) -> tuple[Section, ...]:
     """Move inner section boundaries to the nearest phrase start; drop sections that vanish."""
@@ -326,6 +354,6 @@ def _snap_sections(sections: tuple[Section, ...], phrases: tuple[float, ...],
     return tuple(out)
 
 
-__all__ = ["ANALYSIS_VERSION", "Beat", "COUNTS_PER_PHRASE", "EMBEDDING_DIM", "GridCorrection", "Section",
-           "SectionLabel", "Song", "SongAnalysis", "apply_correction", "build_grid", "one_here_shift",
-           "phrase_values"]
+__all__ = ["ANALYSIS_VERSION", "GRID_RULES", "Beat", "COUNTS_PER_PHRASE", "EMBEDDING_DIM", "GridCorrection", "Section",
+           "SectionLabel", "Song", "SongAnalysis", "UNSURE_ONE", "apply_correction", "build_grid",
+           "one_here_shift", "phrase_values", "unsure_spans"]

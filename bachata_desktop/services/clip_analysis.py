@@ -17,6 +17,12 @@ counts should set that key to ``"user"``.
 ``run_queue`` drains the persistent queue (``store.queue``), so analysis resumes after a restart;
 it can be cancelled between clips (and inside the pose step, between frame batches) and adds the
 new vectors to the hnswlib indexes, saving them at the end of the batch.
+
+A clip's stored soundtrack grid carries the grid rules it was made with (the analyses row's
+``version``, ``core.song.GRID_RULES``); ``refresh_grids`` (run by ``run_queue`` after the queue)
+analyses the soundtrack again, once, for each clip whose grid is older, without the pose step.
+The audio embedding's model id (``ANALYSIS_VERSION``) is not part of this: it changes only when
+the embedding does.
 """
 
 from __future__ import annotations
@@ -33,6 +39,7 @@ import numpy as np
 
 from bachata_desktop.core.clip import AnalysisState, Clip, Hold
 from bachata_desktop.core.errors import Cancelled, InputError, StorageError
+from bachata_desktop.core.song import GRID_RULES
 from bachata_desktop.core.task import NullContext, SubContext, TaskContext, check_cancelled
 from bachata_desktop.services.library_import import ANALYSIS_KIND
 
@@ -251,7 +258,8 @@ def _commit(store: Any, clip_id: int, results: list[StepResult]) -> Clip | None:
                 fields.update(r.clip_fields)
                 embeddings.update(r.embeddings)
                 for kind, data in r.analyses.items():
-                    store.analyses.put("clip", clip_id, kind, data)
+                    store.analyses.put("clip", clip_id, kind, data,
+                                       version=GRID_RULES if kind == "audio" else 1)
             described = fields.pop("_description", None)
             if described is not None and described != current.description:
                 # edited while we were analysing: embed what is stored now
@@ -301,6 +309,53 @@ def _add_to_indexes(indexes: Any, clip_id: int, results: list[StepResult]) -> se
             except Exception as exc:  # the index is derived data: it is rebuilt from SQLite later
                 log.warning("could not add clip %s to the %s index: %s", clip_id, modality, exc)
     return added
+
+
+def outdated_grids(store: Any) -> list[int]:
+    """Live clips whose stored soundtrack grid was made under older grid rules."""
+    return store.analyses.owners_below("clip", "audio", GRID_RULES)
+
+
+def refresh_grids(store: Any, ctx: TaskContext | None = None) -> int:
+    """Analyse the soundtrack of every clip with an outdated grid again (audio step only); returns
+    how many were refreshed. Each clip is written in its own transaction with the current stamp, so
+    a cancelled or interrupted refresh resumes with the clips left; a clip whose soundtrack now
+    fails is stamped as it is (it is tried once), one whose media is missing waits for its media.
+    Lengths in counts set by the instructor stay."""
+    ctx = ctx or NullContext()
+    ids = outdated_grids(store)
+    done = 0
+    for k, clip_id in enumerate(ids):
+        check_cancelled(ctx)
+        clip = store.clips.get(clip_id)
+        if clip is None:
+            continue
+        media = store.media_file(clip.media_path)
+        if not media.is_file():
+            continue
+        sub = SubContext(ctx, k / len(ids), (k + 1) / len(ids), f"beat grid {k + 1}/{len(ids)}: ")
+        res = _audio_step(clip, media, sub)
+        check_cancelled(ctx)
+        with store.db.write():
+            current = store.clips.get(clip_id)
+            old = store.analyses.get("clip", clip_id, "audio")
+            if current is None or old is None:
+                continue
+            if res.error:
+                log.warning("clip %s keeps its older beat grid: %s", clip_id, res.error)
+                store.analyses.put("clip", clip_id, "audio", old, version=GRID_RULES)
+                continue
+            fields = dict(res.clip_fields)
+            if str(current.extra.get("counts_source", "auto")) != "auto":
+                fields.pop("counts", None)
+            if "audio" in res.analyses:
+                store.analyses.put("clip", clip_id, "audio", res.analyses["audio"], version=GRID_RULES)
+            else:  # no steady beat under the current rules: no grid rather than an outdated one
+                store.analyses.delete("clip", clip_id, "audio")
+            if fields:
+                store.clips.update(current.with_(**fields))
+        done += 1
+    return done
 
 
 def run_queue(store: Any, indexes: Any, ctx: TaskContext | None = None,
@@ -357,6 +412,9 @@ def run_queue(store: Any, indexes: Any, ctx: TaskContext | None = None,
         raise
     if touched:
         save_indexes(indexes, modalities)
+    if "audio" in steps and outdated_grids(store):
+        ctx.report(0.99, "beat grids made under older rules: analysing them again")
+        refresh_grids(store, SubContext(ctx, 0.99, 1.0))
     ctx.report(1.0, f"{len(done)} analysed, {len(failed)} with errors")
     return QueueSummary(tuple(done), tuple(failed))
 
@@ -373,4 +431,5 @@ def save_indexes(indexes: Any, modalities: set[str] | None = None) -> None:
 
 
 __all__ = ["QueueSummary", "analyse_clip", "counts_from_beats", "embed_description",
-           "keypoints_path", "pending_keypoints_path", "run_queue", "save_indexes"]
+           "keypoints_path", "outdated_grids", "pending_keypoints_path", "refresh_grids", "run_queue",
+           "save_indexes"]

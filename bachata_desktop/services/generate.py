@@ -36,6 +36,7 @@ from bachata_desktop.core.song import (
     GridCorrection,
     SongAnalysis,
     apply_correction,
+    unsure_spans,
 )
 from bachata_desktop.core.task import NullContext, SubContext, TaskContext, check_cancelled
 
@@ -122,6 +123,30 @@ def load_song(store: Any, path: Path, ctx: TaskContext | None = None
     analysis = analyze_song(path, ctx)
     return SongInfo(title=path.stem, path=str(path), duration_s=analysis.duration,
                     tempo_bpm=analysis.tempo_bpm), analysis
+
+
+def _mmss(t: float) -> str:
+    return f"{int(t // 60)}:{int(t % 60):02d}"
+
+
+def grid_notes(analysis: SongAnalysis, slots: tuple[tuple[float, float], ...] = ()) -> tuple[str, ...]:
+    """What the generator is unsure of in the song's grid, one note per span where the confidence
+    of the "1" is low, naming its time span (and the moves of ``slots``, ``(start, end)`` each, that
+    fall in it), plus the places where the count restarts after a break. The moves start on the
+    grid's 1s, so a wrong "1" puts every move there off by some counts."""
+    notes = []
+    for a, b, what in unsure_spans(analysis):
+        moves = [i + 1 for i, (s0, s1) in enumerate(slots) if s0 < b - 1e-6 and s1 > a + 1e-6]
+        where = "over the whole song" if what == "the whole song" else f"in {_mmss(a)}-{_mmss(b)} ({what})"
+        if moves:
+            where += (f", move {moves[0]}" if len(moves) == 1 else f", moves {moves[0]}-{moves[-1]}")
+        why = (f" (only {analysis.duration:.0f} s of music)" if analysis.grid_guess else "")
+        notes.append(f"Unsure of the 1 {where}{why}: check it in Songs and fix it with “This beat is a 1”")
+    if analysis.count_changes:
+        notes.append("The count restarts after a break at "
+                     + ", ".join(_mmss(t) for t in analysis.count_changes[:4])
+                     + ": check it in Songs")
+    return tuple(notes)
 
 
 # --------------------------------------------------------------------------------------------
@@ -265,6 +290,9 @@ def generate_choreography(ctx: TaskContext, store: Any, song: SongInfo, analysis
         ch = replace(ch, notes=(*ch.notes, f"{missing} of {len(cands)} moves {verb} no usable start "
                                            "or end pose (not analysed yet, or the dancers are not both "
                                            f"visible there): {its} estimated"))
+    unsure = grid_notes(analysis, tuple((s.start, s.end) for s in ch.slots))
+    if unsure:
+        ch = replace(ch, notes=(*ch.notes, *unsure))
     ctx.report(1.0, "done")
     return GenerationResult(ch, tuple(cands))
 
@@ -281,8 +309,16 @@ def swap_move(result: GenerationResult, slot_index: int, clip_id: int,
               reoptimise: bool = False) -> GenerationResult:
     """Put ``clip_id`` in a slot; the other moves stay unless ``reoptimise`` (same candidates,
     request and seed)."""
-    return GenerationResult(swap(result.choreography, slot_index, clip_id, result.candidates,
-                                 reoptimise=reoptimise), result.candidates)
+    old = result.choreography
+    new = swap(old, slot_index, clip_id, result.candidates, reoptimise=reoptimise)
+    # the choreographer writes its own notes afresh (what the request could not get); the notes
+    # about the song and the library (an unsure "1", estimated transitions) stay
+    kept = tuple(dict.fromkeys((*new.notes, *(n for n in old.notes if _about_song_or_library(n)))))
+    return GenerationResult(replace(new, notes=kept), result.candidates)
+
+
+def _about_song_or_library(note: str) -> bool:
+    return note.startswith(("Unsure of the 1", "The count restarts")) or "no usable start" in note
 
 
 def save_choreography(store: Any, choreo: Choreography, title: str | None = None,

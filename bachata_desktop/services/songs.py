@@ -20,6 +20,7 @@ import numpy as np
 from bachata_desktop.core.errors import BachataError, Cancelled, InputError
 from bachata_desktop.core.song import (
     ANALYSIS_VERSION,
+    GRID_RULES,
     GridCorrection,
     Song,
     SongAnalysis,
@@ -29,12 +30,6 @@ from bachata_desktop.core.task import NullContext, SubContext, TaskContext, chec
 
 SONGS_FOLDER = "songs"
 AUDIO_MODEL_ID = f"bachata-audio-v{ANALYSIS_VERSION}"   # same id as the clips' audio embeddings
-# Revision of the rules that turn the audio into a grid, where the embedding does not change (so
-# ANALYSIS_VERSION, which is also the embeddings' model id, stays): a stored analysis made under
-# older rules is analysed again when next needed. 2: the tempo is folded into range by octaves only.
-# 3: the "1" decided for the whole song from structural cues, beats moved onto the bass phase, a
-# confidence per song and section, count changes only after breaks.
-GRID_RULES = 3
 
 
 @dataclass(frozen=True)

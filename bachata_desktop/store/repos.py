@@ -159,6 +159,15 @@ class AnalysisRepo:
                               (owner_kind, owner_id, kind))
         return json.loads(r["data"]) if r else None
 
+    def owners_below(self, owner_kind: str, kind: str, version: int) -> list[int]:
+        """Owners whose ``kind`` analysis was stored with a version below ``version`` (live clips
+        only for ``owner_kind == "clip"``), oldest first: what an upgrade analyses again."""
+        live = (" AND owner_id IN (SELECT id FROM clips WHERE deleted_at IS NULL)"
+                if owner_kind == "clip" else "")
+        return [int(r[0]) for r in self.db.query(
+            "SELECT owner_id FROM analyses WHERE owner_kind=? AND kind=? AND version<?" + live
+            + " ORDER BY created_at, owner_id", (owner_kind, kind, int(version)))]
+
     def delete(self, owner_kind: str, owner_id: int, kind: str | None = None) -> None:
         with self.db.write() as c:
             if kind is None:

@@ -74,6 +74,8 @@ def score_grid(song: GeneratedSong, analysis) -> dict[str, float]:  # noqa: ANN0
         "ones": _hit_share(song.ones, found_ones, 0.07),
         "fives_as_ones": _hit_share(fives, found_ones, 0.07),
         "sections": _hit_share(song.section_starts, bounds, 0.6 * period),
+        # boundaries found that are a true section change (1.0 when none is found)
+        "section_precision": _hit_share(bounds, song.section_starts, 0.6 * period) if bounds.size else 1.0,
         "slips": float(np.sum((np.diff(counts) % 8) != 1)) if counts.size > 1 else 0.0,
     }
 

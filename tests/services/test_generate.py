@@ -241,3 +241,42 @@ def test_shared_clip_library(store):
         ph = phrases_from_analysis(an)
         assert ch.slots[0].start == ph[0].start_s and ch.slots[-1].end == ph[-1].end_s
         assert len({m.category for m in moves}) >= 4
+
+
+def _with_unsure(an: SongAnalysis, labels: tuple[str, ...], conf: float = 0.2,
+                 song_conf: float = 0.8) -> SongAnalysis:
+    from dataclasses import replace
+
+    secs = tuple(replace(s, confidence=conf if s.label.value in labels else 0.9) for s in an.sections)
+    return replace(an, sections=secs, one_confidence=song_conf)
+
+
+def test_generator_names_the_spans_where_the_one_is_unsure(store):
+    from bachata_desktop.services.generate import grid_notes
+
+    fill_library(store)
+    an = _with_unsure(song_analysis(), ("chorus", "mambo"))
+    res = generate_choreography(RecordingContext(), store, SongInfo("synthetic"), an, Request(seed=3))
+    ch = res.choreography
+    chorus = next(s for s in an.sections if s.label.value == "chorus")
+    mambo = next(s for s in an.sections if s.label.value == "mambo")
+    # the chorus and the mambo touch: one span from the chorus's start to the mambo's end
+    span = f"{int(chorus.start // 60)}:{int(chorus.start % 60):02d}-{int(mambo.end // 60)}:{int(mambo.end % 60):02d}"
+    unsure = [n for n in ch.notes if n.startswith("Unsure of the 1")]
+    assert len(unsure) == 1, ch.notes
+    assert f"in {span} (chorus + mambo)" in unsure[0] and "check it in Songs" in unsure[0]
+    # the moves named are exactly those that play in that span (numbered from 1, as the wizard shows)
+    inside = [i + 1 for i, s in enumerate(ch.slots) if s.start < mambo.end and s.end > chorus.start]
+    assert f"moves {inside[0]}-{inside[-1]}" in unsure[0]
+    assert inside == list(range(11, 21))           # phrases 10..19 of the synthetic form
+    # a swap keeps the notes; a song sure of its 1 everywhere gets none
+    assert unsure[0] in swap_move(res, 0, ch.slots[0].alternatives[0].clip_id).choreography.notes
+    assert grid_notes(_with_unsure(song_analysis(), ())) == ()
+    # the whole song unsure, or a grid from too little music: said once, for the whole song
+    whole = grid_notes(_with_unsure(song_analysis(), ("chorus",), song_conf=0.3))
+    assert len(whole) == 1 and "over the whole song" in whole[0]
+    # a count that restarts after a break is named with its time
+    from dataclasses import replace
+
+    restart = grid_notes(replace(_with_unsure(song_analysis(), ()), count_changes=(75.2,)))
+    assert restart == ("The count restarts after a break at 1:15: check it in Songs",)

@@ -14,6 +14,8 @@ from bachata_desktop.services.clip_analysis import (
     analyse_clip,
     counts_from_beats,
     keypoints_path,
+    outdated_grids,
+    refresh_grids,
     run_queue,
 )
 from bachata_desktop.services.library_import import import_clips
@@ -125,3 +127,41 @@ def test_user_edits_survive_reanalysis(store, shared_clips_dir: Path) -> None:
     edited = store.clips.update(auto.with_(counts=8, extra={**auto.extra, "counts_source": "user"}))
     again = analyse_clip(store, None, cid, RecordingContext(), steps=("audio",))
     assert again.counts == 8 and again.tempo_bpm == pytest.approx(edited.tempo_bpm)
+
+
+def test_clip_grids_made_under_older_rules_are_analysed_again_once(store, shared_clips_dir: Path) -> None:
+    """Issue 14 item 4: a clip grid stored before the grid rules changed (analyses row version 1)
+    is analysed again by the next analysis run (audio step only), once; edits stay."""
+    from bachata_desktop.core.song import ANALYSIS_VERSION, GRID_RULES
+    from bachata_desktop.services.clip_analysis import AUDIO_MODEL_PREFIX
+
+    ids = _import(store, shared_clips_dir, FAST[:2])
+    run_queue(store, None, RecordingContext(), steps=("audio",))
+    fresh = {i: store.analyses.get("clip", i, "audio") for i in ids}
+    assert all(fresh.values()) and outdated_grids(store) == []
+
+    def version(cid: int) -> int:
+        return int(store.db.query_one("SELECT version FROM analyses WHERE owner_kind='clip' AND "
+                                      "owner_id=? AND kind='audio'", (cid,))["version"])
+
+    assert {version(i) for i in ids} == {GRID_RULES}
+    # what an older version of the app left: its own counts (here shifted by a beat), stamp 1
+    for i in ids:
+        old = dict(fresh[i], beats=[{**b, "count": b["count"] % 8 + 1} for b in fresh[i]["beats"]])
+        store.analyses.put("clip", i, "audio", old)          # the default version: 1
+        clip = store.clips.get(i)
+        store.clips.update(clip.with_(tempo_bpm=99.0))
+    user = store.clips.get(ids[1])
+    store.clips.update(user.with_(counts=4, extra={**user.extra, "counts_source": "user"}))
+    assert outdated_grids(store) == ids
+    # nothing is queued: the analysis run still refreshes the outdated grids, and only those
+    assert store.queue.pending() == []
+    run_queue(store, None, RecordingContext(), steps=("audio",))
+    assert outdated_grids(store) == [] and {version(i) for i in ids} == {GRID_RULES}
+    for i in ids:
+        assert store.analyses.get("clip", i, "audio")["beats"] == fresh[i]["beats"]
+        assert store.clips.get(i).tempo_bpm == pytest.approx(fresh[i]["tempo_bpm"], abs=0.01)
+    assert store.clips.get(ids[1]).counts == 4              # the instructor's length stays
+    assert refresh_grids(store) == 0                         # once: nothing left to refresh
+    # the audio embedding's model id is the analysis version, untouched by the grid rules
+    assert f"{AUDIO_MODEL_PREFIX}{ANALYSIS_VERSION}" == "bachata-audio-v1"

@@ -386,3 +386,27 @@ def test_understood_sentence_updates_the_form(qtbot, ctx):
     assert prefs._checked(prefs.avoid) == ("spin",)
     assert prefs.dip.isChecked()
     assert prefs.text.toPlainText() == text and prefs.seed.value() == 42
+
+
+def test_result_view_names_where_the_one_is_unsure(qtbot, ctx):
+    """The wizard's result view shows the generator's notes on an unsure "1" (item 1 of issue 14)."""
+    from dataclasses import replace
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "services"))
+    from test_generate import fill_library, song_analysis
+
+    from bachata_desktop.core.choreography import Request, SongInfo
+    from bachata_desktop.services.generate import generate_choreography
+    from bachata_desktop.ui.wizard.result import ResultView
+
+    fill_library(ctx.store)
+    an = song_analysis()
+    an = replace(an, one_confidence=0.8, sections=tuple(
+        replace(s, confidence=0.1 if s.label.value == "mambo" else 0.9) for s in an.sections))
+    ch = generate_choreography(RecordingContext(), ctx.store, SongInfo("synthetic"), an,
+                               Request(seed=1)).choreography
+    view = ResultView()
+    qtbot.addWidget(view)
+    view.show_result(ch)
+    text = view.notes.text()
+    assert "Unsure of the 1 in " in text and "(mambo), moves 17-20" in text and "check it in Songs" in text

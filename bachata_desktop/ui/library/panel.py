@@ -544,8 +544,8 @@ class LibraryPanel(QWidget):
         job = self._analysis_job
         if job is not None and job.state in ("queued", "running"):
             return  # the running queue picks up newly queued clips itself
-        if not self.ctx.store.queue.pending():
-            return
+        if not self.ctx.store.queue.pending() and not tasks.grids_outdated(self.ctx.store):
+            return  # (clip beat grids made under older rules are analysed again by the same job)
         self._pending = frozenset()
         self._analysis_job = self.ctx.jobs.submit(
             tasks.analyse_queue, self.ctx.store, self.ctx.indexes, title="Analysing clips",
@@ -555,7 +555,7 @@ class LibraryPanel(QWidget):
         self.poll_timer.start()
 
     def _resume_analysis(self) -> None:
-        if self.auto_analyze and self.ctx.store.queue.pending():
+        if self.auto_analyze and (self.ctx.store.queue.pending() or tasks.grids_outdated(self.ctx.store)):
             self.start_analysis()
 
     def _poll_analysis(self) -> None:

@@ -51,6 +51,14 @@ def analyse_queue(ctx: TaskContext, store: Store, indexes: Any) -> Any:
     return run_queue(store, indexes, ctx)
 
 
+def grids_outdated(store: Store) -> bool:
+    """Whether some clip's beat grid was made under older rules (one indexed query): the analysis
+    job then analyses those soundtracks again after the queue."""
+    from bachata_desktop.services.clip_analysis import outdated_grids
+
+    return bool(outdated_grids(store))
+
+
 @dataclass(frozen=True)
 class AnalysisPoll:
     pending: frozenset[int]

@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
 
 from bachata_desktop.core.media_types import AUDIO_EXTENSIONS
 from bachata_desktop.core.song import (
+    UNSURE_ONE,
     GridCorrection,
     Song,
     SongAnalysis,
@@ -54,7 +55,7 @@ from bachata_desktop.ui.widgets.volume import VolumeControl
 
 NUDGE_S = 0.01
 TAP_RESET_S = 2.5
-UNSURE = 0.5          # a "1" confidence below this is called unsure
+UNSURE = UNSURE_ONE   # a "1" confidence below this is called unsure
 
 
 def _mmss(t: float) -> str:
