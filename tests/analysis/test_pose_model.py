@@ -117,6 +117,7 @@ def test_pt_model_without_the_ultralytics_extra_says_how_to_install_it(tmp_path,
     from bachata_desktop.core.errors import MissingExtraError
 
     monkeypatch.setitem(sys.modules, "ultralytics", None)  # what an install without the extra has
+    monkeypatch.setenv("BACHATA_ALLOW_MODELS", "my-pose.pt")  # the user's explicit choice of a .pt
     (tmp_path / "my-pose.pt").write_bytes(b"pickle bytes")
     m = find_pose_model([tmp_path])
     with pytest.raises(MissingExtraError) as ei:
