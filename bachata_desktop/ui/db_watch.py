@@ -2,7 +2,7 @@
 
 ``PRAGMA data_version`` changes when another connection commits; reading it is an in-memory
 check, cheap enough for a timer on the GUI thread. Only when it changes are the clip and song
-counts read (a few microseconds on an indexed table), and a signal says which of them moved.
+counts (and how many clips are analysed) read (a few microseconds on an indexed table), and a signal says which of them moved.
 Commits by this app's own store connection count as "another connection" here too; that only
 costs a reload the panels already make cheap.
 """
@@ -29,7 +29,7 @@ class DatabaseWatcher(QObject):
         self._path = database
         self._conn: sqlite3.Connection | None = None
         self._version: int | None = None
-        self._counts: tuple[tuple[int, int], tuple[int, int]] | None = None
+        self._counts: tuple[tuple[int, int, int], tuple[int, int]] | None = None
         self.timer = QTimer(self)
         self.timer.setInterval(interval_ms)
         self.timer.timeout.connect(self.poll)
@@ -53,11 +53,14 @@ class DatabaseWatcher(QObject):
                 log.info("cannot watch %s: %s", self._path, exc)
         return self._conn
 
-    def _read_counts(self, conn: sqlite3.Connection) -> tuple[tuple[int, int], tuple[int, int]]:
-        c = conn.execute("SELECT count(*), coalesce(max(id), 0) FROM clips "
+    def _read_counts(self, conn: sqlite3.Connection
+                     ) -> tuple[tuple[int, int, int], tuple[int, int]]:
+        # clips analysed elsewhere (a CLI "library analyze") change the count of settled ones
+        c = conn.execute("SELECT count(*), coalesce(max(id), 0), "
+                         "coalesce(sum(analysis_state IN ('done', 'failed')), 0) FROM clips "
                          "WHERE deleted_at IS NULL").fetchone()
         s = conn.execute("SELECT count(*), coalesce(max(id), 0) FROM songs").fetchone()
-        return (int(c[0]), int(c[1])), (int(s[0]), int(s[1]))
+        return (int(c[0]), int(c[1]), int(c[2])), (int(s[0]), int(s[1]))
 
     def clip_count(self) -> int | None:
         """Clips in the library at the last look (None before the first successful look)."""

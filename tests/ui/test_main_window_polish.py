@@ -14,7 +14,7 @@ from pathlib import Path
 
 from shared_assets import ANNOTATIONS, CLIPS_DIR, MODELS_DIR, REPO, need
 
-from bachata_desktop.core.clip import unset_fields
+from bachata_desktop.core.clip import AnalysisState, unset_fields
 
 
 def test_opens_on_the_library_even_if_it_closed_on_the_player(qtbot, app_paths) -> None:
@@ -58,6 +58,14 @@ def test_a_cli_import_shows_up_in_the_open_window(qtbot, main_window, tmp_path: 
     assert out.returncode == 0, out.stderr
     assert json.loads(out.stdout)["imported"]
     qtbot.waitUntil(lambda: lib.model.rowCount() == 1, timeout=20000)
+    lib.grid.setCurrentIndex(lib.proxy.index(0, 0))
+    assert lib.detail.clip is not None and lib.detail.clip.analysis_state is not AnalysisState.DONE
+    # analysed by another process too: the card and the editor follow, no restart
+    out = subprocess.run([sys.executable, "-m", "bachata_desktop", "library", "analyze"], env=env,
+                         capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    qtbot.waitUntil(lambda: lib.detail.clip.analysis_state is AnalysisState.DONE, timeout=20000)
+    assert lib.model.clip_at(0).analysis_state is AnalysisState.DONE
 
 
 def test_import_a_folder_with_an_annotations_file_kept_elsewhere(qtbot, main_window,

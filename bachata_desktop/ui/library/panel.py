@@ -237,6 +237,10 @@ class LibraryPanel(QWidget):
             self.reload()  # rows changed here while it loaded: its snapshot would undo that
             return
         self.model.sync(clips)
+        shown = self.detail.clip
+        fresh = next((c for c in clips if shown is not None and c.id == shown.id), None)
+        if shown is not None and fresh is not None and fresh.analysis_state != shown.analysis_state:
+            self.detail.set_clip(fresh)  # analysed meanwhile (here or by another process)
         first = not self.loaded
         self.loaded = True
         self._refresh_categories()
