@@ -70,15 +70,21 @@ def find_group(store: Store, ref: str | int) -> Group:
     return g
 
 
+def _cleaned(changes: dict[str, Any], what: str) -> dict[str, Any]:
+    """Name, level and notes checked the way creating a group or student checks them."""
+    out = dict(changes)
+    if "name" in out:
+        out["name"] = clean_name(out["name"], f"{what} name")
+    if "level" in out:
+        out["level"] = parse_level(out["level"])
+    if "notes" in out:
+        out["notes"] = clean_notes(out["notes"])
+    return out
+
+
 def update_group(store: Store, group_id: int, **changes: Any) -> Group:
     g = get_group(store, group_id)
-    if "name" in changes:
-        changes["name"] = clean_name(changes["name"], "group name")
-    if "level" in changes:
-        changes["level"] = parse_level(changes["level"])
-    if "notes" in changes:
-        changes["notes"] = clean_notes(changes["notes"])
-    return store.groups.update_group(g.with_(**changes))
+    return store.groups.update_group(g.with_(**_cleaned(changes, "group")))
 
 
 def archive_group(store: Store, group_id: int, archived: bool = True) -> Group:
@@ -115,13 +121,7 @@ def get_student(store: Store, student_id: int) -> Student:
 
 def update_student(store: Store, student_id: int, **changes: Any) -> Student:
     s = get_student(store, student_id)
-    if "name" in changes:
-        changes["name"] = clean_name(changes["name"], "student name")
-    if "level" in changes:
-        changes["level"] = parse_level(changes["level"])
-    if "notes" in changes:
-        changes["notes"] = clean_notes(changes["notes"])
-    return store.groups.update_student(s.with_(**changes))
+    return store.groups.update_student(s.with_(**_cleaned(changes, "student")))
 
 
 def find_member(store: Store, group_id: int, ref: str | int) -> Student:
