@@ -219,7 +219,11 @@ class ClipListModel(QAbstractListModel):
             tip = "<br>".join(bits)
             self._tooltip[clip.id] = tip
         note = self._rank_notes.get(clip.id)
-        return f"{tip}<br><i>{_esc(note)}</i>" if note else tip
+        if not note:
+            return tip
+        # "pose 0.62 · music 0.40": wrap between the parts only, never inside one
+        parts = " · ".join(_esc(p).replace(" ", "&nbsp;") for p in note.split(" · "))
+        return f"{tip}<br><i>{parts}</i>"
 
     def set_rank_notes(self, notes: dict[int, str]) -> None:
         """What ranked each clip of the shown ranking (similar moves), added to its tooltip."""
