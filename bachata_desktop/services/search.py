@@ -54,6 +54,34 @@ class SearchHit:
     score: float
     why: str
     parts: dict[str, float] = field(default_factory=dict, compare=False, hash=False)
+    # similar(): the hit is of the query clip's move family, and the "same family first" rule put
+    # it above a clip of another family that the fusion alone scores higher
+    same_family: bool = field(default=False, compare=False)
+    lifted: bool = field(default=False, compare=False)
+
+
+# how "Similar moves" orders its hits, in the instructor's words (the library banner shows it)
+SIMILAR_ORDER = "same family first, then by pose + music + description"
+_POSE = ("lead", "follow", "interaction")
+
+
+def similar_parts(hit: SearchHit) -> str:
+    """One line of what ranked a similar-moves hit, e.g.
+    "pose 0.62 · music 0.40 · description 0.55 · same family" (pose: mean of the lead, follow and
+    interaction cosines the two clips share; a part neither clip has is left out)."""
+    bits = []
+    pose = [hit.parts[m] for m in _POSE if m in hit.parts]
+    if pose:
+        bits.append(f"pose {sum(pose) / len(pose):.2f}")
+    if "audio" in hit.parts:
+        bits.append(f"music {hit.parts['audio']:.2f}")
+    if "text" in hit.parts:
+        bits.append(f"description {hit.parts['text']:.2f}")
+    if hit.lifted:
+        bits.append("same family (moved up)")
+    elif hit.same_family:
+        bits.append("same family")
+    return " · ".join(bits)
 
 
 def _fold(text: str) -> str:
@@ -298,20 +326,25 @@ def similar(store: Any, indexes: Any, clip_id: int, k: int = 10,
     in_family = np.isin(cand, np.fromiter(family, np.int64, len(family)))
     order = np.lexsort((cand, -score, ~in_family))
     order = order[wsum[order] > 0]
+    # the best fused score outside the family: a family hit below it is there by the rule alone
+    outside = score[(wsum > 0) & ~in_family]
+    best_outside = float(outside.max()) if outside.size else -np.inf
     scored = []
     for i in order[:k].tolist():
         parts = {m: float(table[i, j]) for j, m in enumerate(mods) if present[i, j]}
-        scored.append((float(score[i]), int(cand[i]), parts))
+        lifted = bool(in_family[i]) and float(score[i]) < best_outside
+        scored.append((float(score[i]), int(cand[i]), parts, lifted))
     top = scored[:k]
-    clips = store.clips.get_many([cid for _, cid, _ in top])
+    clips = store.clips.get_many([cid for _, cid, _, _ in top])
     hits = []
-    for fused, cid, parts in top:
+    for fused, cid, parts, lifted in top:
         if cid not in clips:
             continue
         why = ", ".join(f"{m} {parts[m]:.2f}" for m in weights if m in parts)
-        if clips[cid].category == clip.category:
+        same = clips[cid].category == clip.category
+        if same:
             why = f"same category; {why}"
-        hits.append(SearchHit(clips[cid], round(fused, 6), why, parts))
+        hits.append(SearchHit(clips[cid], round(fused, 6), why, parts, same, lifted))
     return hits
 
 
@@ -361,5 +394,5 @@ def reembed_texts(store: Any, indexes: Any, clip_ids: list[int] | None = None,
     return len(written)
 
 
-__all__ = ["FUSION_WEIGHTS", "SearchHit", "lexical_scores", "query_embedding", "reembed_text",
-           "reembed_texts", "search", "similar", "tokens"]
+__all__ = ["FUSION_WEIGHTS", "SIMILAR_ORDER", "SearchHit", "lexical_scores", "query_embedding", "reembed_text",
+           "reembed_texts", "search", "similar", "similar_parts", "tokens"]

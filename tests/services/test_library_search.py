@@ -17,6 +17,7 @@ from bachata_desktop.services.search import (
     reembed_texts,
     search,
     similar,
+    similar_parts,
 )
 from bachata_desktop.store import Store
 from bachata_desktop.store.indexes.hnsw import IndexSet
@@ -167,6 +168,45 @@ def test_fusion_weights_and_renormalisation(store) -> None:
     assert got[c_] == pytest.approx(0.35 / 0.70, abs=1e-3)
     assert [h.clip.id for h in hits] == [c_, b, a]
     assert set(hits[0].parts) == {"text", "audio"}
+
+
+def test_similar_hits_carry_their_parts_and_flag_the_family_lift(store) -> None:
+    """Known vectors: a clip of another family identical in every part, and one of the same family
+    sharing only the description. The family rule puts the second first, and says so."""
+    from bachata_desktop.core.clip import Clip
+
+    rng = np.random.default_rng(5)
+
+    def unit(v):
+        return (v / np.linalg.norm(v)).astype(np.float32)
+
+    def orth(v):
+        r = rng.normal(size=v.shape)
+        r -= r.dot(v) * v
+        return unit(r)
+
+    base = {m: unit(rng.normal(size=d)) for m, d in MODALITY_DIMS.items()}
+    q = store.clips.add(Clip(None, "q", "q", "basic", "basic/q.mp4", "1" * 64)).id
+    twin = store.clips.add(Clip(None, "twin", "twin", "turn", "turn/t.mp4", "2" * 64)).id
+    kin = store.clips.add(Clip(None, "kin", "kin", "basic", "basic/k.mp4", "3" * 64)).id
+    for m, v in base.items():
+        store.embeddings.put("clip", q, m, v, "syn")
+        store.embeddings.put("clip", twin, m, v, "syn")
+        store.embeddings.put("clip", kin, m, v if m == "text" else orth(v), "syn")
+    indexes = IndexSet(store.paths.indexes, store.embeddings)
+    first, second = similar(store, indexes, q, k=2)
+    assert (first.clip.id, second.clip.id) == (kin, twin)
+    assert first.same_family and first.lifted and not second.same_family and not second.lifted
+    assert set(first.parts) == set(MODALITY_DIMS)
+    assert first.parts["text"] == pytest.approx(1.0, abs=1e-4)
+    line = similar_parts(first)
+    assert line.startswith("pose 0.") or line.startswith("pose -0.")
+    assert "description 1.00" in line and line.endswith("same family (moved up)")
+    assert similar_parts(second) == "pose 1.00 · music 1.00 · description 1.00"
+    # the fusion alone: the twin first, nothing lifted
+    pure = similar(store, indexes, q, k=2, same_category_first=False)
+    assert pure[0].clip.id == twin and not any(h.lifted for h in pure)
+    assert pure[1].same_family and similar_parts(pure[1]).endswith("· same family")
 
 
 def test_cli_search_and_similar(library, monkeypatch, capsys) -> None:

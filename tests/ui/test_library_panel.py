@@ -172,6 +172,27 @@ def test_similar_moves_shows_a_ranking_without_the_clip(qtbot, imported) -> None
     assert lib.selected_clip_ids() == [ids[0]]
 
 
+def test_similar_moves_say_their_order_and_each_cards_parts(qtbot, imported) -> None:
+    from bachata_desktop.services.search import reembed_text
+
+    lib = imported.library
+    source = _clip_by_key(lib, "ladyturn_left")
+    for cid in lib.model.ids():  # text embeddings only: the parts are the description alone
+        reembed_text(lib.ctx.store, lib.ctx.indexes, cid)
+    lib.show_similar(source.id)
+    qtbot.waitUntil(lambda: lib.proxy.ranked and lib.proxy.rowCount() > 0, timeout=30000)
+    assert "same family first, then by pose + music + description" in lib.banner.label.text()
+    assert "pose" in lib.banner.label.toolTip()
+    for row in range(lib.proxy.rowCount()):
+        tip = lib.proxy.index(row, 0).data(Qt.ItemDataRole.ToolTipRole)
+        assert "<i>description&nbsp;" in tip and "pose" not in tip, tip  # no pose analysed: left out
+    lib.banner.action.click()  # "Show all moves": the cards lose the ranking's parts
+    qtbot.waitUntil(lambda: not lib.proxy.ranked, timeout=5000)
+    tips = [lib.proxy.index(r, 0).data(Qt.ItemDataRole.ToolTipRole)
+            for r in range(lib.proxy.rowCount())]
+    assert tips and not any("description&nbsp;" in t for t in tips)
+
+
 def test_editing_is_saved_at_once(qtbot, imported) -> None:
     lib = imported.library
     clip = _clip_by_key(lib, "slow_basic3")

@@ -94,6 +94,7 @@ class ClipListModel(QAbstractListModel):
         self._cache: dict[int, Clip] = {}
         self._text: dict[int, str] = {}
         self._tooltip: dict[int, str] = {}
+        self._rank_notes: dict[int, str] = {}  # clip id -> why a ranking put it there (tooltip)
         self.sort_field = SortField.NAME
         self.descending = False
         self.fetch_count = 0  # how many block fetches ran (tests and the benchmark look)
@@ -217,7 +218,16 @@ class ClipListModel(QAbstractListModel):
                 bits.append("Not analysed yet")
             tip = "<br>".join(bits)
             self._tooltip[clip.id] = tip
-        return tip
+        note = self._rank_notes.get(clip.id)
+        if not note:
+            return tip
+        # "pose 0.62 · music 0.40": wrap between the parts only, never inside one
+        parts = " · ".join(_esc(p).replace(" ", "&nbsp;") for p in note.split(" · "))
+        return f"{tip}<br><i>{parts}</i>"
+
+    def set_rank_notes(self, notes: dict[int, str]) -> None:
+        """What ranked each clip of the shown ranking (similar moves), added to its tooltip."""
+        self._rank_notes = {int(k): v for k, v in notes.items() if v}
 
     # -- changing rows -------------------------------------------------------------------------
     def set_rows(self, clips: Iterable[Clip]) -> None:

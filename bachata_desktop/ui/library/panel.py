@@ -409,9 +409,14 @@ class LibraryPanel(QWidget):
             text = (f"{shown} best matches for “{ranking.query}” (names, tags, notes and meaning)"
                     if shown else f"No moves match “{ranking.query}”.")
         else:
-            text = (f"{shown} moves most like “{name}”, most similar first" if shown else
+            order = ranking.order or "most similar first"
+            text = (f"{shown} moves most like “{name}”: {order}" if shown else
                     f"No moves to compare with “{name}” yet: similar moves need analysed clips.")
-        self.banner.show_message(text, "Show all moves", key="clear-ranking", kind="search")
+        details = ("Hover a card to see its parts: pose (lead, follow and how they connect), "
+                   "music, description, and whether it is of the same family."
+                   if ranking.kind == "similar" and shown else "")
+        self.banner.show_message(text, "Show all moves", key="clear-ranking", kind="search",
+                                 details=details)
         if shown:
             # The best match becomes the current card: otherwise the editor kept showing a clip the
             # ranking had hidden (or one Qt picked off screen), next to an unrelated first card.
@@ -425,6 +430,8 @@ class LibraryPanel(QWidget):
 
     def _set_ranking(self, ranking: tasks.Ranking | None) -> None:
         self._ranking = ranking
+        self.model.set_rank_notes({} if ranking is None else
+                                  dict(zip(ranking.clip_ids, ranking.notes, strict=False)))
         self.proxy.set_ranking(None if ranking is None else ranking.clip_ids)
         self._update_count()
 

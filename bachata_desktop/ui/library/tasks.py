@@ -26,6 +26,8 @@ class Ranking:
     scores: tuple[float, ...]
     query: str
     kind: str  # "search" | "similar"
+    notes: tuple[str, ...] = ()  # per clip id: what ranked it (similar moves: "pose 0.62 · ...")
+    order: str = ""  # how the list is ordered, in words (similar moves)
 
 
 def load_clips(ctx: TaskContext, store: Store) -> list[Clip]:
@@ -111,7 +113,8 @@ def similar_moves(ctx: TaskContext, store: Store, indexes: Any, clip_id: int, k:
         raise InputError("That clip is no longer in the library.")
     results = search.similar(store, indexes, clip_id, k)
     ids, scores = result_ids(results)
-    return Ranking(ids, scores, clip.name, "similar")
+    notes = tuple(search.similar_parts(h) for h in results)
+    return Ranking(ids, scores, clip.name, "similar", notes, search.SIMILAR_ORDER)
 
 
 def result_ids(results: Iterable[Any]) -> tuple[tuple[int, ...], tuple[float, ...]]:
