@@ -385,17 +385,6 @@ def copy_to_part(src: Path, folder: Path) -> Path:
     return Path(tmp)
 
 
-def copy_atomic(src: Path, dest: Path) -> None:
-    """Copy to a temporary file beside ``dest``, flush, then rename into place."""
-    tmp = copy_to_part(src, dest.parent)
-    try:
-        os.replace(tmp, dest)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-
-
 def _unique_key(store: Any, key: str, content_hash: str) -> str:
     if store.clips.get_by_key(key) is None:
         return key
@@ -518,6 +507,6 @@ def import_clips(store: Any, paths: list[Path] | tuple[Path, ...] | list[str],
 
 
 __all__ = ["ANALYSIS_KIND", "UNCATEGORIZED", "Annotations", "ImportItem", "ImportPlan",
-           "ImportProblem", "ImportReport", "MediaInfo", "copy_atomic", "copy_to_part", "file_hash",
+           "ImportProblem", "ImportReport", "MediaInfo", "copy_to_part", "file_hash",
            "import_clips", "load_annotations", "normalise_category", "probe_video",
            "safe_file_name", "scan"]

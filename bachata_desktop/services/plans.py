@@ -30,6 +30,7 @@ from bachata_desktop.core.plan import ClassPlan, ItemKind
 from bachata_desktop.core.schema import load_document
 from bachata_desktop.core.thumbnails import thumbnail_file
 from bachata_desktop.services import export_files
+from bachata_desktop.services.library_import import file_hash
 from bachata_desktop.services.zip_guard import ZipLimits, copy_member, open_checked, read_member
 from bachata_desktop.store import Store
 
@@ -224,7 +225,7 @@ def export_bundle(store: Store, plan: ClassPlan, out: Path, include_media: bool 
         if include_media and media.is_file():
             name = f"media/{clip.content_hash[:16]}{media.suffix.lower()}"
             members[name] = media
-            digests[name] = export_files_sha256(media)
+            digests[name] = file_hash(media)
             entry["media"] = name
         clips.append(entry)
     members["plan.json"] = json.dumps(plan.to_dict(), ensure_ascii=False, indent=1).encode("utf-8")
@@ -249,14 +250,6 @@ def export_bundle(store: Store, plan: ClassPlan, out: Path, include_media: bool 
             tmp.unlink()
         raise StorageError(f"Could not write {out}: {exc.strerror or exc}") from exc
     return out
-
-
-def export_files_sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        while chunk := fh.read(1 << 20):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 BUNDLE_LIMITS = ZipLimits(max_members=MAX_MEMBERS, max_member_bytes=MAX_BUNDLE_MEDIA,
