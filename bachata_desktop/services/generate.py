@@ -129,6 +129,12 @@ def _mmss(t: float) -> str:
     return f"{int(t // 60)}:{int(t % 60):02d}"
 
 
+# Notes about the song and the library (not the request): they open with these words, so a swap,
+# which lets the choreographer write its own notes afresh, knows which of the old notes to keep.
+UNSURE_ONE_NOTE, RESTART_NOTE = "Unsure of the 1", "The count restarts after a break at "
+ESTIMATED_NOTE = "no usable start or end pose"
+
+
 def grid_notes(analysis: SongAnalysis, slots: tuple[tuple[float, float], ...] = ()) -> tuple[str, ...]:
     """What the generator is unsure of in the song's grid, one note per span where the confidence
     of the "1" is low, naming its time span (and the moves of ``slots``, ``(start, end)`` each, that
@@ -141,9 +147,9 @@ def grid_notes(analysis: SongAnalysis, slots: tuple[tuple[float, float], ...] = 
         if moves:
             where += (f", move {moves[0]}" if len(moves) == 1 else f", moves {moves[0]}-{moves[-1]}")
         why = (f" (only {analysis.duration:.0f} s of music)" if analysis.grid_guess else "")
-        notes.append(f"Unsure of the 1 {where}{why}: check it in Songs and fix it with “This beat is a 1”")
+        notes.append(f"{UNSURE_ONE_NOTE} {where}{why}: check it in Songs and fix it with “This beat is a 1”")
     if analysis.count_changes:
-        notes.append("The count restarts after a break at "
+        notes.append(RESTART_NOTE
                      + ", ".join(_mmss(t) for t in analysis.count_changes[:4])
                      + ": check it in Songs")
     return tuple(notes)
@@ -287,8 +293,8 @@ def generate_choreography(ctx: TaskContext, store: Any, song: SongInfo, analysis
     missing = sum(1 for c in cands if c.start_pose is None)
     if missing:
         verb, its = ("has", "its transitions are") if missing == 1 else ("have", "their transitions are")
-        ch = replace(ch, notes=(*ch.notes, f"{missing} of {len(cands)} moves {verb} no usable start "
-                                           "or end pose (not analysed yet, or the dancers are not both "
+        ch = replace(ch, notes=(*ch.notes, f"{missing} of {len(cands)} moves {verb} {ESTIMATED_NOTE} "
+                                           "(not analysed yet, or the dancers are not both "
                                            f"visible there): {its} estimated"))
     unsure = grid_notes(analysis, tuple((s.start, s.end) for s in ch.slots))
     if unsure:
@@ -318,7 +324,7 @@ def swap_move(result: GenerationResult, slot_index: int, clip_id: int,
 
 
 def _about_song_or_library(note: str) -> bool:
-    return note.startswith(("Unsure of the 1", "The count restarts")) or "no usable start" in note
+    return note.startswith((UNSURE_ONE_NOTE, RESTART_NOTE)) or ESTIMATED_NOTE in note
 
 
 def save_choreography(store: Any, choreo: Choreography, title: str | None = None,
