@@ -9,6 +9,7 @@ from bachata_desktop.analysis.pose.backend import FramePoses, nms
 from bachata_desktop.analysis.pose.couple import (
     CoupleConfig,
     _fill_gaps,
+    _stature,
     _viterbi_swaps,
     build_couple,
 )
@@ -58,6 +59,8 @@ def test_two_dancers_tracked_with_a_gap_filled_and_bystander_ignored():
     assert tr.keypoints.shape == (40, 2, 17, 3)
     assert tr.detected[:, 0].all() and not tr.detected[10:13, 1].any()
     assert tr.both_ratio == pytest.approx(37 / 40)
+    # the 3 unseen frames are bridged by motion, and said to be so: placed, not detected
+    assert tr.bridged[10:13, 1].all() and tr.both_bridged_ratio == 1.0
     # The gap is filled by interpolation, the bystander (small, at the edge) never chosen.
     assert np.isfinite(tr.keypoints[11]).all()
     xs = np.nanmean(tr.keypoints[:, :, :, 0], axis=2)
@@ -204,9 +207,49 @@ def test_the_taller_dancer_at_equal_depth_leads_even_on_the_right():
     tr = build_couple(frames, hists, (1280, 720), fps=10.0)
     lead_x = np.nanmean(tr.keypoints[0, 0, :, 0])
     assert lead_x > 600 and "taller" in tr.lead_reason
-    # the same height, stepping nearer and further (bigger on screen when nearer, feet lower):
-    # the depth correction sees it is perspective, not stature
-    near = [frame([(400, 500 + d, 100.0 * (1 + 0.0015 * d)), (700, 500, 100.0)])
-            for d in np.linspace(0, 80, 30)]
-    tr2 = build_couple(near, hists, (1280, 720), fps=10.0)
-    assert "taller" not in tr2.lead_reason
+
+
+def _at_depth(cx: float, height_m: float, depth_m: float) -> tuple[float, float, float]:
+    """A dancer ``height_m`` tall, ``depth_m`` from a level pinhole camera (focal 1000 px,
+    1.05 m above the floor, horizon at y = 300), as ``frame``'s (x, y, scale)."""
+    body = 1000.0 * height_m / depth_m          # on-screen height, head top to soles
+    feet = 300.0 + 1000.0 * 1.05 / depth_m
+    scale = body / 2.25                          # BODY spans 2.25 units, soles 0.6 below y
+    return cx, feet - 0.6 * scale, scale
+
+
+def test_the_taller_lead_is_found_when_the_follow_stands_nearer_the_camera():
+    """The follow (1.62 m) half a metre nearer than the lead (1.78 m) looks taller on screen; the
+    perspective correction (height over the feet's distance below the horizon) still finds the
+    lead, while the dancers sway nearer and further."""
+    sway = 0.2 * np.sin(np.linspace(0, 6, 40))
+    frames = [frame([_at_depth(450, 1.62, 2.5 + d), _at_depth(700, 1.78, 3.0 + d)])
+              for d in sway]
+    hists = [np.stack([hist(3), hist(40)]) for _ in range(40)]
+    on_screen = [np.ptp(frame([_at_depth(0, h, z)]).keypoints[0, :, 1]) for h, z in
+                 ((1.62, 2.5), (1.78, 3.0))]
+    assert on_screen[0] > on_screen[1]
+    tr = build_couple(frames, hists, (1280, 720), fps=10.0)
+    assert np.nanmean(tr.keypoints[0, 0, :, 0]) > 600 and "taller" in tr.lead_reason
+    # equal statures at different depths: no difference found
+    same = [frame([_at_depth(450, 1.7, 2.4 + d), _at_depth(700, 1.7, 3.1 - d)]) for d in sway]
+    tr2 = build_couple(same, hists, (1280, 720), fps=10.0)
+    assert abs(_stature(tr2.keypoints, tr2.detected)) < 0.01
+
+
+def test_a_second_detection_of_one_body_is_not_taken_for_the_partner():
+    """A weak duplicate box on the visible dancer while the partner is hidden: the partner is
+    reported unseen in those frames, not placed on the duplicate."""
+    frames, hists = [], []
+    for t in range(30):
+        people = [(400, 500, 100.0), (560, 500, 100.0)]
+        if 10 <= t < 16:
+            people = [(400, 500, 100.0), (404, 502, 100.0)]   # the same body, found twice
+        fp = frame(people)
+        if 10 <= t < 16:
+            fp = FramePoses(fp.boxes, np.array([0.9, 0.15], np.float32), fp.keypoints)
+        frames.append(fp)
+        hists.append(np.stack([hist(3), hist(40)]))
+    tr = build_couple(frames, hists, (1280, 720), fps=10.0)
+    assert tr.detected[:10].all() and tr.detected[16:].all()
+    assert tr.detected[10:16].sum(axis=1).tolist() == [1] * 6

@@ -55,7 +55,7 @@ class PoseConfig:
     # half the inference time (bench_pose.py); 640 finds no more people and costs 2.4x.
     imgsz: int = 320
     batch: int = 8
-    det_conf: float = 0.25        # model threshold; the couple step applies its own
+    det_conf: float = 0.1         # model threshold (a half-hidden partner scores 0.1-0.25)
     backend: str = "auto"         # auto | openvino | ultralytics
     crop_bars: bool = True
     # Let FFmpeg skip non-reference (B) frames and sample the decoded ones by time: decoding is
