@@ -68,6 +68,7 @@ def test_closed_hold_keeps_both_dancers(analysed):
     # bridged frames are placed, not claimed as seen
     assert (tracks.bridged | ~tracks.detected).all()
     assert (tracks.bridged & ~tracks.detected).any()
+    assert "only one dancer visible" not in res.lead_reason
 
 
 def test_only_one_body_visible_is_said_and_not_invented(analysed):
@@ -76,6 +77,7 @@ def test_only_one_body_visible_is_said_and_not_invented(analysed):
     assert one.mean() >= 0.3                      # the lead hidden behind the follow
     assert res.both_dancers_ratio <= 0.7
     assert res.any_dancer_ratio >= 0.95
+    assert "only one dancer visible" in res.lead_reason
     # beyond a short gap the hidden dancer has no position and no joints
     hidden = ~tracks.bridged
     assert hidden.any()

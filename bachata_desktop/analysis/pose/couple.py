@@ -20,7 +20,8 @@ Steps (all numpy, after inference):
    frames where a dancer is placed although unseen from ``detected`` (seen by the model);
    ``both_ratio`` counts only frames with both seen, ``both_bridged_ratio`` the bridged ones too.
    Longer gaps are honest: one body hides the other (closed hold filmed side-on, the follow's
-   back to the camera) and only one dancer is reported.
+   back to the camera) and only one dancer is reported; from ``ALONE_NOTE`` of frames on, the
+   clip's ``lead_reason`` says so.
 5. **Lead / follow** (documented heuristic, a user override ``flipped`` exchanges them per clip):
    score = (follow's turns - lead's turns) + 3 x size, and the slot with the higher score leads.
    *Turns*: how often a dancer's shoulder order flips, per second; in bachata the follow turns
@@ -53,6 +54,7 @@ NJ = 17
 # feet (the camera's height over the dancer's). Chosen on the 80 shared clips (0.55-0.7 right on
 # 78-80 of them, 0.5 on 69, 0.8 on 73); leave-one-series-out picks 0.6 for every held-out series.
 HORIZON_AT = 0.6
+ALONE_NOTE = 0.05  # fraction of frames with one dancer unplaced from which the reason says so
 
 
 @dataclass(frozen=True)
@@ -332,6 +334,10 @@ def build_couple(frames: list[FramePoses], hists: list[np.ndarray], size: tuple[
         boxes[:, s] = _fill_gaps(boxes[:, s], max_gap)
 
     order, reason = _lead_first(kp, detected, fps, cfg)
+    alone = float(((detected.sum(axis=1) == 1) & ~np.isfinite(boxes).all(axis=(1, 2))).mean())
+    if alone >= ALONE_NOTE:  # say it: the embeddings and holds then rest on one dancer there
+        reason += (f"; only one dancer visible in {alone:.0%} of frames (the other hidden behind "
+                   "the partner or out of the picture, not placed)")
     if flipped:
         order = order[::-1]
         reason += "; flipped by the user"
