@@ -180,8 +180,7 @@ def measure(keypoints: np.ndarray, times: np.ndarray, beats: np.ndarray, beat_co
     confidence = min(1.0, abs(score) / (2 * SURE))
     if score < -SURE:
         offset, source = 1, "dance"
-        note = ("the dancers' 1 is one beat after the soundtrack's: their steps win for alignment "
-                f"({confidence:.0%} sure)")
+        note = f"the dancers' 1 is one beat after the soundtrack's; the dance wins ({confidence:.0%} sure)"
     elif score > SURE:
         offset, source = 0, "dance"
         note = f"the dancers' 1 matches the soundtrack's ({confidence:.0%} sure)"

@@ -161,7 +161,7 @@ class ClipDetail(QWidget):
         self.counts_spin = QSpinBox()
         self.counts_spin.setRange(1, 64)
         self.counts_spin.setSuffix(" counts")
-        self.counts_reset = QPushButton("Use the measured length")
+        self.counts_reset = QPushButton("Use measured")
         self.counts_reset.setToolTip("Go back to the length read from the dance; a new analysis "
                                      "may then change it again")
         self.counts_reset.clicked.connect(self.use_measured_length)
@@ -184,12 +184,9 @@ class ClipDetail(QWidget):
         form.addRow("Level", self.level_combo)
         form.addRow("Energy", self.energy_combo)
         form.addRow("Role focus", self.role_combo)
-        length_row = QWidget()
-        row = QHBoxLayout(length_row)
-        row.setContentsMargins(0, 0, 0, 0)
-        row.addWidget(self.counts_spin, 1)
-        row.addWidget(self.counts_reset)
-        form.addRow("Length", _with_note(length_row, self.length_note))
+        length_box = _with_note(self.counts_spin, self.length_note)
+        length_box.layout().addWidget(self.counts_reset, 0, Qt.AlignmentFlag.AlignLeft)
+        form.addRow("Length", length_box)
         form.addRow("Starts in", _with_note(self.start_hold_combo, self.start_hold_note))
         form.addRow("Ends in", _with_note(self.end_hold_combo, self.end_hold_note))
         form.addRow("Lead / follow", _with_note(self.flip_check, self.lead_note))
@@ -305,9 +302,11 @@ class ClipDetail(QWidget):
     def _show_notes(self, clip: Clip) -> None:
         self.length_note.setText(length_note(clip))
         dance = clip.extra.get("dance")
-        self.counts_reset.setVisible(
-            clip.extra.get("counts_source") == "user" and isinstance(dance, dict)
-            and isinstance(dance.get("counts"), int))
+        measured = dance.get("counts") if isinstance(dance, dict) else None
+        self.counts_reset.setVisible(clip.extra.get("counts_source") == "user"
+                                     and isinstance(measured, int))
+        if isinstance(measured, int):
+            self.counts_reset.setText(f"Use measured ({measured})")
         self.start_hold_note.setText(hold_note(clip, "start"))
         self.end_hold_note.setText(hold_note(clip, "end"))
         self.lead_note.setText(lead_note(clip))

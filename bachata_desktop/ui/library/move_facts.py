@@ -40,9 +40,9 @@ def length_note(clip: Clip) -> str:
         return f"set by you (the dance measured {dance['counts']})" if dance else "set by you"
     if dance and clip.extra.get("counts_from") == "dance":
         one, end = dance.get("first_one_s"), dance.get("move_end_s")
-        where = (f"the dancers' 1 at {one:.1f} s, the move ends at {end:.1f} s, "
+        where = (f": counted from the dancers' 1 at {one:.1f} s to {end:.1f} s"
                  if isinstance(one, (int, float)) and isinstance(end, (int, float)) else "")
-        return f"read from the dance: {where}on the soundtrack's beats; {dance.get('note', '')}"
+        return f"read from the dance{where}; {dance.get('note', '')}"
     if clip.tempo_bpm:
         return "from the soundtrack's beats only (the dance was not read: no keypoints yet)"
     return "not measured yet"
