@@ -101,6 +101,18 @@ def run(quick: bool = False) -> list[dict]:
                              np.mean(r["par"]), "fraction", float(np.mean(r["par_st"])), "report",
                              "baseline: the soundtrack's 1 as it is"))
     if not quick:
+        sources = {"dance agrees": 0, "dance overrules": 0, "soundtrack (dance unsure)": 0}
+        shared = bp.annotations()
+        for c in shared:
+            data, grid, duration = _clip_inputs(c["video_path"])
+            bt, bc = _beats(grid)
+            got = dc.measure(data["keypoints"], data["times"], bt, bc, duration)
+            key = ("soundtrack (dance unsure)" if got is None or got.one_source != "dance" else
+                   "dance overrules" if got.soundtrack_offset else "dance agrees")
+            sources[key] += 1
+        for key, n in sources.items():
+            rows.append(_row(f"shared clips where the dancers' 1 is: {key}", n, "clips", None,
+                             "report", f"of {len(shared)} shared clips, labelled or not"))
         held = {lab["video_path"] for lab in labels if lab["part"] == "held_out"}
         rows.append(_row("bob phase, re-estimated without held-out clips", estimate_phase(held),
                          "degrees", math.degrees(dc.BOB_PHASE), "report",
