@@ -136,3 +136,19 @@ def test_bad_input_gives_no_measure() -> None:
     assert measure(kp, t, beats[::-1], counts, 4.0) is None          # beats out of order
     assert DanceCounts.from_dict({"counts": 8}) is None
     assert [counts_in(n) for n in (0, 3, 4, 7, 8, 15, 16, 31, 32, 40)] == [4, 4, 4, 4, 8, 8, 16, 16, 32, 32]
+
+
+@pytest.mark.slow
+def test_the_move_starts_on_the_dancers_5_when_the_1_leaves_too_little(clips) -> None:
+    from bachata_desktop.analysis.pose.analyze import load_keypoints
+
+    kp, grid, duration = clips[BASIC]
+    data = load_keypoints(kp)
+    beats = np.array([b["time"] for b in grid["beats"]])
+    counts = np.array([b["count"] for b in grid["beats"]])
+    swapped = (counts + 3) % 8 + 1  # the soundtrack's 1s and 5s exchanged
+    for variant in (counts, swapped):
+        got = measure(data["keypoints"], data["times"], beats, variant, duration)
+        assert got is not None and got.counts == 16  # a 9.8 s clip at 108 BPM: 16 counts, not 8
+        # from its first 1 only 12 counts would be left: the export starts on the 5 instead
+        assert got.first_one_s == got.move_start_s

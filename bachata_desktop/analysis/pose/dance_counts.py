@@ -53,7 +53,9 @@ class DanceCounts:
     move_end_s: float             # where the dancing ends
     counts: int                   # 4 / 8 / 16 / 32: counts of the move the clip holds from its start
     beats_danced: int             # grid beats from move_start_s to move_end_s
-    first_one_s: float            # the dancers' first 1 (the soundtrack's bar says 1 from 5)
+    first_one_s: float            # where the export starts the move: the dancers' first 1 (the
+    #                               soundtrack's bar tells 1 from 5), or their 5 when the clip would
+    #                               run out of its length from the 1
     one_beat: int                 # index of that 1 in the soundtrack grid
     soundtrack_offset: int        # beats from the soundtrack's first 1/5 to the dancers' (0 or 1)
     one_source: str               # "dance" (the bob decided) or "soundtrack" (the bob was unsure)
@@ -199,9 +201,11 @@ def measure(keypoints: np.ndarray, times: np.ndarray, beats: np.ndarray, beat_co
     one = int(ones[0]) + offset if ones.size else move
     while one < move:
         one += 8
-    if one >= len(b):
-        one = move  # no full bar left: the move's start is the best "1" there is
     n = int(math.floor((end - float(b[move])) / period + 0.25))
+    if one >= len(b) or counts_in(math.floor((end - float(b[one])) / period + 0.25)) < counts_in(n):
+        # from the bar's 1 the clip would run out before its length: start on the dancers' 5
+        # (the mirror half of the basic; the soundtrack's bar is what tells 1 from 5 anyway)
+        one = move
     return DanceCounts(round(float(b[move]), 3), round(end, 3), counts_in(n), n,
                        round(float(b[one]), 3), one, offset, source, round(confidence, 3),
                        round(score, 4), note)
