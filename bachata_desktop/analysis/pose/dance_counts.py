@@ -18,9 +18,10 @@ beat grid; nothing here decodes video or audio.
   What this cannot tell: 1 from 3 (both are odd counts; the soundtrack's bar decides), and a tempo
   other than the grid's (the two-beat bob of a 10 fps keypoint track does not separate 3:4 or 2:1
   tempos reliably, so the grid's beat spacing is kept).
-* **Length in counts**: the beats of the grid from the dancers' first 1 to the end of the move,
-  floored to 4 / 8 / 16 / 32: how many counts of the move the clip holds, so a slot of that many
-  counts never runs out of footage.
+* **Length in counts**: the beats of the grid from the dancers' first 1 or 5 once they dance to
+  the end of the move, floored to 4 / 8 / 16 / 32: how many counts of the move the clip holds, so
+  a slot of that many counts never runs out of footage (the export starts on the 5 when the bar's
+  1 comes too late for that).
 """
 
 from __future__ import annotations
