@@ -14,6 +14,15 @@ measured length in counts only replaces ``counts`` while
 ``clip.extra.get("counts_source", "auto") == "auto"``; an editor that sets a clip's holds or
 counts should set that key to ``"user"``.
 
+The move inside the clip (issue 15) is read from the dance once both the keypoints and the
+soundtrack grid exist (``analysis.pose.dance_counts``): where it starts and ends, which beat the
+dancers dance as their "1" (the dance wins over the soundtrack's 1 when it is sure, and says so),
+and the length in counts from there. It goes to ``clip.extra["dance"]`` (the export aligns on its
+``first_one_s``), ``clip.extra["counts_from"]`` says whether the length came from the dance or only
+from the soundtrack's beats, and a ``dance`` analyses row (version ``dance_counts.VERSION``) stamps
+it. ``refresh_dance`` (run by ``run_queue``) measures it from the stored keypoints and grid for
+clips analysed before it existed, once, without running the pose model again.
+
 ``run_queue`` drains the persistent queue (``store.queue``), so analysis resumes after a restart;
 it can be cancelled between clips (and inside the pose step, between frame batches) and adds the
 new vectors to the hnswlib indexes, saving them at the end of the batch.
@@ -47,6 +56,7 @@ log = logging.getLogger(__name__)
 
 AUDIO_MODEL_PREFIX = "bachata-audio-v"
 ALLOWED_COUNTS = (4, 8, 16)
+DANCE_KIND = "dance"
 
 
 @dataclass(frozen=True)
@@ -169,12 +179,53 @@ def _audio_step(clip: Clip, media: Path, ctx: TaskContext) -> StepResult:
         fields["tempo_bpm"] = round(float(grid.tempo_bpm), 2)
         # the move spans the beats of its own soundtrack
         fields["counts"] = counts_from_beats(len(grid.beats))
+        fields["_counts_from"] = "soundtrack"
     else:
         note = "audio: no steady beat" if emb is not None else "audio: no soundtrack"
         annotated = clip.extra.get("annotated_tempo_bpm")
         if isinstance(annotated, (int, float)) and annotated > 0:
             fields["counts"] = counts_from_beats(clip.duration_s * float(annotated) / 60.0)
+            fields["_counts_from"] = "annotation"
     return StepResult(analyses, embeddings, fields, note=note)
+
+
+def _stored_keypoints(store: Any, clip_id: int) -> Path | None:
+    pose = store.analyses.get("clip", clip_id, "pose") or {}
+    name = pose.get("keypoints_file")
+    if not isinstance(name, str) or not name:
+        return None
+    path = Path(store.paths.poses) / name
+    return path if path.is_file() else None
+
+
+def _measure_dance(keypoints: Path | None, grid: dict[str, Any] | None,
+                   duration_s: float) -> StepResult:
+    """The dance step: the move read from keypoints and grid (analyses row always, to stamp it)."""
+    from bachata_desktop.analysis.pose import dance_counts
+
+    got = None
+    if keypoints is not None and grid:
+        try:
+            got = dance_counts.measure_file(keypoints, grid, duration_s)
+        except Exception as exc:  # unreadable keypoints: the soundtrack's length stays
+            log.warning("could not read the dance from %s: %s", keypoints.name, exc)
+    if got is None:
+        return StepResult({DANCE_KIND: {"measured": False}}, {}, {"_dance": None})
+    return StepResult({DANCE_KIND: {"measured": True, **got.to_dict()}}, {},
+                      {"counts": got.counts, "_dance": got.to_dict(), "_counts_from": "dance"})
+
+
+def _dance_step(store: Any, clip: Clip, results: list[StepResult], steps: tuple[str, ...]) -> StepResult:
+    kp = next((r.keypoints_tmp for r in results if r.keypoints_tmp is not None), None)
+    if kp is None and not any("pose" in r.analyses for r in results):
+        kp = _stored_keypoints(store, clip.id)  # the pose step did not run: the stored keypoints
+    if "audio" in steps:  # this run's grid (none when the soundtrack has no steady beat)
+        grid = next((r.analyses["audio"] for r in results if "audio" in r.analyses), None)
+    else:
+        grid = store.analyses.get("clip", clip.id, "audio")
+    duration = clip.duration_s or float(next((r.clip_fields.get("duration_s", 0.0) for r in results
+                                              if "duration_s" in r.clip_fields), 0.0))
+    return _measure_dance(kp, grid, duration)
 
 
 def embed_description(clip: Clip) -> tuple[np.ndarray, str]:
@@ -221,6 +272,8 @@ def analyse_clip(store: Any, indexes: Any, clip_id: int, ctx: TaskContext | None
                 ctx.report(0.8, "audio: soundtrack")
                 results.append(_audio_step(clip, media, SubContext(ctx, 0.8, 0.95, "audio: ")))
             check_cancelled(ctx)
+            if "pose" in steps or "audio" in steps:
+                results.append(_dance_step(store, clip, results, steps))
         if "text" in steps:
             ctx.report(0.95, "text embedding")
             results.append(_text_step(clip))
@@ -258,14 +311,12 @@ def _commit(store: Any, clip_id: int, results: list[StepResult]) -> Clip | None:
                 fields.update(r.clip_fields)
                 embeddings.update(r.embeddings)
                 for kind, data in r.analyses.items():
-                    store.analyses.put("clip", clip_id, kind, data,
-                                       version=GRID_RULES if kind == "audio" else 1)
+                    store.analyses.put("clip", clip_id, kind, data, version=_version(kind))
             described = fields.pop("_description", None)
             if described is not None and described != current.description:
                 # edited while we were analysing: embed what is stored now
                 embeddings["text"] = embed_description(current)
-            if str(current.extra.get("counts_source", "auto")) != "auto":
-                fields.pop("counts", None)  # the user set the length: keep it
+            _apply_dance(fields, extra, current)
             holds_source = fields.pop("holds_source", None)
             hold_confidence = fields.pop("hold_confidence", None)
             if holds_source and str(current.extra.get("holds_source", "default")) in ("default", "pose"):
@@ -297,6 +348,27 @@ def _commit(store: Any, clip_id: int, results: list[StepResult]) -> Clip | None:
         except OSError as exc:
             log.warning("could not move keypoints into place: %s", exc)
     return got
+
+
+def _version(kind: str) -> int:
+    from bachata_desktop.analysis.pose.dance_counts import VERSION
+
+    return GRID_RULES if kind == "audio" else VERSION if kind == DANCE_KIND else 1
+
+
+def _apply_dance(fields: dict[str, Any], extra: dict[str, Any], current: Clip) -> None:
+    """Move the dance's private fields into ``extra``; keep a length the user set."""
+    counts_from = fields.pop("_counts_from", None)
+    if "_dance" in fields:
+        dance = fields.pop("_dance")
+        if dance is None:
+            extra.pop("dance", None)
+        else:
+            extra["dance"] = dance
+    if str(current.extra.get("counts_source", "auto")) != "auto":
+        fields.pop("counts", None)  # the user set the length: keep it
+    elif counts_from is not None and "counts" in fields:
+        extra["counts_from"] = counts_from
 
 
 def _add_to_indexes(indexes: Any, clip_id: int, results: list[StepResult]) -> set[str]:
@@ -346,15 +418,55 @@ def refresh_grids(store: Any, ctx: TaskContext | None = None) -> int:
                 store.analyses.put("clip", clip_id, "audio", old, version=GRID_RULES)
                 continue
             fields = dict(res.clip_fields)
-            if str(current.extra.get("counts_source", "auto")) != "auto":
-                fields.pop("counts", None)
+            extra = dict(current.extra)
+            _apply_dance(fields, extra, current)
+            fields["extra"] = extra
+            store.analyses.delete("clip", clip_id, DANCE_KIND)  # measured again on the new grid
             if "audio" in res.analyses:
                 store.analyses.put("clip", clip_id, "audio", res.analyses["audio"], version=GRID_RULES)
             else:  # no steady beat under the current rules: no grid rather than an outdated one
                 store.analyses.delete("clip", clip_id, "audio")
+                extra.pop("dance", None)  # nor a dancers' 1 placed on that grid
             if fields:
                 store.clips.update(current.with_(**fields))
         done += 1
+    return done
+
+
+def outdated_dance(store: Any) -> list[int]:
+    """Live clips with stored keypoints and grid whose move was not read from the dance under
+    the current ``dance_counts.VERSION`` (e.g. analysed before it existed)."""
+    from bachata_desktop.analysis.pose.dance_counts import VERSION
+
+    return store.analyses.owners_missing("clip", DANCE_KIND, VERSION, ("pose", "audio"))
+
+
+def refresh_dance(store: Any, ctx: TaskContext | None = None) -> int:
+    """Read the move from the stored keypoints and grid of every clip ``outdated_dance`` lists,
+    once (a clip whose keypoints file is gone is stamped as not measured); no pose model runs.
+    Lengths set by the instructor stay. Returns how many clips were measured."""
+    ctx = ctx or NullContext()
+    ids = outdated_dance(store)
+    done = 0
+    for k, clip_id in enumerate(ids):
+        check_cancelled(ctx)
+        ctx.report(k / len(ids), f"move counts {k + 1}/{len(ids)}")
+        clip = store.clips.get(clip_id)
+        if clip is None:
+            continue
+        res = _measure_dance(_stored_keypoints(store, clip_id),
+                             store.analyses.get("clip", clip_id, "audio"), clip.duration_s)
+        with store.db.write():
+            current = store.clips.get(clip_id)
+            if current is None:
+                continue
+            store.analyses.put("clip", clip_id, DANCE_KIND, res.analyses[DANCE_KIND],
+                               version=_version(DANCE_KIND))
+            fields = dict(res.clip_fields)
+            extra = dict(current.extra)
+            _apply_dance(fields, extra, current)
+            store.clips.update(current.with_(**fields, extra=extra))
+        done += res.analyses[DANCE_KIND].get("measured", False)
     return done
 
 
@@ -415,6 +527,9 @@ def run_queue(store: Any, indexes: Any, ctx: TaskContext | None = None,
     if "audio" in steps and outdated_grids(store):
         ctx.report(0.99, "beat grids made under older rules: analysing them again")
         refresh_grids(store, SubContext(ctx, 0.99, 1.0))
+    if outdated_dance(store):
+        ctx.report(0.995, "reading the moves' counts from the stored keypoints")
+        refresh_dance(store, SubContext(ctx, 0.995, 1.0))
     ctx.report(1.0, f"{len(done)} analysed, {len(failed)} with errors")
     return QueueSummary(tuple(done), tuple(failed))
 
@@ -430,6 +545,6 @@ def save_indexes(indexes: Any, modalities: set[str] | None = None) -> None:
             log.warning("could not save the %s index: %s", modality, exc)
 
 
-__all__ = ["QueueSummary", "analyse_clip", "counts_from_beats", "embed_description",
-           "keypoints_path", "outdated_grids", "pending_keypoints_path", "refresh_grids", "run_queue",
-           "save_indexes"]
+__all__ = ["DANCE_KIND", "QueueSummary", "analyse_clip", "counts_from_beats", "embed_description",
+           "keypoints_path", "outdated_dance", "outdated_grids", "pending_keypoints_path",
+           "refresh_dance", "refresh_grids", "run_queue", "save_indexes"]

@@ -32,6 +32,7 @@ from bachata_desktop.services.export_timing import (
     SlotPlan,
     SongGrid,
     clip_grid_from_analysis,
+    dancers_one,
     next_names,
     plan_slot,
     song_grid_from_analysis,
@@ -270,7 +271,7 @@ def open_routine(store: Any, choreography: Choreography, song_path: str | os.Pat
     plans = []
     for slot in choreography.slots:
         m = moves[slot.clip_id]
-        cgrid = clip_grid_from_analysis(m.grid, m.clip.tempo_bpm)
+        cgrid = clip_grid_from_analysis(m.grid, m.clip.tempo_bpm, dancers_one(m.clip.extra))
         plans.append(plan_slot(slot, grid, cgrid, m.clip.counts, m.reader.duration, song_period))
     last = plans[-1]
     if end_s > last.slot.end + 1e-3 and last.loop_s is None:

@@ -7,8 +7,10 @@ can be tested and reasoned about apart from the encoder.
 
 Retiming rule (DESIGN.md "Video export"): a slot plays its clip at a constant rate
 ``song tempo / clip tempo`` (folded by octaves into [0.7, 1.4], as the choreographer does, so a
-half- or double-time grid does not play a clip at 2x), starting at the clip's first "1" from its own
-beat grid (t=0 when the clip has no grid). The song tempo is the slot's *local* beat period, so a
+half- or double-time grid does not play a clip at 2x), starting at the dancers' first "1" as the clip
+analysis read it from the dance (``clip.extra["dance"]``, issue 15), else at the first "1" of the
+clip's own beat grid (t=0 when the clip has no grid): the song's 1 meets the dancers' 1, not only
+the soundtrack's. The song tempo is the slot's *local* beat period, so a
 song that drifts still lands each slot's first count on its "1". A move shorter than its slot (a
 4-count move danced twice) loops over its own counts; a clip that ends early holds its last frame.
 """
@@ -127,11 +129,21 @@ def song_grid_from_choreography(choreo: Choreography) -> SongGrid:
     return SongGrid(np.asarray(times, dtype=np.float64), np.asarray(counts, dtype=np.int64))
 
 
-def clip_grid_from_analysis(d: Mapping[str, Any] | None, fallback_bpm: float | None) -> ClipGrid:
+def dancers_one(extra: Mapping[str, Any] | None) -> float | None:
+    """The dancers' first "1" (clip seconds) the analysis read from the dance, if any."""
+    dance = (extra or {}).get("dance")
+    t = dance.get("first_one_s") if isinstance(dance, Mapping) else None
+    return float(t) if isinstance(t, (int, float)) and math.isfinite(t) and t >= 0 else None
+
+
+def clip_grid_from_analysis(d: Mapping[str, Any] | None, fallback_bpm: float | None,
+                            dancers_first_one: float | None = None) -> ClipGrid:
     """The clip's first "1" and beat period from its stored beat grid (a ``SongAnalysis`` dict).
 
-    Without a grid the clip is aligned at t=0 and its period comes from ``fallback_bpm`` (the tempo
-    in the clip's metadata), or stays unknown.
+    ``dancers_first_one`` (see :func:`dancers_one`) wins over the grid's first "1": where the dance
+    and the soundtrack disagree, the export aligns the dance. Without a grid the clip is aligned at
+    t=0 and its period comes from ``fallback_bpm`` (the tempo in the clip's metadata), or stays
+    unknown.
     """
     period: float | None = 60.0 / fallback_bpm if fallback_bpm and fallback_bpm > 0 else None
     if not d:
@@ -151,6 +163,8 @@ def clip_grid_from_analysis(d: Mapping[str, Any] | None, fallback_bpm: float | N
         ones = grid.times[grid.counts == 1]
         if ones.size:
             first_one = float(ones[0])
+    if dancers_first_one is not None:
+        first_one = dancers_first_one
     return ClipGrid(max(0.0, first_one), period)
 
 
@@ -181,6 +195,6 @@ def next_names(slots: Sequence[Slot]) -> list[str]:
     return [*names[1:], ""]
 
 
-__all__ = ["ClipGrid", "SlotPlan", "SongGrid", "clip_grid_from_analysis", "fold_rate",
+__all__ = ["ClipGrid", "SlotPlan", "SongGrid", "clip_grid_from_analysis", "dancers_one", "fold_rate",
            "next_names", "plan_slot", "song_grid_from_analysis", "song_grid_from_choreography",
            "span_of"]

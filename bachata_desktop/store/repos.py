@@ -168,6 +168,23 @@ class AnalysisRepo:
             "SELECT owner_id FROM analyses WHERE owner_kind=? AND kind=? AND version<?" + live
             + " ORDER BY created_at, owner_id", (owner_kind, kind, int(version)))]
 
+    def owners_missing(self, owner_kind: str, kind: str, version: int,
+                       having: tuple[str, ...]) -> list[int]:
+        """Owners with every analysis kind in ``having`` but no ``kind`` analysis at ``version`` or
+        above (live clips only for ``owner_kind == "clip"``), by id: what is derived from stored
+        analyses and not derived yet."""
+        live = (" AND a.owner_id IN (SELECT id FROM clips WHERE deleted_at IS NULL)"
+                if owner_kind == "clip" else "")
+        sql = "SELECT a.owner_id FROM analyses a WHERE a.owner_kind=? AND a.kind=?"
+        args: list[Any] = [owner_kind, having[0]]
+        for other in having[1:]:
+            sql += " AND a.owner_id IN (SELECT owner_id FROM analyses WHERE owner_kind=? AND kind=?)"
+            args += [owner_kind, other]
+        sql += (" AND a.owner_id NOT IN (SELECT owner_id FROM analyses WHERE owner_kind=? AND kind=?"
+                " AND version>=?)" + live + " ORDER BY a.owner_id")
+        args += [owner_kind, kind, int(version)]
+        return [int(r[0]) for r in self.db.query(sql, tuple(args))]
+
     def delete(self, owner_kind: str, owner_id: int, kind: str | None = None) -> None:
         with self.db.write() as c:
             if kind is None:

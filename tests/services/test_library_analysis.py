@@ -11,10 +11,13 @@ from bachata_desktop.core.clip import AnalysisState, Hold
 from bachata_desktop.core.errors import Cancelled
 from bachata_desktop.core.task import RecordingContext
 from bachata_desktop.services.clip_analysis import (
+    DANCE_KIND,
     analyse_clip,
     counts_from_beats,
     keypoints_path,
+    outdated_dance,
     outdated_grids,
+    refresh_dance,
     refresh_grids,
     run_queue,
 )
@@ -38,7 +41,8 @@ def test_counts_round_to_4_8_16() -> None:
 
 
 @pytest.mark.slow
-def test_full_analysis_of_two_clips(store, shared_clips_dir: Path, pose_model_dir: Path) -> None:
+def test_full_analysis_of_two_clips(store, shared_clips_dir: Path, pose_model_dir: Path,
+                                    monkeypatch: pytest.MonkeyPatch) -> None:
     ids = _import(store, shared_clips_dir, CLIPS)
     indexes = IndexSet(store.paths.indexes, store.embeddings)
     summary = run_queue(store, indexes, RecordingContext())
@@ -48,7 +52,7 @@ def test_full_analysis_of_two_clips(store, shared_clips_dir: Path, pose_model_di
         clip = store.clips.get(cid)
         assert clip.analysis_state is AnalysisState.DONE and clip.analysis_error == ""
         assert 100.0 <= clip.tempo_bpm <= 160.0
-        assert clip.counts in (4, 8, 16)
+        assert clip.counts in (4, 8, 16, 32)
         assert clip.start_hold is not Hold.UNKNOWN
         pose = store.analyses.get("clip", cid, "pose")
         audio = store.analyses.get("clip", cid, "audio")
@@ -67,6 +71,34 @@ def test_full_analysis_of_two_clips(store, shared_clips_dir: Path, pose_model_di
     # the indexes were saved and match SQLite: a fresh IndexSet loads them without a rebuild
     fresh = IndexSet(store.paths.indexes, store.embeddings)
     assert all(fresh.index(m).rebuilds == 0 for m in MODALITY_DIMS)
+
+    # issue 15: the move was read from the dance (length, the dancers' 1) and stamped
+    for cid in ids:
+        clip = store.clips.get(cid)
+        assert clip.extra["counts_from"] == "dance" and clip.extra["dance"]["counts"] == clip.counts
+        assert store.analyses.get("clip", cid, DANCE_KIND)["measured"]
+    assert outdated_dance(store) == []
+    # a library analysed before the dance was read: it gets the fields once, from the stored
+    # keypoints and grid, with no pose model at hand; a length the instructor set stays
+    first = store.clips.get(ids[0])
+    kp = store.paths.poses / store.analyses.get("clip", ids[0], "pose")["keypoints_file"]
+    kp_written = kp.stat().st_mtime_ns
+    for cid, user_counts in ((ids[0], None), (ids[1], 4)):
+        old = store.clips.get(cid)
+        store.analyses.delete("clip", cid, DANCE_KIND)
+        extra = {k: v for k, v in old.extra.items() if k not in ("dance", "counts_from")}
+        if user_counts:
+            extra["counts_source"] = "user"
+        store.clips.update(old.with_(counts=user_counts or 8, extra=extra))
+    assert outdated_dance(store) == sorted(ids)
+    monkeypatch.setenv("BACHATA_MODELS", str(store.paths.data / "no-models-here"))
+    assert run_queue(store, indexes, RecordingContext()).done == ()  # nothing queued
+    again = store.clips.get(ids[0])
+    assert again.counts == first.counts and again.extra["dance"] == first.extra["dance"]
+    assert again.extra["counts_from"] == "dance" and kp.stat().st_mtime_ns == kp_written
+    kept = store.clips.get(ids[1])
+    assert kept.counts == 4 and "dance" in kept.extra
+    assert outdated_dance(store) == [] and refresh_dance(store) == 0
 
 
 def test_a_failing_step_is_recorded_and_the_rest_is_stored(store, shared_clips_dir: Path,

@@ -22,7 +22,7 @@ def test_notes_say_where_values_came_from(qtbot, store) -> None:
     d.set_clip(clip)
     assert "seen in the video, sure (91%)" in d.start_hold_note.text()
     assert "unsure (42%)" in d.end_hold_note.text()
-    assert "soundtrack" in d.length_note.text()
+    assert "soundtrack" in d.length_note.text()  # no keypoints read yet
     assert not d.flip_check.isChecked() and "analysis" in d.lead_note.text()
     family = _clip(store, "spin_y", holds_source="default").with_(tempo_bpm=None)
     d.set_clip(family)
@@ -48,3 +48,34 @@ def test_overrides_are_saved_and_marked_as_the_users(qtbot, store) -> None:
     assert stored == saved
     assert stored.end_hold is Hold.SHADOW and stored.counts == 16 and stored.lead_follow_flipped
     assert stored.extra["holds_source"] == "user" and stored.extra["counts_source"] == "user"
+
+
+DANCE = {"move_start_s": 0.52, "move_end_s": 9.1, "counts": 16, "beats_danced": 18,
+         "first_one_s": 0.98, "one_beat": 2, "soundtrack_offset": 1, "one_source": "dance",
+         "one_confidence": 0.9, "bob_score": -0.4, "version": 1,
+         "note": "the dancers' 1 is one beat after the soundtrack's; the dance wins (90% sure)"}
+
+
+def test_length_from_the_dance_is_explained_and_the_measured_length_comes_back(qtbot, store) -> None:
+    clip = _clip(store, "spin_d", dance=DANCE, counts_from="dance").with_(counts=16)
+    clip = store.clips.update(clip)
+    d = ClipDetail()
+    qtbot.addWidget(d)
+    edits: list[Clip] = []
+    d.clip_edited.connect(edits.append)
+    d.set_clip(clip)
+    note = d.length_note.text()
+    assert note.startswith("read from the dance: counted from the dancers' 1 at 1.0 s to 9.1 s")
+    assert "one beat after the soundtrack's" in note
+    assert d.counts_reset.isHidden()
+    d.counts_spin.setValue(8)  # the instructor overrides the length
+    assert d.length_note.text() == "set by you (the dance measured 16)"
+    assert not d.counts_reset.isHidden()
+    user = save_edits(RecordingContext(), store, edits[-1])
+    assert user.counts == 8 and user.extra["counts_source"] == "user"
+    d.set_clip(user)
+    d.counts_reset.click()
+    assert d.counts_spin.value() == 16 and d.length_note.text().startswith("read from the dance")
+    back = save_edits(RecordingContext(), store, edits[-1])
+    assert back.counts == 16 and back.extra["counts_source"] == "auto"
+    assert store.clips.get(clip.id).counts == 16

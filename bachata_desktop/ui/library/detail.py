@@ -52,6 +52,7 @@ EDITABLE_FIELDS: tuple[str, ...] = (
 HOLD_LABELS = {Hold.UNKNOWN: "Not set", Hold.OPEN: "Open", Hold.CLOSED: "Closed", Hold.SHADOW: "Shadow",
                Hold.HAMMERLOCK: "Hammerlock", Hold.CROSS_HAND: "Cross hand"}
 NOTES_PAUSE_MS = 700
+MEASURED = "measured"  # extra["counts_source"] of an edit that asks for the measured length again
 
 
 def save_edits(ctx: TaskContext, store: Store, clip: Clip) -> Clip:
@@ -64,7 +65,12 @@ def save_edits(ctx: TaskContext, store: Store, clip: Clip) -> Clip:
     if (merged.start_hold, merged.end_hold) != (current.start_hold, current.end_hold):
         # the analysis only fills holds nobody chose: from now on they are the user's
         merged = merged.with_(extra={**merged.extra, "holds_source": "user"})
-    if merged.counts != current.counts:  # the analysis no longer replaces a length the user set
+    if clip.extra.get("counts_source") == MEASURED:  # back to the length the analysis measured
+        dance = current.extra.get("dance")
+        counts = dance.get("counts") if isinstance(dance, dict) else None
+        merged = merged.with_(counts=counts if isinstance(counts, int) else merged.counts,
+                              extra={**merged.extra, "counts_source": "auto"})
+    elif merged.counts != current.counts:  # the analysis no longer replaces a length the user set
         merged = merged.with_(extra={**merged.extra, "counts_source": "user"})
     unset = unset_fields(current)
     now_set = {f for f in unset if getattr(merged, f) != getattr(current, f)}
@@ -155,6 +161,10 @@ class ClipDetail(QWidget):
         self.counts_spin = QSpinBox()
         self.counts_spin.setRange(1, 64)
         self.counts_spin.setSuffix(" counts")
+        self.counts_reset = QPushButton("Use measured")
+        self.counts_reset.setToolTip("Go back to the length read from the dance; a new analysis "
+                                     "may then change it again")
+        self.counts_reset.clicked.connect(self.use_measured_length)
         self.start_hold_combo = _enum_combo(list(HOLD_LABELS.items()))
         self.end_hold_combo = _enum_combo(list(HOLD_LABELS.items()))
         self.flip_check = QCheckBox("Swap lead and follow")
@@ -174,7 +184,9 @@ class ClipDetail(QWidget):
         form.addRow("Level", self.level_combo)
         form.addRow("Energy", self.energy_combo)
         form.addRow("Role focus", self.role_combo)
-        form.addRow("Length", _with_note(self.counts_spin, self.length_note))
+        length_box = _with_note(self.counts_spin, self.length_note)
+        length_box.layout().addWidget(self.counts_reset, 0, Qt.AlignmentFlag.AlignLeft)
+        form.addRow("Length", length_box)
         form.addRow("Starts in", _with_note(self.start_hold_combo, self.start_hold_note))
         form.addRow("Ends in", _with_note(self.end_hold_combo, self.end_hold_note))
         form.addRow("Lead / follow", _with_note(self.flip_check, self.lead_note))
@@ -289,6 +301,12 @@ class ClipDetail(QWidget):
 
     def _show_notes(self, clip: Clip) -> None:
         self.length_note.setText(length_note(clip))
+        dance = clip.extra.get("dance")
+        measured = dance.get("counts") if isinstance(dance, dict) else None
+        self.counts_reset.setVisible(clip.extra.get("counts_source") == "user"
+                                     and isinstance(measured, int))
+        if isinstance(measured, int):
+            self.counts_reset.setText(f"Use measured ({measured})")
         self.start_hold_note.setText(hold_note(clip, "start"))
         self.end_hold_note.setText(hold_note(clip, "end"))
         self.lead_note.setText(lead_note(clip))
@@ -332,6 +350,22 @@ class ClipDetail(QWidget):
             self.title.setText(move_title(edited.name))
             self._show_notes(edited)
             self.clip_edited.emit(edited)
+
+    def use_measured_length(self) -> None:
+        """Undo the user's length: the measured one comes back (saved by ``save_edits``)."""
+        dance = self._clip.extra.get("dance") if self._clip is not None else None
+        if self._clip is None or not isinstance(dance, dict) or not isinstance(dance.get("counts"), int):
+            return
+        self._loading = True
+        try:
+            self.counts_spin.setValue(int(dance["counts"]))
+        finally:
+            self._loading = False
+        edited = self._clip.with_(counts=int(dance["counts"]),
+                                  extra={**self._clip.extra, "counts_source": MEASURED})
+        self._clip = edited.with_(extra={**edited.extra, "counts_source": "auto"})
+        self._show_notes(self._clip)
+        self.clip_edited.emit(edited)
 
     def flush(self) -> None:
         """Commit a pending notes edit now (before switching clips or closing)."""

@@ -28,12 +28,23 @@ def hold_note(clip: Clip, end: str) -> str:
     return "usual for this family (not yet checked against the video)"
 
 
+def _dance(clip: Clip) -> dict[str, object] | None:
+    d = clip.extra.get("dance")
+    return d if isinstance(d, dict) and isinstance(d.get("counts"), int) else None
+
+
 def length_note(clip: Clip) -> str:
-    """Where the length in counts came from."""
+    """Where the length in counts came from, and where the dancers' "1" is."""
+    dance = _dance(clip)
     if str(clip.extra.get("counts_source", "auto")) == "user":
-        return "set by you"
+        return f"set by you (the dance measured {dance['counts']})" if dance else "set by you"
+    if dance and clip.extra.get("counts_from") == "dance":
+        one, end = dance.get("first_one_s"), dance.get("move_end_s")
+        where = (f": counted from the dancers' 1 at {one:.1f} s to {end:.1f} s"
+                 if isinstance(one, (int, float)) and isinstance(end, (int, float)) else "")
+        return f"read from the dance{where}; {dance.get('note', '')}"
     if clip.tempo_bpm:
-        return "from the soundtrack's beats (check it against the dance)"
+        return "from the soundtrack's beats only (the dance was not read: no keypoints yet)"
     return "not measured yet"
 
 

@@ -54,11 +54,12 @@ def analyse_queue(ctx: TaskContext, store: Store, indexes: Any) -> Any:
 
 
 def grids_outdated(store: Store) -> bool:
-    """Whether some clip's beat grid was made under older rules (one indexed query): the analysis
-    job then analyses those soundtracks again after the queue."""
-    from bachata_desktop.services.clip_analysis import outdated_grids
+    """Whether some clip's beat grid was made under older rules (one indexed query), or some
+    clip's move was not read from its stored keypoints yet: the analysis job then analyses those
+    soundtracks again / reads those moves after the queue."""
+    from bachata_desktop.services.clip_analysis import outdated_dance, outdated_grids
 
-    return bool(outdated_grids(store))
+    return bool(outdated_grids(store)) or bool(outdated_dance(store))
 
 
 @dataclass(frozen=True)
