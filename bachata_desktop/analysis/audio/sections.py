@@ -163,20 +163,21 @@ def _merge_alike(bounds: list[int], z: dict[str, np.ndarray], typical: dict[str,
                  keep: np.ndarray) -> list[int]:
     """Remove, weakest first, the boundaries whose two sections' means no cue tells apart by
     ``MERGE_BELOW`` typical changes (those in ``keep``, after a strong fill or break, stay)."""
+    names = list(CUE_WEIGHTS)
+    allz = np.hstack([z[c] for c in names])
+    dims = np.array([z[c].shape[1] for c in names])
+    starts = np.r_[0, np.cumsum(dims)[:-1]]
+    scale = np.array([CUE_WEIGHTS[c] / np.sqrt(z[c].shape[1]) / typical[c] for c in names])
+    csum = np.vstack([np.zeros((1, allz.shape[1])), np.cumsum(allz, axis=0)])
     bounds = list(bounds)
-
-    def strength(i: int) -> float:
-        a, k = bounds[i - 1], bounds[i]
-        b = bounds[i + 1] if i + 1 < len(bounds) else n
-        if keep[k]:
-            return np.inf
-        return max(w * float(np.linalg.norm(z[c][k:b].mean(axis=0) - z[c][a:k].mean(axis=0)))
-                   / np.sqrt(z[c].shape[1]) / typical[c] for c, w in CUE_WEIGHTS.items())
-
     while len(bounds) > 1:
-        s = [strength(i) for i in range(1, len(bounds))]
-        j = int(np.argmin(s))
-        if s[j] >= MERGE_BELOW:
+        edges = np.array(bounds + [n])
+        means = (csum[edges[1:]] - csum[edges[:-1]]) / np.diff(edges)[:, None]
+        per_cue = np.sqrt(np.add.reduceat(np.diff(means, axis=0) ** 2, starts, axis=1))
+        strength = (per_cue * scale).max(axis=1)
+        strength[keep[edges[1:-1]]] = np.inf
+        j = int(np.argmin(strength))
+        if strength[j] >= MERGE_BELOW:
             break
         del bounds[j + 1]
     return bounds
