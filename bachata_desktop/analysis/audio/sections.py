@@ -39,6 +39,7 @@ KEEP_TAIL_Z = 3.0   # a boundary after an ending this strong is never merged awa
 KEEP_SCORE = 2.5    # ...nor one whose own change scores this high (a drop and a return, a new instrument)
 MERGE_BELOW = 2.0   # neighbouring sections whose means differ by less (in typical changes) merge
 MIN_LEN = 2         # phrases per section
+QUIET_END_DB = 6.0   # last phrases this far under the song's median loudness are the fade or ring-out
 
 
 def _scale01(x: np.ndarray, lo_q: float = 5, hi_q: float = 95) -> np.ndarray:
@@ -183,12 +184,28 @@ def _merge_alike(bounds: list[int], z: dict[str, np.ndarray], typical: dict[str,
     return bounds
 
 
+def _music_phrases(feats: Features, phrases: tuple[float, ...] | list[float]) -> int:
+    """How many phrases the music fills: trailing phrases far quieter than the song (the end of a
+    fade-out, the last chord ringing out after the final "1") belong to the section before them and
+    do not start one; they are left out of the cues' statistics too."""
+    fr = phrase_frames(feats, phrases)
+    loud = beat_sync(feats.rms_db[None, :], fr, feats.n_frames)[:, 0]
+    n = len(phrases)
+    while n > 1 and loud[n - 1] < np.median(loud) - QUIET_END_DB:
+        n -= 1
+    return n
+
+
 def segment(feats: Features, phrases: tuple[float, ...] | list[float]) -> list[int]:
     """Indices of the phrases that start a new section (always includes 0); see the module doc."""
     n = len(phrases)
     if n < 2 * MIN_LEN:
         return [0]
     cues, ending = phrase_cues(feats, phrases)
+    n = _music_phrases(feats, phrases)
+    if n < 2 * MIN_LEN:
+        return [0]
+    cues, ending = {k: v[:n] for k, v in cues.items()}, ending[:n]
     score, z, typical = _change_scores(cues)
     tz = _robust_z(ending)
     bonus = np.r_[0.0, TAIL_BONUS * np.clip(tz[:-1] - TAIL_Z, 0.0, 3.0)]
