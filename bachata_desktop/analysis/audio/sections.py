@@ -39,6 +39,10 @@ KEEP_TAIL_Z = 3.0   # a boundary after an ending this strong is never merged awa
 KEEP_SCORE = 2.5    # ...nor one whose own change scores this high (a drop and a return, a new instrument)
 MERGE_BELOW = 2.0   # neighbouring sections whose means differ by less (in typical changes) merge
 MIN_LEN = 2         # phrases per section
+TYPICAL_FLOOR = 0.5   # the smallest typical change of a cue, in its floors (below)
+# the smallest spread of a cue over a song that counts as variation: half a dB of loudness or of a
+# register, a few thousandths of the spectral shape, 2 % of a rhythm profile's share
+CUE_FLOORS = {"loud": 0.5, "band": 0.5, "shape": 0.003, "bass_rhythm": 0.02, "chord_rhythm": 0.02}
 QUIET_END_DB = 6.0   # last phrases this far under the song's median loudness are the fade or ring-out
 
 
@@ -78,9 +82,11 @@ def _span_means(x: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 def _profile(env: np.ndarray, fr: np.ndarray, length: np.ndarray, slots: int) -> np.ndarray:
-    """Per phrase: ``env`` over the first bar (half the phrase) in ``slots`` equal slots, as shares."""
+    """Per phrase: ``env`` over the first bar (half the phrase) in ``slots`` equal slots, as shares.
+    Each slot is centred on its half-beat or beat, so an attack on it stays in it when the grid
+    is a frame early or late."""
     csum = np.r_[0.0, np.cumsum(env)]
-    edges = np.clip(np.round(fr[:, None] + 0.5 * length[:, None] * np.arange(slots + 1)[None, :] / slots
+    edges = np.clip(np.round(fr[:, None] + 0.5 * length[:, None] * (np.arange(slots + 1)[None, :] - 0.5) / slots
                              ).astype(np.int64), 0, env.size)
     prof = (csum[edges[:, 1:]] - csum[edges[:, :-1]]) / np.maximum(np.diff(edges, axis=1), 1)
     return prof / (prof.sum(axis=1, keepdims=True) + 1e-9)
@@ -94,6 +100,8 @@ def phrase_cues(feats: Features, phrases: tuple[float, ...] | list[float]) -> tu
     length = np.diff(fr).astype(np.float64)
     med = float(np.median(length)) if length.size else 8 * feats.frame_rate * 0.5
     length = np.r_[length, med]
+    # from two frames before the phrase start: the attack on the 1 is inside whether the grid's frame
+    # rounds early or late
     a = np.clip(fr, 0, nf - 1)
     b = np.clip(fr + np.maximum(np.round(HEAD * length).astype(np.int64), 1), a + 1, nf)
     bands = feats.mel_db.reshape(8, -1, feats.mel_db.shape[1]).mean(axis=1)
@@ -115,23 +123,30 @@ def phrase_cues(feats: Features, phrases: tuple[float, ...] | list[float]) -> tu
     return cues, ending
 
 
-def _standardize(x: np.ndarray) -> np.ndarray:
-    sd = x.std(axis=0)
-    return (x - x.mean(axis=0)) / np.where(sd > 1e-9, sd, 1.0)
+def _standardize(x: np.ndarray, floor: float) -> np.ndarray:
+    """Over the song, in standard deviations of at least ``floor`` (the cue's own unit): in a looped
+    track a drift of a frame's rounding is not blown up into changes."""
+    return (x - x.mean(axis=0)) / np.maximum(x.std(axis=0), floor)
 
 
 def _robust_z(x: np.ndarray) -> np.ndarray:
+    """Robust z of how much each phrase's ending stands out; the spread is floored at a tenth of the
+    median so that in a looped track (every ending the same) a trace of difference is no fill."""
     med = float(np.median(x))
-    return (x - med) / (1.4826 * float(np.median(np.abs(x - med))) + 1e-6)
+    return (x - med) / max(1.4826 * float(np.median(np.abs(x - med))), 0.1 * abs(med), 1e-6)
 
 
 def _change_scores(cues: dict[str, np.ndarray]) -> tuple[np.ndarray, dict[str, np.ndarray], dict[str, float]]:
     """(score per phrase start, standardised cues, each cue's typical phrase-to-phrase change)."""
-    z = {k: _standardize(v) for k, v in cues.items()}
-    rows, typical = [], {}
+    z, rows, typical = {}, [], {}
     for k, w in CUE_WEIGHTS.items():
+        floor = CUE_FLOORS[k.rstrip("0123456789")]
+        z[k] = _standardize(cues[k], floor)
         d = np.r_[0.0, np.linalg.norm(np.diff(z[k], axis=0), axis=1) / np.sqrt(z[k].shape[1])]
-        typical[k] = float(np.median(d[1:])) + 1e-9
+        # a typical change is at least TYPICAL_FLOOR cue floors: in a looped track (every phrase
+        # the same) a frame's rounding of the grid is not a change
+        least = TYPICAL_FLOOR * float(np.mean(floor / np.maximum(cues[k].std(axis=0), floor)))
+        typical[k] = max(float(np.median(d[1:])), least)
         r = d / typical[k]
         beside = np.maximum(np.r_[0.0, r[:-1]], np.r_[r[1:], 0.0])
         rows.append(w * (r - NEIGHBOUR * beside))
@@ -191,6 +206,8 @@ def _music_phrases(feats: Features, phrases: tuple[float, ...] | list[float]) ->
     fr = phrase_frames(feats, phrases)
     loud = beat_sync(feats.rms_db[None, :], fr, feats.n_frames)[:, 0]
     n = len(phrases)
+    if n > 2 and feats.n_frames - fr[-1] < 0.5 * float(np.median(np.diff(fr))):
+        n -= 1                           # the audio ends within its first half: no phrase to hear
     while n > 1 and loud[n - 1] < np.median(loud) - QUIET_END_DB:
         n -= 1
     return n
