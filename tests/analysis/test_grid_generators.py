@@ -139,3 +139,23 @@ def test_real_song_sections_are_few_and_on_phrase_starts(shared_songs_dir) -> No
     assert max(s.end - s.start for s in res.sections) <= res.duration / 3, starts
     for t in (43.0, 164.0):
         assert min(abs(s - t) for s in starts[1:]) <= 3.0, (t, starts)
+
+
+def test_alternating_phrases_are_one_section() -> None:
+    """Two phrases of one section taking turns (A B A B …: a two-phrase chord cycle) and then a
+    majao (C): the A/B stretch is one section, the change is at C. Built from gen_band's own phrases
+    (seeds 0-5). The phrase-to-phrase segmentation cut the A/B stretch 1-3 times in every song."""
+    inside, at_c = 0, 0
+    for seed in range(6):
+        song = gen_band.generate(seed, drift=0.0, swing=0.0, noise=0.01, breaks=False)
+        sr = song.sr
+        edges = (song.ones * sr).astype(int)
+        a, b, c = (song.audio[edges[k]: edges[k + 1]] for k in (0, 1, 5))
+        y = np.concatenate([np.zeros(sr // 2, np.float32)] + [a, b] * 5 + [c] * 6 + [a[:sr]])
+        res = analyze_samples(y, sr)
+        t_c, beat = 0.5 + 5 * (a.size + b.size) / sr, 60.0 / song.bpm
+        starts = np.array([s.start for s in res.sections[1:]])
+        inside += int(np.sum(starts < t_c - beat))
+        at_c += int(np.any(np.abs(starts - t_c) <= 0.6 * beat))
+    assert inside <= 1, inside
+    assert at_c >= 4, at_c
