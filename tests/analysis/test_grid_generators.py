@@ -105,17 +105,18 @@ def test_section_changes_found_on_each_generator(gen) -> None:  # noqa: ANN001
 
 
 def test_a_fade_out_is_one_section() -> None:
-    """gen_arranger's last section fades out over its phrases (each phrase a few dB quieter): a
-    gradual change is not a boundary per phrase, and no section starts in the last two phrases (the
-    phrase-to-phrase segmentation started one in the last phrase of seeds 0, 3 and 4). Its start may be found a phrase
-    late (the fade has barely begun on its first phrase): at most one boundary after it."""
+    """gen_arranger's last section fades out over its phrases (each phrase a few dB quieter): the
+    fade is one section starting where the decline does, not a boundary per phrase, and no section
+    starts after it (the phrase-to-phrase segmentation started one in the last phrase of seeds 0,
+    3 and 4; the per-cue scores without the fade rule found seeds 3 and 4's fade a phrase late)."""
     for seed in (0, 3, 4):
         song = gen_arranger.generate(seed)
         res = analyze_samples(song.audio, song.sr)
         last_true = float(song.section_starts[-1])
-        extra = [s.start for s in res.sections[1:] if s.start > last_true + 1.0]
-        assert len(extra) <= 1, (seed, last_true, extra)
-        assert res.sections[-1].start <= res.phrases[-2] + 1e-6
+        beat = 60.0 / song.bpm
+        assert min(abs(s.start - last_true) for s in res.sections) <= 0.6 * beat, (seed, last_true)
+        extra = [s.start for s in res.sections[1:] if s.start > last_true + beat]
+        assert not extra, (seed, last_true, extra)
 
 
 def test_real_song_sections_are_few_and_on_phrase_starts(shared_songs_dir) -> None:  # noqa: ANN001

@@ -43,6 +43,8 @@ TYPICAL_FLOOR = 0.5   # the smallest typical change of a cue, in its floors (bel
 # the smallest spread of a cue over a song that counts as variation: half a dB of loudness or of a
 # register, a few thousandths of the spectral shape, 2 % of a rhythm profile's share
 CUE_FLOORS = {"loud": 0.5, "band": 0.5, "shape": 0.003, "bass_rhythm": 0.02, "chord_rhythm": 0.02}
+FADE_DB = 6.0       # a decline this deep over the last phrases is a fade-out...
+FADE_STEP_DB = 1.0   # ...each phrase at least this much quieter than the one before
 QUIET_END_DB = 6.0   # last phrases this far under the song's median loudness are the fade or ring-out
 
 
@@ -213,12 +215,30 @@ def _music_phrases(feats: Features, phrases: tuple[float, ...] | list[float]) ->
     return n
 
 
+def _fade_start(loud: np.ndarray) -> int | None:
+    """The phrase a fade-out starts on: the loudest before a gradual decline to the end of the song
+    (each phrase quieter than the one before, a final hit after it aside) of at least ``FADE_DB``
+    over at least two phrases; None when the song does not fade out."""
+    m = loud.size - 1
+    if m >= 1 and loud[m] > loud[m - 1]:
+        m -= 1                           # the last "1" hit after the fade
+    j = m
+    while j > 0 and loud[j - 1] > loud[j] + FADE_STEP_DB:
+        j -= 1
+    drop = loud[j] - loud[m]
+    if m - j < 2 or drop < FADE_DB:
+        return None
+    # gradual: no single phrase carries most of the drop (a last chord cut off is no fade)
+    return j if float(np.max(-np.diff(loud[j:m + 1]))) <= 0.6 * drop else None
+
+
 def segment(feats: Features, phrases: tuple[float, ...] | list[float]) -> list[int]:
     """Indices of the phrases that start a new section (always includes 0); see the module doc."""
     n = len(phrases)
     if n < 2 * MIN_LEN:
         return [0]
     cues, ending = phrase_cues(feats, phrases)
+    fade = _fade_start(cues["loud"][:, 0])
     n = _music_phrases(feats, phrases)
     if n < 2 * MIN_LEN:
         return [0]
@@ -228,7 +248,11 @@ def segment(feats: Features, phrases: tuple[float, ...] | list[float]) -> list[i
     bonus = np.r_[0.0, TAIL_BONUS * np.clip(tz[:-1] - TAIL_Z, 0.0, 3.0)]
     bounds = [0] + _best_bounds(score - MIN_SCORE + bonus, MIN_LEN, n - MIN_LEN)
     keep = np.r_[False, tz[:-1] >= KEEP_TAIL_Z] | (score >= KEEP_SCORE)
-    return _merge_alike(bounds, z, typical, n, keep)
+    bounds = _merge_alike(bounds, z, typical, n, keep)
+    if fade is not None and fade >= MIN_LEN:
+        # the fade-out is the last section: it starts where the decline does, whatever lies inside
+        bounds = [b for b in bounds if b < fade and (b == 0 or fade - b >= MIN_LEN)] + [fade]
+    return bounds
 
 
 def label_sections(feats: Features, phrases: tuple[float, ...] | list[float], energy: np.ndarray,
