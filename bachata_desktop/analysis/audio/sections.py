@@ -11,8 +11,10 @@ start scores the strongest cue that changes there and not at the phrase starts b
 fade-out or a crescendo is one section, not a boundary per phrase), plus a bonus after a phrase
 whose ending stands out (a fill, a break). The boundaries are the best-scoring set at least two
 phrases apart (a dynamic programme, not greedy peaks), none in the last two phrases (the ending
-belongs to the last section); then neighbouring sections whose whole-section means no cue tells
-apart are merged, so a song whose phrases alternate (A B A B) is not cut every two phrases.
+belongs to the last section, and trailing phrases far quieter than the song, a fade's end or the
+last chord ringing out, start none); then neighbouring sections whose whole-section means no cue
+tells apart are merged, so a song whose phrases alternate (A B A B) is not cut every two phrases.
+A fade-out (a gradual decline of the last phrases) is the last section, from where it begins.
 Segments are then labelled by position, energy and repetition: a quiet opening is the intro, a
 quiet ending the outro, the loudest segment in the second half that is louder than the choruses is
 the mambo, repeated louder segments are choruses, and the rest are verses.
