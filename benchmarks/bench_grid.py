@@ -4,9 +4,11 @@ Each generator (tests/analysis/gen_chords.py, gen_band.py, gen_arranger.py) writ
 beats, counts and section changes; ``analyze_samples`` reads them. Per generator and seed set:
 tempo within 2 %, beat F (±70 ms), the share of true "1"s found (and of true "5"s called "1"),
 section changes found (within 0.6 beat), count slips. Seeds 0..N-1 are the ones looked at while
-tuning; seeds from 1000 on are held out (never looked at song by song).
+tuning; seeds from 1000 on are held out (never looked at song by song), and 3000-3011 a second
+held-out set nobody had seen before the section rework. ``sections_ones_right``: the section score
+over the songs whose "1" is right (a section change is a true "1", so a wrong "1" loses them all).
 
-    PYTHONPATH=. python -m benchmarks.bench_grid [--quick] [--held-out-only] [--verbose]
+    PYTHONPATH=. python -m benchmarks.bench_grid [--quick] [--held-out-only | --fresh-only] [--verbose]
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ REPO = HERE.parent
 GENERATORS = ("gen_chords", "gen_band", "gen_arranger")
 TUNE_SEEDS = range(0, 12)
 HELD_OUT_SEEDS = range(1000, 1012)
+FRESH_SEEDS = range(3000, 3012)   # a second held-out set, first run after the section rework
 
 
 def _setup() -> None:
@@ -57,9 +60,33 @@ def evaluate(gen: str, seeds: range, verbose: bool = False) -> dict:
             "fives_as_ones": sum(r["fives_as_ones"] for r in rows) / n,
             "sections": sum(r["sections"] for r in rows) / n,
             "section_precision": sum(r.get("section_precision", float("nan")) for r in rows) / n,
+            "sections_ones_right": _mean([r["sections"] for r in rows if r["ones"] >= 0.9]),
             "songs_ones_90": sum(r["ones"] >= 0.9 for r in rows) / n,
             "slips": sum(r["slips"] for r in rows),
             "analysis_s": t_an / n}
+
+
+def _mean(xs: list[float]) -> float:
+    return sum(xs) / len(xs) if xs else float("nan")
+
+
+def real_sections_rows() -> list[dict]:
+    """Sections of the shared real songs: how many, how long the longest, where they start."""
+    import os
+
+    _setup()
+    from bachata_desktop.analysis.audio.analyze import analyze_song
+
+    shared = Path(os.environ.get("BACHATA_SHARED", REPO.parent / "shared"))
+    out = []
+    for song in sorted((shared / "data" / "songs").glob("*.ogg")):
+        a = analyze_song(song)
+        longest = max(s.end - s.start for s in a.sections)
+        out.append({"benchmark": f"sections of {song.name}", "value": len(a.sections), "unit": "sections",
+                    "baseline": None, "ratio": None, "goal": "few enough to use, on energy breaks",
+                    "note": (f"{a.duration:.0f} s, {len(a.phrases)} phrases, longest section {longest:.0f} s; "
+                             "starts " + " ".join(f"{s.start:.0f}{s.label.value[0]}" for s in a.sections))})
+    return out
 
 
 def tap_hint_row() -> dict | None:
@@ -102,9 +129,11 @@ def run(quick: bool = False) -> list[dict]:
     row = tap_hint_row()
     if row:
         out.append(row)
+    out += real_sections_rows()
     sets = [("held-out", range(1000, 1004) if quick else HELD_OUT_SEEDS)]
     if not quick:
         sets.insert(0, ("tuning", TUNE_SEEDS))
+        sets.append(("fresh held-out", FRESH_SEEDS))
     for gen in GENERATORS:
         for name, seeds in sets:
             r = evaluate(gen, seeds)
@@ -114,7 +143,8 @@ def run(quick: bool = False) -> list[dict]:
                         "note": (f"tempo within 2% {r['tempo_2pct']:.0%}, beat F {r['beat_f']:.3f}, "
                                  f"5s called 1 {r['fives_as_ones']:.2f}, songs with >=90% 1s "
                                  f"{r['songs_ones_90']:.0%}, sections {r['sections']:.2f} "
-                                 f"(boundaries right {r['section_precision']:.2f}), "
+                                 f"(boundaries right {r['section_precision']:.2f}; "
+                                 f"{r['sections_ones_right']:.2f} where the 1 is right), "
                                  f"count slips {r['slips']:.0f}, {r['analysis_s']:.2f} s per song")})
     return out
 
@@ -122,6 +152,7 @@ def run(quick: bool = False) -> list[dict]:
 if __name__ == "__main__":
     if "--verbose" in sys.argv:
         which = [("held-out", HELD_OUT_SEEDS)] if "--held-out-only" in sys.argv else [("tuning", TUNE_SEEDS)]
+        which = [("fresh held-out", FRESH_SEEDS)] if "--fresh-only" in sys.argv else which
         for g in GENERATORS:
             for name, seeds in which:
                 print(g, name, json.dumps({k: round(v, 3) for k, v in evaluate(g, seeds, True).items()}))

@@ -38,7 +38,8 @@ COUNTS_PER_PHRASE = 8
 # 3: the "1" decided for the whole song from structural cues, beats moved onto the bass phase, a
 # confidence per song and section, count changes only after breaks. 4: the confidence of the "1"
 # from the margins of the bar and 1-vs-5 decisions, calibrated; clip grids carry the stamp too.
-GRID_RULES = 4
+# 5: sections from per-cue changes, the best boundary set, alike neighbours merged (fewer, longer).
+GRID_RULES = 5
 UNSURE_ONE = 0.5     # a confidence of the "1" below this is called unsure (Songs view, generator)
 
 

@@ -89,13 +89,75 @@ def test_confidence_separates_right_from_wrong_decisions() -> None:
     assert whole and np.mean([r["conf"] >= 0.5 for r in whole]) >= 0.8, whole
 
 
-def test_section_changes_found_on_each_generator() -> None:
-    """Issue 14 item 3 (benchmarks/bench_grid.py runs 12 tuning and 12 held-out seeds): the share of
-    true section changes with a boundary within 0.6 beat, and the share of boundaries that are one.
-    Measured on these seeds before the phrase-to-phrase change with rhythm patterns and fills:
-    chords 0.79, band 0.55, arranger 0.33 (boundaries right 0.79, 0.73, 0.42)."""
-    rows = {g.__name__: _scores(g, range(4)) for g in (gen_chords, gen_band, gen_arranger)}
-    found = {g: float(np.mean([r["sections"] for r in rs])) for g, rs in rows.items()}
-    right = {g: float(np.mean([r["section_precision"] for r in rs])) for g, rs in rows.items()}
-    assert found["gen_chords"] >= 0.9 and found["gen_band"] >= 0.65 and found["gen_arranger"] >= 0.7, found
-    assert min(right.values()) >= 0.55, right
+@pytest.mark.parametrize("gen", [gen_chords, gen_band, gen_arranger], ids=["chords", "band", "arranger"])
+def test_section_changes_found_on_each_generator(gen) -> None:  # noqa: ANN001
+    """Issue 14 item 3 (benchmarks/bench_grid.py runs 12 tuning and two sets of 12 held-out seeds):
+    the share of true section changes with a boundary within 0.6 beat, and the share of boundaries
+    that are one. Before the per-cue change scores, the best-set choice and the merge of alike
+    sections, these seeds gave chords 0.79, band 0.55, arranger 0.33 (boundaries right 0.79, 0.73,
+    0.42); after the phrase-to-phrase change with rhythm patterns, band 0.85 / arranger 0.76 over
+    the 12 tuning seeds (boundaries right 0.75 / 0.66)."""
+    rows = _scores(gen, range(4))
+    found = float(np.mean([r["sections"] for r in rows]))
+    right = float(np.mean([r["section_precision"] for r in rows]))
+    assert found >= 0.8, rows
+    assert right >= 0.7, rows
+
+
+def test_a_fade_out_is_one_section() -> None:
+    """gen_arranger's last section fades out over its phrases (each phrase a few dB quieter): the
+    fade is one section starting where the decline does, not a boundary per phrase. Tuning seeds
+    0-7: its start found in 5 (a phrase early in seed 0, late in seed 5, missed in seed 2), a
+    boundary inside it in 1 (the phrase-to-phrase segmentation started one inside it in all 8)."""
+    found, inside = 0, 0
+    for seed in range(8):
+        song = gen_arranger.generate(seed)
+        res = analyze_samples(song.audio, song.sr)
+        last_true, beat = float(song.section_starts[-1]), 60.0 / song.bpm
+        found += min(abs(s.start - last_true) for s in res.sections) <= 0.6 * beat
+        inside += sum(s.start > last_true + beat for s in res.sections)
+    assert found >= 5, found
+    assert inside <= 1, inside
+
+
+def test_real_song_sections_are_few_and_on_phrase_starts(shared_songs_dir) -> None:  # noqa: ANN001
+    """The shared Samba track (250 s, 48 phrases): a number of sections an instructor can use (the
+    phrase-to-phrase segmentation gave 20, two phrases each), each starting on a phrase start and
+    at least two phrases long, none spanning a third of the song, and boundaries where its high
+    register comes in (~43 s) and drops out (~164 s), the song's clearest energy breaks."""
+    from bachata_desktop.analysis.audio.analyze import analyze_song
+
+    path = shared_songs_dir / "Kevin_MacLeod-Samba_Isobel.ogg"
+    if not path.exists():
+        pytest.skip(f"{path} is missing")
+    res = analyze_song(path)
+    phrases = np.asarray(res.phrases)
+    starts = [s.start for s in res.sections]
+    assert 4 <= len(res.sections) <= 14, starts
+    for s in res.sections[1:]:
+        assert np.min(np.abs(phrases - s.start)) < 1e-6, s
+    idx = [0] + [int(np.argmin(np.abs(phrases - s))) for s in starts[1:]] + [len(phrases)]
+    assert min(np.diff(idx)) >= 2, idx
+    assert max(s.end - s.start for s in res.sections) <= res.duration / 3, starts
+    for t in (43.0, 164.0):
+        assert min(abs(s - t) for s in starts[1:]) <= 3.0, (t, starts)
+
+
+def test_alternating_phrases_are_one_section() -> None:
+    """Two phrases of one section taking turns (A B A B …: a two-phrase chord cycle) and then a
+    majao (C): the A/B stretch is one section, the change is at C. Built from gen_band's own phrases
+    (seeds 0-5). The phrase-to-phrase segmentation cut the A/B stretch 1-3 times in every song."""
+    inside, at_c = 0, 0
+    for seed in range(6):
+        song = gen_band.generate(seed, drift=0.0, swing=0.0, noise=0.01, breaks=False)
+        sr = song.sr
+        edges = (song.ones * sr).astype(int)
+        a, b, c = (song.audio[edges[k]: edges[k + 1]] for k in (0, 1, 5))
+        y = np.concatenate([np.zeros(sr // 2, np.float32)] + [a, b] * 5 + [c] * 6 + [a[:sr]])
+        res = analyze_samples(y, sr)
+        t_c, beat = 0.5 + 5 * (a.size + b.size) / sr, 60.0 / song.bpm
+        starts = np.array([s.start for s in res.sections[1:]])
+        inside += int(np.sum(starts < t_c - beat))
+        at_c += int(np.any(np.abs(starts - t_c) <= 0.6 * beat))
+    assert inside <= 1, inside
+    assert at_c >= 4, at_c
