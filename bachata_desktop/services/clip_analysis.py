@@ -415,6 +415,15 @@ def run_queue(store: Any, indexes: Any, ctx: TaskContext | None = None,
     if "audio" in steps and outdated_grids(store):
         ctx.report(0.99, "beat grids made under older rules: analysing them again")
         refresh_grids(store, SubContext(ctx, 0.99, 1.0))
+    if "pose" in steps:
+        from bachata_desktop.services.pose_refresh import (
+            outdated_pose_embeddings,
+            refresh_pose_embeddings,
+        )
+
+        if outdated_pose_embeddings(store):
+            ctx.report(0.99, "pose embeddings of an older design: rebuilding them from the keypoints")
+            refresh_pose_embeddings(store, indexes, SubContext(ctx, 0.99, 1.0))
     ctx.report(1.0, f"{len(done)} analysed, {len(failed)} with errors")
     return QueueSummary(tuple(done), tuple(failed))
 

@@ -54,11 +54,12 @@ def analyse_queue(ctx: TaskContext, store: Store, indexes: Any) -> Any:
 
 
 def grids_outdated(store: Store) -> bool:
-    """Whether some clip's beat grid was made under older rules (one indexed query): the analysis
-    job then analyses those soundtracks again after the queue."""
+    """Whether some clip's beat grid was made under older rules, or its pose embeddings by an older
+    design (one indexed query each): the analysis job then redoes those after the queue."""
     from bachata_desktop.services.clip_analysis import outdated_grids
+    from bachata_desktop.services.pose_refresh import outdated_pose_embeddings
 
-    return bool(outdated_grids(store))
+    return bool(outdated_grids(store)) or bool(outdated_pose_embeddings(store))
 
 
 @dataclass(frozen=True)
