@@ -5,8 +5,8 @@ Each stored pose embedding carries its design in its model id (``...:emb<EMBEDDI
 the couple's move vector that "Similar moves" compares), every analysed clip's three pose
 embeddings are recomputed from its keypoints file in ``poses/`` (``summarise`` of the saved
 tracks: seconds for a whole library, no video decoding) and the indexes are updated. A clip whose
-keypoints file is gone is queued for a full analysis instead, so it is never left with a vector
-of the old design. Run by ``clip_analysis.run_queue`` after the queue.
+keypoints file is gone loses its old-design vectors and is queued for a full analysis instead
+(if that fails too, e.g. its video is gone as well, it simply has no pose vector: no retry loop). Run by ``clip_analysis.run_queue`` after the queue.
 """
 
 from __future__ import annotations
@@ -21,6 +21,9 @@ from bachata_desktop.core.task import NullContext, TaskContext, check_cancelled
 from bachata_desktop.services.library_import import ANALYSIS_KIND
 
 log = logging.getLogger(__name__)
+
+_DELETE = ("DELETE FROM embeddings WHERE owner_kind='clip' AND owner_id=? AND "
+           "modality IN ('lead','follow','interaction')")
 
 def _version_tag() -> str:
     from bachata_desktop.analysis.pose.embed import EMBEDDING_VERSION
@@ -62,6 +65,8 @@ def refresh_pose_embeddings(store: Any, indexes: Any, ctx: TaskContext | None = 
             res = summarise(tracks_from_keypoints(data), float(data["fps"]))
         except Exception as exc:  # gone or unreadable: analyse the clip again from its video
             log.warning("clip %s: %s; queued for a new analysis", clip_id, exc)
+            with store.db.write() as c:  # no old-design vector meanwhile (and no retry loop)
+                c.execute(_DELETE, (clip_id,))
             store.queue.enqueue(clip_id, ANALYSIS_KIND)
             continue
         row = store.db.query_one("SELECT model_id FROM embeddings WHERE owner_kind='clip' AND "
@@ -72,8 +77,7 @@ def refresh_pose_embeddings(store: Any, indexes: Any, ctx: TaskContext | None = 
             if store.clips.get(clip_id) is None:
                 continue
             if not vecs:  # nobody found under the current rules: no vectors rather than old ones
-                c.execute("DELETE FROM embeddings WHERE owner_kind='clip' AND owner_id=? AND "
-                          "modality IN ('lead','follow','interaction')", (clip_id,))
+                c.execute(_DELETE, (clip_id,))
             for modality, vec in vecs.items():
                 store.embeddings.put("clip", clip_id, modality, vec, model_id)
         for modality, vec in vecs.items():
