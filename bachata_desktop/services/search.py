@@ -71,7 +71,7 @@ _POSE = ("lead", "follow", "interaction")
 
 def similar_parts(hit: SearchHit) -> str:
     """One line of what ranked a similar-moves hit, e.g.
-    "pose 0.62 · music 0.40 · description 0.55 · same family" (pose: the move vectors' cosine, or
+    "pose 0.62 · music 0.40 · description 0.55 · label: same family" (pose: the move vectors' cosine, or
     the mean of the pose cosines asked for; a part neither clip has is left out; "same family" is
     the label, never part of the pose figure)."""
     bits = []
@@ -82,10 +82,10 @@ def similar_parts(hit: SearchHit) -> str:
         bits.append(f"music {hit.parts['audio']:.2f}")
     if "text" in hit.parts:
         bits.append(f"description {hit.parts['text']:.2f}")
-    if hit.lifted:
-        bits.append("same family (moved up)")
+    if hit.lifted:  # the label, kept apart from the pose figure so neither passes for the other
+        bits.append("label: same family (moved up)")
     elif hit.same_family:
-        bits.append("same family")
+        bits.append("label: same family")
     return " · ".join(bits)
 
 

@@ -142,6 +142,6 @@ class TestRealClips:
         expect = float(analysed[SPIN][0].embeddings["interaction"]
                        @ analysed[first.clip.media_path][0].embeddings["interaction"])
         line = similar_parts(first)
-        assert line.startswith(f"pose {expect:.2f}") and line.endswith("same family")
+        assert line.startswith(f"pose {expect:.2f}") and line.endswith("· label: same family")
         other = [h for h in hits if not h.same_family]
         assert other and all("family" not in similar_parts(h) for h in other)

@@ -202,12 +202,12 @@ def test_similar_hits_carry_their_parts_and_flag_the_family_lift(store) -> None:
     assert first.parts["text"] == pytest.approx(1.0, abs=1e-4)
     line = similar_parts(first)
     assert line.startswith("pose 0.") or line.startswith("pose -0.")
-    assert "description 1.00" in line and line.endswith("same family (moved up)")
+    assert "description 1.00" in line and line.endswith("· label: same family (moved up)")
     assert similar_parts(second) == "pose 1.00 · music 1.00 · description 1.00"
     # the fusion alone: the twin first, nothing lifted
     pure = similar(store, indexes, q, k=2, same_category_first=False)
     assert pure[0].clip.id == twin and not any(h.lifted for h in pure)
-    assert pure[1].same_family and similar_parts(pure[1]).endswith("· same family")
+    assert pure[1].same_family and similar_parts(pure[1]).endswith("· label: same family")
 
 
 def test_cli_search_and_similar(library, monkeypatch, capsys) -> None:

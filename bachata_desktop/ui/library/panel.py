@@ -414,7 +414,7 @@ class LibraryPanel(QWidget):
                     f"No moves to compare with “{name}” yet: similar moves need analysed clips.")
         details = ("Hover a card to see its parts: pose (how the couple moves: turns, arms, hold, "
                    "waves, footwork; measured from the video alone, never from the label), music, "
-                   "description, and “same family” when the move's label ranked it first."
+                   "description, and “label: same family” when the move's label ranked it first."
                    if ranking.kind == "similar" and shown else "")
         self.banner.show_message(text, "Show all moves", key="clear-ranking", kind="search",
                                  details=details)
