@@ -2,7 +2,7 @@
 
 Version 3 (issue 15): the ``interaction`` embedding is the couple's move vector
 (``move_features`` + the shipped ``move_metric``), role-free and what "Similar moves" compares as
-pose: leave-one-out 1-NN move label on the 80 shared clips 0.35 by clip / 0.30 by recording session
+pose: leave-one-out 1-NN move label on the 80 shared clips 0.34 by clip / 0.29 by recording session
 (nested, ``benchmarks/bench_pose_move.py``) against 0.26 / 0.21 for version 2's three embeddings.
 The lead and follow embeddings below are unchanged (each finds the same dancer more than the
 same move: lead alone 0.15). The notes below are about version 2.
