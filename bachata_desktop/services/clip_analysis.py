@@ -527,6 +527,15 @@ def run_queue(store: Any, indexes: Any, ctx: TaskContext | None = None,
     if "audio" in steps and outdated_grids(store):
         ctx.report(0.99, "beat grids made under older rules: analysing them again")
         refresh_grids(store, SubContext(ctx, 0.99, 1.0))
+    if "pose" in steps:
+        from bachata_desktop.services.pose_refresh import (
+            outdated_pose_embeddings,
+            refresh_pose_embeddings,
+        )
+
+        if outdated_pose_embeddings(store):
+            ctx.report(0.99, "pose embeddings of an older design: rebuilding them from the keypoints")
+            refresh_pose_embeddings(store, indexes, SubContext(ctx, 0.99, 0.995))
     if outdated_dance(store):
         ctx.report(0.995, "reading the moves' counts from the stored keypoints")
         refresh_dance(store, SubContext(ctx, 0.995, 1.0))

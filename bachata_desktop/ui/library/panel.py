@@ -412,8 +412,9 @@ class LibraryPanel(QWidget):
             order = ranking.order or "most similar first"
             text = (f"{shown} moves most like “{name}”: {order}" if shown else
                     f"No moves to compare with “{name}” yet: similar moves need analysed clips.")
-        details = ("Hover a card to see its parts: pose (lead, follow and how they connect), "
-                   "music, description, and whether it is of the same family."
+        details = ("Hover a card to see its parts: pose (how the couple moves: turns, arms, hold, "
+                   "waves, footwork; measured from the video alone, never from the label), music, "
+                   "description, and “label: same family” when the move's label ranked it first."
                    if ranking.kind == "similar" and shown else "")
         self.banner.show_message(text, "Show all moves", key="clear-ranking", kind="search",
                                  details=details)

@@ -54,12 +54,14 @@ def analyse_queue(ctx: TaskContext, store: Store, indexes: Any) -> Any:
 
 
 def grids_outdated(store: Store) -> bool:
-    """Whether some clip's beat grid was made under older rules (one indexed query), or some
-    clip's move was not read from its stored keypoints yet: the analysis job then analyses those
-    soundtracks again / reads those moves after the queue."""
+    """Whether some clip's beat grid was made under older rules, its pose embeddings by an older
+    design, or its move was not read from its stored keypoints yet (one indexed query each): the
+    analysis job then redoes those after the queue."""
     from bachata_desktop.services.clip_analysis import outdated_dance, outdated_grids
+    from bachata_desktop.services.pose_refresh import outdated_pose_embeddings
 
-    return bool(outdated_grids(store)) or bool(outdated_dance(store))
+    return (bool(outdated_grids(store)) or bool(outdated_pose_embeddings(store))
+            or bool(outdated_dance(store)))
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,99 @@
+"""Pose embeddings of an older design, rebuilt once from the stored keypoints (no pose model).
+
+Each stored pose embedding carries its design in its model id (``...:emb<EMBEDDING_VERSION>``,
+``analysis.pose.embed``). When the design changes (version 3: the ``interaction`` vector became
+the couple's move vector that "Similar moves" compares), every analysed clip's three pose
+embeddings are recomputed from its keypoints file in ``poses/`` (``summarise`` of the saved
+tracks: seconds for a whole library, no video decoding) and the indexes are updated. A clip whose
+keypoints file is gone loses its old-design vectors and is queued for a full analysis instead
+(if that fails too, e.g. its video is gone as well, it simply has no pose vector: no retry loop). Run by ``clip_analysis.run_queue`` after the queue.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from bachata_desktop.core.task import NullContext, TaskContext, check_cancelled
+from bachata_desktop.services.library_import import ANALYSIS_KIND
+
+log = logging.getLogger(__name__)
+
+_DELETE = ("DELETE FROM embeddings WHERE owner_kind='clip' AND owner_id=? AND "
+           "modality IN ('lead','follow','interaction')")
+
+def _version_tag() -> str:
+    from bachata_desktop.analysis.pose.embed import EMBEDDING_VERSION
+
+    return f":emb{EMBEDDING_VERSION}"
+
+
+def outdated_pose_embeddings(store: Any) -> list[int]:
+    """Live clips whose pose embeddings were made by an older design (one indexed query)."""
+    return [int(r[0]) for r in store.db.query(
+        "SELECT e.owner_id FROM embeddings e JOIN clips c ON c.id=e.owner_id "
+        "WHERE e.owner_kind='clip' AND e.modality='interaction' AND c.deleted_at IS NULL "
+        "AND e.model_id NOT LIKE ? ORDER BY e.owner_id", (f"%{_version_tag()}",))]
+
+
+def refresh_pose_embeddings(store: Any, indexes: Any, ctx: TaskContext | None = None) -> int:
+    """Recompute the pose embeddings of every outdated clip from its keypoints; returns how many
+    were rebuilt. Cancellable between clips; each clip is written in its own transaction."""
+    from bachata_desktop.analysis.pose.analyze import (
+        load_keypoints,
+        summarise,
+        tracks_from_keypoints,
+    )
+
+    ctx = ctx or NullContext()
+    ids = outdated_pose_embeddings(store)
+    tag = _version_tag()
+    done: dict[str, tuple[list[int], list[np.ndarray], str]] = {}
+    for k, clip_id in enumerate(ids):
+        check_cancelled(ctx)
+        ctx.report(k / max(len(ids), 1), f"pose similarity {k + 1}/{len(ids)}")
+        pose = store.analyses.get("clip", clip_id, "pose") or {}
+        name = str(pose.get("keypoints_file") or "")
+        path = Path(store.paths.poses) / Path(name).name if name else None
+        try:
+            if path is None or not path.is_file():
+                raise FileNotFoundError("keypoints file missing")
+            data = load_keypoints(path)
+            res = summarise(tracks_from_keypoints(data), float(data["fps"]))
+        except Exception as exc:  # gone or unreadable: analyse the clip again from its video
+            log.warning("clip %s: %s; queued for a new analysis", clip_id, exc)
+            with store.db.write() as c:  # no old-design vector meanwhile (and no retry loop)
+                c.execute(_DELETE, (clip_id,))
+            store.queue.enqueue(clip_id, ANALYSIS_KIND)
+            continue
+        row = store.db.query_one("SELECT model_id FROM embeddings WHERE owner_kind='clip' AND "
+                                 "owner_id=? AND modality='interaction'", (clip_id,))
+        model_id = (str(row[0]) if row else "pose").rsplit(":emb", 1)[0] + tag
+        vecs = res.embeddings if res.has_embeddings else {}
+        with store.db.write() as c:
+            if store.clips.get(clip_id) is None:
+                continue
+            if not vecs:  # nobody found under the current rules: no vectors rather than old ones
+                c.execute(_DELETE, (clip_id,))
+            for modality, vec in vecs.items():
+                store.embeddings.put("clip", clip_id, modality, vec, model_id)
+        for modality, vec in vecs.items():
+            got = done.setdefault(modality, ([], [], model_id))
+            got[0].append(clip_id)
+            got[1].append(np.asarray(vec, np.float32))
+    if indexes is not None:
+        for modality, (cids, vecs, model_id) in done.items():
+            try:
+                index = indexes.index(modality)
+                index.add(cids, np.stack(vecs), model_id=model_id)
+                index.save()
+            except Exception as exc:  # derived data: rebuilt from SQLite when stale
+                log.warning("could not update the %s index: %s", modality, exc)
+    ctx.report(1.0, f"pose similarity: {len(done.get('interaction', ([],))[0])} clips updated")
+    return len(done.get("interaction", ([],))[0])
+
+
+__all__ = ["outdated_pose_embeddings", "refresh_pose_embeddings"]

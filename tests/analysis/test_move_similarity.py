@@ -1,0 +1,147 @@
+"""Pose similarity that finds the same move (issue 15), on real clips with the real pose model.
+
+The couple's move vector (the ``interaction`` embedding, version 3) comes from role-free
+descriptors standardised by the shipped ``data/pose_move_metric.json``, whose sha256 is pinned in
+``analysis/pose/move_metric.py``. Accuracy over all 80 clips is a benchmark
+(``benchmarks/bench_pose_move.py``), not a test; these tests check what must always hold.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from bachata_desktop.core.errors import InputError
+from bachata_desktop.core.task import RecordingContext
+
+SHARED = Path(__file__).resolve().parents[2].parent / "shared"
+MODELS = SHARED / "models"
+CLIPS = SHARED / "data" / "clips"
+MODEL_DIR = MODELS / "yolov8n-pose_int8_openvino_model"
+SPIN = "spin/spin.mp4"
+TURNING = ("spin/double_spin2.mp4",)
+CLOSED_HOLD = ("basic/slow_basic.mp4", "bodywaves/triple_bodywave.mp4", "golpes/golpes_cambre.mp4")
+
+needs_clips = [
+    pytest.mark.slow,
+    pytest.mark.skipif(not MODEL_DIR.is_dir(), reason=f"pose model missing: {MODEL_DIR}"),
+    pytest.mark.skipif(not CLIPS.is_dir(), reason=f"shared clips missing: {CLIPS}"),
+]
+
+
+@pytest.fixture(scope="module")
+def analysed(tmp_path_factory):
+    """Each clip's analysis and keypoints file (the real model, default setting)."""
+    from bachata_desktop.analysis.pose.analyze import analyze_clip
+
+    tmp = tmp_path_factory.mktemp("poses")
+    out = {}
+    for rel in (SPIN, *TURNING, *CLOSED_HOLD):
+        kp = tmp / (Path(rel).stem + ".npz")
+        out[rel] = (analyze_clip(CLIPS / rel, RecordingContext(), keypoints_out=kp,
+                                 search_path=[MODELS]), kp)
+    return out
+
+
+def _features(kp_file: Path, swap: bool = False, mirror: bool = False):
+    from bachata_desktop.analysis.pose.analyze import load_keypoints
+    from bachata_desktop.analysis.pose.features import dancer_features, interaction_features
+
+    data = load_keypoints(kp_file)
+    kp = data["keypoints"].astype(np.float64)
+    if mirror:  # the same dance filmed mirrored: x flips and the model's left / right swap
+        kp[..., 0] = float(data["size"][0]) - kp[..., 0]
+        pairs = [0, 2, 1, 4, 3, 6, 5, 8, 7, 10, 9, 12, 11, 14, 13, 16, 15]
+        kp = kp[:, :, pairs]
+    if swap:
+        kp = kp[:, ::-1]
+    fps = float(data["fps"])
+    lead, follow = dancer_features(kp[:, 0], fps), dancer_features(kp[:, 1], fps)
+    return lead, follow, interaction_features(kp[:, 0], kp[:, 1], lead, follow, fps)
+
+
+def test_shipped_metric_is_checksum_verified_and_fits_the_descriptors() -> None:
+    from bachata_desktop.analysis.pose.move_features import COUPLE_KEYS
+    from bachata_desktop.analysis.pose.move_metric import (
+        METRIC_SHA256,
+        default_path,
+        shipped_metric,
+    )
+
+    path = default_path()
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == METRIC_SHA256
+    metric = shipped_metric()
+    assert metric.names[-len(COUPLE_KEYS):] == COUPLE_KEYS
+    assert len(metric.names) == len(set(metric.names)) == metric.scale.size
+    assert (metric.scale > 0).all() and np.isfinite(metric.median).all()
+
+
+def test_altered_missing_or_malformed_metric_file_gives_one_clear_line(tmp_path) -> None:
+    from bachata_desktop.analysis.pose.move_metric import default_path, read_metric
+
+    bad = tmp_path / "pose_move_metric.json"
+    raw = default_path().read_bytes()
+    bad.write_bytes(raw.replace(b'"median"', b'"medium"', 1))
+    with pytest.raises(InputError) as e:
+        read_metric(bad)
+    assert "checksum" in str(e.value) and "\n" not in str(e.value)
+    with pytest.raises(InputError) as e:
+        read_metric(tmp_path / "absent.json")
+    assert "missing" in str(e.value) and "\n" not in str(e.value)
+    # the right checksum over the wrong content: refused as malformed, not used
+    with pytest.raises(InputError) as e:
+        read_metric(bad, sha256=hashlib.sha256(bad.read_bytes()).hexdigest())
+    assert "malformed" in str(e.value) and "\n" not in str(e.value)
+    shutil.copy(default_path(), tmp_path / "ok.json")
+    assert read_metric(tmp_path / "ok.json").names  # an intact copy loads
+
+
+class TestRealClips:
+    pytestmark = needs_clips
+
+    def test_a_spin_finds_a_turning_move_first(self, analysed) -> None:
+        vec = {rel: res.embeddings["interaction"] for rel, (res, _) in analysed.items()}
+        sims = {rel: float(vec[SPIN] @ v) for rel, v in vec.items() if rel != SPIN}
+        best = max(sims, key=sims.get)
+        assert best in TURNING, sims
+        assert min(sims[t] for t in TURNING) > max(sims[c] for c in CLOSED_HOLD) + 0.2, sims
+
+    def test_move_vector_ignores_roles_and_mirroring(self, analysed) -> None:
+        from bachata_desktop.analysis.pose.embed import interaction_embedding
+
+        for rel, (res, kp) in analysed.items():
+            base = interaction_embedding(_features(kp)[2])
+            # the keypoints file keeps float16: the same vector up to rounding
+            assert float(base @ res.embeddings["interaction"]) > 0.995, rel
+            assert np.allclose(interaction_embedding(_features(kp, swap=True)[2]), base, atol=1e-5), rel
+            mirrored = interaction_embedding(_features(kp, mirror=True)[2])
+            assert float(mirrored @ base) > 0.99, rel
+
+    def test_similar_moves_carry_the_pose_part_apart_from_the_label(self, analysed, store) -> None:
+        from bachata_desktop.core.clip import Clip
+        from bachata_desktop.services.search import similar, similar_parts
+        from bachata_desktop.store.indexes.hnsw import IndexSet
+
+        ids = {}
+        for n, (rel, (res, _)) in enumerate(analysed.items()):
+            clip = store.clips.add(Clip(None, Path(rel).stem, Path(rel).stem, rel.split("/")[0],
+                                        rel, f"{n + 1:064d}"))
+            ids[rel] = clip.id
+            for modality, v in res.embeddings.items():
+                store.embeddings.put("clip", clip.id, modality, v, "test:320:emb3")
+        indexes = IndexSet(store.paths.indexes, store.embeddings)
+        hits = similar(store, indexes, ids[SPIN], k=4)
+        assert hits and all("interaction" in h.parts for h in hits)
+        assert not any(m in h.parts for h in hits for m in ("lead", "follow"))
+        first = hits[0]
+        assert first.clip.media_path in TURNING and first.same_family
+        expect = float(analysed[SPIN][0].embeddings["interaction"]
+                       @ analysed[first.clip.media_path][0].embeddings["interaction"])
+        line = similar_parts(first)
+        assert line.startswith(f"pose {expect:.2f}") and line.endswith("· label: same family")
+        other = [h for h in hits if not h.same_family]
+        assert other and all("family" not in similar_parts(h) for h in other)

@@ -1,0 +1,107 @@
+"""Stored pose embeddings of an older design are rebuilt once from the clips' keypoints files
+(no pose model), and the similar-moves index follows (issue 15, embedding version 3)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from bachata_desktop.core.task import RecordingContext
+
+SHARED = Path(__file__).resolve().parents[2].parent / "shared"
+MODELS = SHARED / "models"
+CLIP = SHARED / "data" / "clips" / "spin" / "spin.mp4"
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(not (MODELS / "yolov8n-pose_int8_openvino_model").is_dir(),
+                       reason="pose model missing"),
+    pytest.mark.skipif(not CLIP.is_file(), reason=f"shared clip missing: {CLIP}"),
+]
+
+
+@pytest.fixture(scope="module")
+def spin_keypoints(tmp_path_factory) -> Path:
+    from bachata_desktop.analysis.pose.analyze import analyze_clip
+
+    kp = tmp_path_factory.mktemp("kp") / "spin.npz"
+    analyze_clip(CLIP, RecordingContext(), keypoints_out=kp, search_path=[MODELS])
+    return kp
+
+
+def _old_design(store, clip_id: int, rng) -> None:
+    from bachata_desktop.store.repos import MODALITY_DIMS
+
+    for m in ("lead", "follow", "interaction"):
+        v = rng.normal(size=MODALITY_DIMS[m]).astype(np.float32)
+        store.embeddings.put("clip", clip_id, m, v / np.linalg.norm(v), "yolov8n-pose:320:emb2")
+
+
+def test_old_pose_embeddings_are_rebuilt_from_keypoints(store, spin_keypoints) -> None:
+    from bachata_desktop.analysis.pose.analyze import (
+        load_keypoints,
+        summarise,
+        tracks_from_keypoints,
+    )
+    from bachata_desktop.analysis.pose.embed import EMBEDDING_VERSION
+    from bachata_desktop.core.clip import Clip
+    from bachata_desktop.services.clip_analysis import keypoints_path
+    from bachata_desktop.services.library_import import ANALYSIS_KIND
+    from bachata_desktop.services.pose_refresh import (
+        outdated_pose_embeddings,
+        refresh_pose_embeddings,
+    )
+    from bachata_desktop.store.indexes.hnsw import IndexSet
+
+    rng = np.random.default_rng(3)
+    kept = store.clips.add(Clip(None, "spin", "spin", "spin", "spin/spin.mp4", "a" * 64))
+    lost = store.clips.add(Clip(None, "gone", "gone", "basic", "basic/gone.mp4", "b" * 64))
+    final = keypoints_path(store, kept)
+    final.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy(spin_keypoints, final)
+    store.analyses.put("clip", kept.id, "pose", {"keypoints_file": final.name})
+    store.analyses.put("clip", lost.id, "pose", {"keypoints_file": "0123456789abcdef.npz"})
+    for c in (kept, lost):
+        _old_design(store, c.id, rng)
+    indexes = IndexSet(store.paths.indexes, store.embeddings)
+    assert outdated_pose_embeddings(store) == [kept.id, lost.id]
+
+    ctx = RecordingContext()
+    assert refresh_pose_embeddings(store, indexes, ctx) == 1
+    assert outdated_pose_embeddings(store) == []
+    data = load_keypoints(final)
+    want = summarise(tracks_from_keypoints(data), float(data["fps"])).embeddings
+    for m in ("lead", "follow", "interaction"):
+        got = store.embeddings.get("clip", kept.id, m)
+        assert np.allclose(got, want[m], atol=1e-6), m
+    row = store.db.query_one("SELECT model_id FROM embeddings WHERE owner_id=? AND "
+                             "modality='interaction'", (kept.id,))
+    assert row[0] == f"yolov8n-pose:320:emb{EMBEDDING_VERSION}"
+    hit = indexes.index("interaction").query(want["interaction"], k=1)
+    assert hit[0][0] == kept.id and hit[0][1] == pytest.approx(1.0, abs=1e-4)
+    # the clip whose keypoints are gone: no old-design vector left, queued for a new analysis
+    assert store.embeddings.get("clip", lost.id, "interaction") is None
+    assert lost.id in store.queue.pending(ANALYSIS_KIND)
+    assert refresh_pose_embeddings(store, indexes) == 0  # once: nothing left to do
+
+
+def test_the_analysis_queue_runs_the_refresh_and_the_library_job_starts_for_it(store, spin_keypoints) -> None:
+    from bachata_desktop.core.clip import Clip
+    from bachata_desktop.services.clip_analysis import keypoints_path, run_queue
+    from bachata_desktop.services.pose_refresh import outdated_pose_embeddings
+    from bachata_desktop.store.indexes.hnsw import IndexSet
+    from bachata_desktop.ui.library.tasks import grids_outdated
+
+    clip = store.clips.add(Clip(None, "spin", "spin", "spin", "spin/spin.mp4", "c" * 64))
+    final = keypoints_path(store, clip)
+    final.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy(spin_keypoints, final)
+    store.analyses.put("clip", clip.id, "pose", {"keypoints_file": final.name})
+    _old_design(store, clip.id, np.random.default_rng(4))
+    assert grids_outdated(store)  # the library panel starts its analysis job for this
+    run_queue(store, IndexSet(store.paths.indexes, store.embeddings), RecordingContext(),
+              steps=("pose",))
+    assert outdated_pose_embeddings(store) == [] and not grids_outdated(store)
