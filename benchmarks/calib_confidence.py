@@ -52,7 +52,7 @@ def excerpt_rows(gen: str, seeds) -> list[dict]:
                 a = int(rng.integers(0, song.audio.size - n))
                 b = a + n
             feats = compute_features(song.audio[a:b], song.sr)
-            _, times, grid = _beats_and_counts(feats, AnalysisConfig())
+            _, times, grid, _ = _beats_and_counts(feats, AnalysisConfig())
             if times.size < 8:
                 continue
             t0 = a / song.sr

@@ -36,6 +36,7 @@ def test_real_songs_are_plausible(real_songs: dict[str, SongAnalysis]) -> None:
         counts = np.array([b.count for b in a.beats])
         assert np.mean((np.diff(counts) % 8) == 1) > 0.98, name
         assert len(a.energy) == len(a.phrases) >= 4
+        assert a.meter == 4, name
         assert a.sections[0].start == 0.0 and a.sections[-1].end == pytest.approx(a.duration)
         e = a.embedding
         assert e.shape == (128,) and np.all(np.isfinite(e)) and abs(np.linalg.norm(e) - 1) < 1e-5
@@ -99,6 +100,7 @@ def test_clip_soundtracks_match_annotated_tempo(shared_clips_dir: Path) -> None:
         # under ~8 s the bar and the "1" are only a guess, and the grid says so
         assert grid.grid_guess == (grid.duration < 8.0), c["clip_id"]
         assert 0.0 <= grid.one_confidence <= 1.0
+        assert grid.meter == 4, c["clip_id"]          # real bachata is never read as music in three
         if abs(grid.tempo_bpm - c["estimated_tempo"]) / c["estimated_tempo"] <= 0.05:
             close += 1
     if total == 0:
