@@ -66,7 +66,8 @@ def excerpt_rows(gen: str, seeds) -> list[dict]:
             one = matched >= 0.5 and ok.any() and float(np.mean(d == 0)) >= 0.9
             rows.append({"gen": gen, "seed": seed, "len": length or song.duration, "bar_z": getattr(grid, "bar_z", 0.0),
                          "one_z": getattr(grid, "one_z", 0.0),
-                         "agree": getattr(grid, "bar_agree", 1.0), "bar": bool(bar), "one": bool(one),
+                         "agree": getattr(grid, "bar_agree", 1.0), "support": getattr(grid, "bar_support", 0.0),
+                         "bar": bool(bar), "one": bool(one),
                          "conf": grid.confidence, "bar_conf": grid.bar_confidence})
     return rows
 

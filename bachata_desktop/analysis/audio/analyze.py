@@ -17,6 +17,7 @@ from bachata_desktop.analysis.audio.beats import (
     TempoConfig,
     estimate_tempo,
     on_the_bass,
+    pulse_envelope,
     refine_to_onsets,
     tempo_from_beats,
     track_beats,
@@ -62,9 +63,9 @@ class AnalysisConfig:
     onset_latency_s: float = 0.012
 
 
-def _track(feats, config: AnalysisConfig, tempo0: float) -> np.ndarray:
+def _track(feats, pulse: np.ndarray, config: AnalysisConfig, tempo0: float) -> np.ndarray:
     """Beat positions (fractional frames) at about ``tempo0``; empty when no steady beat is found."""
-    frames = track_beats(feats.onset, feats.frame_rate, tempo0, config.tempo.tightness)
+    frames = track_beats(pulse, feats.frame_rate, tempo0, config.tempo.tightness)
     frames = trim_beats(frames, feats.onset, feats.rms_db)
     if frames.size == 0:
         return np.zeros(0)
@@ -73,15 +74,16 @@ def _track(feats, config: AnalysisConfig, tempo0: float) -> np.ndarray:
 
 def _beats_and_counts(feats, config: AnalysisConfig) -> tuple[float, np.ndarray, GridResult, Meter]:
     """(tempo, beat times, grid, meter); empty arrays when no steady beat is found."""
-    tempo0 = estimate_tempo(feats.onset, feats.frame_rate, config.tempo)
-    fine = _track(feats, config, tempo0)
+    pulse = pulse_envelope(feats.onset, feats.onset_low)
+    tempo0 = estimate_tempo(pulse, feats.frame_rate, config.tempo)
+    fine = _track(feats, pulse, config, tempo0)
     if fine.size == 0:
         return tempo0, np.zeros(0), assign_counts({}, np.zeros(0), config.grid), Meter()
     meter = measure_meter(feats, fine)
     if meter.doubled and not config.tempo.strict:
         # a slow waltz tracked at double speed: its bar spans six tracked beats; the music's beat
         # is every other one (a tapped tempo is the instructor's and is kept)
-        half = _track(feats, config, tempo0 / 2.0)
+        half = _track(feats, pulse, config, tempo0 / 2.0)
         if half.size >= 8:
             fine, tempo0 = half, tempo0 / 2.0
     times = np.maximum(fine / feats.frame_rate + config.onset_latency_s, 0.0)
