@@ -4,8 +4,9 @@ Per seed set (0..11 looked at while choosing the meter thresholds; 1000..1011 he
 within 2 %, beat F (±70 ms) against the generator's beats, and the share flagged as not in 4/4;
 the bachata generators' held-out seeds must all stay in four. Baseline: librosa.beat.beat_track on
 the same audio. madmom's DBN beat tracker on renders of some of the same songs is read from
-benchmarks/madmom_waltz.json (made with benchmarks/madmom_anchor.py in its own venv from
-``gen_waltz.generate(seed).write(...)``; madmom is never imported here).
+benchmarks/madmom_waltz.json (seeds 0-11 and 1000-1005, made with benchmarks/madmom_anchor.py in its
+own venv from ``gen_waltz.generate(seed).write(...)``, its DBN downbeat tracker allowed 3 or 4 beats
+to the bar; madmom is never imported here).
 
     PYTHONPATH=. python -m benchmarks.bench_meter [--quick] [--verbose]
 """

@@ -4,7 +4,8 @@ Material: excerpts of the generated songs (6, 9, 14 and 24 s from a seeded offse
 song) of the three generators; short excerpts are where the bar and the "1" go wrong, so they give
 the wrong decisions a calibration needs. Per excerpt: the z-scores of the bar and 1-vs-5 margins
 (``GridResult.bar_z``/``one_z``) and whether the bar and the "1" are right on the beats that match
-the truth (90 % of them). ``--fit`` fits ``grid.BAR_CAL``/``ONE_CAL`` (logistic regression) on the
+the truth (90 % of them). ``--fit`` fits ``grid.BAR_CAL`` (on the bar cues' support,
+``GridResult.bar_support``)/``ONE_CAL`` (logistic regression) on the
 tuning seeds; every run reports the AUC of the confidences on tuning and held-out seeds.
 
     PYTHONPATH=. python -m benchmarks.calib_confidence [--fit] [--quick]
@@ -99,8 +100,7 @@ def run(quick: bool = False, fit: bool = False) -> dict:
     held = [r for g in GENERATORS for r in excerpt_rows(g, range(1000, 1004) if quick else HELD_OUT_SEEDS)]
     out = {"tuning": summary(tune), "held-out": summary(held)}
     if fit:
-        out["BAR_CAL"] = fit_logistic([r["bar_z"] for r in tune], [r["bar"] for r in tune],
-                                      [r["agree"] for r in tune])
+        out["BAR_CAL"] = fit_logistic([r["support"] for r in tune], [r["bar"] for r in tune])
         barred = [r for r in tune if r["bar"]]
         out["ONE_CAL"] = fit_logistic([r["one_z"] for r in barred], [r["one"] for r in barred])
     return out
