@@ -105,7 +105,7 @@ def run(quick: bool = False, verbose: bool = False) -> list[dict]:
             t = res.beat_times
             down = np.array(res.downbeats)
             f = _f(mm_b, t)
-            row.update(tempo=res.tempo_bpm, f=f, guess=res.grid_guess, conf=res.one_confidence)
+            row.update(tempo=res.tempo_bpm, f=f, guess=res.grid_guess, conf=res.one_confidence, three=res.meter != 4)
             row["bar"] = bool(np.mean(_near(down, mm_d)) >= 0.5) if f >= 0.8 and down.size else None
             # our downbeat phase vs the chroma / bass position on madmom's beats
             if chroma_pos and f >= 0.8 and down.size:
@@ -156,6 +156,7 @@ def run(quick: bool = False, verbose: bool = False) -> list[dict]:
                              f"largest chroma change on madmom's downbeat {share('chroma_on_mm')}, on ours "
                              f"{share('chroma_on_ours')}; strongest bass attack on madmom's {share('bass_on_mm')}, "
                              f"on ours {share('bass_on_ours')}; grid marked a guess {share('guess')}; "
+                             f"read as music in three {share('three')}; "
                              f"AUC of the 1's confidence vs bar agreement {conf_auc:.2f}; "
                              "baseline = librosa.beat.beat_track")})
     return out

@@ -4,7 +4,8 @@ Material: excerpts of the generated songs (6, 9, 14 and 24 s from a seeded offse
 song) of the three generators; short excerpts are where the bar and the "1" go wrong, so they give
 the wrong decisions a calibration needs. Per excerpt: the z-scores of the bar and 1-vs-5 margins
 (``GridResult.bar_z``/``one_z``) and whether the bar and the "1" are right on the beats that match
-the truth (90 % of them). ``--fit`` fits ``grid.BAR_CAL``/``ONE_CAL`` (logistic regression) on the
+the truth (90 % of them). ``--fit`` fits ``grid.BAR_CAL`` (on the bar cues' support,
+``GridResult.bar_support``)/``ONE_CAL`` (logistic regression) on the
 tuning seeds; every run reports the AUC of the confidences on tuning and held-out seeds.
 
     PYTHONPATH=. python -m benchmarks.calib_confidence [--fit] [--quick]
@@ -52,7 +53,7 @@ def excerpt_rows(gen: str, seeds) -> list[dict]:
                 a = int(rng.integers(0, song.audio.size - n))
                 b = a + n
             feats = compute_features(song.audio[a:b], song.sr)
-            _, times, grid = _beats_and_counts(feats, AnalysisConfig())
+            _, times, grid, _ = _beats_and_counts(feats, AnalysisConfig())
             if times.size < 8:
                 continue
             t0 = a / song.sr
@@ -66,7 +67,8 @@ def excerpt_rows(gen: str, seeds) -> list[dict]:
             one = matched >= 0.5 and ok.any() and float(np.mean(d == 0)) >= 0.9
             rows.append({"gen": gen, "seed": seed, "len": length or song.duration, "bar_z": getattr(grid, "bar_z", 0.0),
                          "one_z": getattr(grid, "one_z", 0.0),
-                         "agree": getattr(grid, "bar_agree", 1.0), "bar": bool(bar), "one": bool(one),
+                         "agree": getattr(grid, "bar_agree", 1.0), "support": getattr(grid, "bar_support", 0.0),
+                         "bar": bool(bar), "one": bool(one),
                          "conf": grid.confidence, "bar_conf": grid.bar_confidence})
     return rows
 
@@ -98,8 +100,7 @@ def run(quick: bool = False, fit: bool = False) -> dict:
     held = [r for g in GENERATORS for r in excerpt_rows(g, range(1000, 1004) if quick else HELD_OUT_SEEDS)]
     out = {"tuning": summary(tune), "held-out": summary(held)}
     if fit:
-        out["BAR_CAL"] = fit_logistic([r["bar_z"] for r in tune], [r["bar"] for r in tune],
-                                      [r["agree"] for r in tune])
+        out["BAR_CAL"] = fit_logistic([r["support"] for r in tune], [r["bar"] for r in tune])
         barred = [r for r in tune if r["bar"]]
         out["ONE_CAL"] = fit_logistic([r["one_z"] for r in barred], [r["one"] for r in barred])
     return out

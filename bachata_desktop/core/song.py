@@ -16,7 +16,8 @@ Conventions
 - ``one_confidence`` (0..1) says how sure the analysis is of its "1" over the song, each section's
   ``confidence`` the same within it; ``grid_guess`` marks a grid from too little audio (a clip under
   ~8 s) to be more than a guess; ``count_changes`` are the times where the count changes phase
-  (after a break), which the instructor sees and can undo with a "1 from here" fix.
+  (after a break), which the instructor sees and can undo with a "1 from here" fix; ``meter`` is the
+  number of beats to the bar as measured (3 for a waltz: the 8-count grid is then a guess).
 """
 
 from __future__ import annotations
@@ -38,7 +39,8 @@ COUNTS_PER_PHRASE = 8
 # 3: the "1" decided for the whole song from structural cues, beats moved onto the bass phase, a
 # confidence per song and section, count changes only after breaks. 4: the confidence of the "1"
 # from the margins of the bar and 1-vs-5 decisions, calibrated; clip grids carry the stamp too.
-# 5: sections from per-cue changes, the best boundary set, alike neighbours merged (fewer, longer).
+# 5: sections from per-cue changes, the best boundary set, alike neighbours merged (fewer, longer);
+# the meter is measured (music in three is flagged, a slow waltz is no longer read at double tempo).
 GRID_RULES = 5
 UNSURE_ONE = 0.5     # a confidence of the "1" below this is called unsure (Songs view, generator)
 
@@ -137,6 +139,7 @@ class SongAnalysis:
     one_confidence: float = 1.0
     grid_guess: bool = False
     count_changes: tuple[float, ...] = ()
+    meter: int = 4          # beats to the bar as measured: 3 when the music is in three (a waltz)
 
     # ----- look-ups used by the player, the choreographer and the export -----
     @property
@@ -187,6 +190,7 @@ class SongAnalysis:
             "one_confidence": round(float(self.one_confidence), 3),
             "grid_guess": bool(self.grid_guess),
             "count_changes": [round(t, 4) for t in self.count_changes],
+            "meter": int(self.meter),
             "embedding": [float(v) for v in emb],
         }
 
@@ -205,7 +209,8 @@ class SongAnalysis:
                    analysis_version=int(d.get("analysis_version", ANALYSIS_VERSION)),
                    one_confidence=float(d.get("one_confidence", 1.0)),
                    grid_guess=bool(d.get("grid_guess", False)),
-                   count_changes=tuple(float(t) for t in d.get("count_changes", [])))
+                   count_changes=tuple(float(t) for t in d.get("count_changes", [])),
+                   meter=int(d.get("meter", 4) or 4))
 
 
 @dataclass(frozen=True)
@@ -321,9 +326,9 @@ def one_here_shift(corrected: SongAnalysis, correction: GridCorrection, time: fl
 def unsure_spans(analysis: SongAnalysis, threshold: float = UNSURE_ONE
                  ) -> tuple[tuple[float, float, str], ...]:
     """Where the "1" is unsure, as ``(start, end, what)`` spans: the whole song when its own
-    confidence is low or its grid is a guess, else the unsure sections (neighbours merged, ``what``
+    confidence is low, its grid is a guess or the music is not in four, else the unsure sections (neighbours merged, ``what``
     names their labels)."""
-    if analysis.grid_guess or analysis.one_confidence < threshold:
+    if analysis.grid_guess or analysis.meter != 4 or analysis.one_confidence < threshold:
         return ((0.0, float(analysis.duration), "the whole song"),)
     spans: list[tuple[float, float, str]] = []
     for s in analysis.sections:

@@ -146,7 +146,8 @@ def grid_notes(analysis: SongAnalysis, slots: tuple[tuple[float, float], ...] = 
         where = "over the whole song" if what == "the whole song" else f"in {_mmss(a)}-{_mmss(b)} ({what})"
         if moves:
             where += (f", move {moves[0]}" if len(moves) == 1 else f", moves {moves[0]}-{moves[-1]}")
-        why = (f" (only {analysis.duration:.0f} s of music)" if analysis.grid_guess else "")
+        why = (f" (the music is in {analysis.meter}, not 4/4)" if analysis.meter != 4
+               else f" (only {analysis.duration:.0f} s of music)" if analysis.grid_guess else "")
         notes.append(f"{UNSURE_ONE_NOTE} {where}{why}: check it in Songs and fix it with “This beat is a 1”")
     if analysis.count_changes:
         notes.append(RESTART_NOTE

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -51,6 +52,10 @@ def test_json_round_trip() -> None:
     assert np.allclose(b.embedding, a.embedding) and b.embedding.dtype == np.float32
     assert d["sections"][1]["label"] == "chorus"
     assert set(d) >= {"tempo_bpm", "beats", "downbeats", "phrases", "sections", "energy", "duration"}
+    # the measured meter survives the store; analyses stored before it was measured read as 4/4
+    three = replace(a, meter=3)
+    assert SongAnalysis.from_dict(json.loads(json.dumps(three.to_dict()))).meter == 3
+    assert SongAnalysis.from_dict({k: v for k, v in d.items() if k != "meter"}).meter == 4
 
 
 def test_correction_is_serialisable_and_identity_is_noop() -> None:

@@ -280,3 +280,6 @@ def test_generator_names_the_spans_where_the_one_is_unsure(store):
 
     restart = grid_notes(replace(_with_unsure(song_analysis(), ()), count_changes=(75.2,)))
     assert restart == ("The count restarts after a break at 1:15: check it in Songs",)
+    # music in three (a waltz): the 8-count grid is a guess over the whole song, and the note says why
+    three = grid_notes(replace(_with_unsure(song_analysis(), ()), meter=3))
+    assert len(three) == 1 and "over the whole song (the music is in 3, not 4/4)" in three[0]

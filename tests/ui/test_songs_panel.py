@@ -206,3 +206,19 @@ def test_one_here_tap_hint_confidence_and_undo(qtbot, panel, ctx, song_file) -> 
     qtbot.waitUntil(lambda: panel.correction.tempo_hint_bpm is None, timeout=60_000)
     assert ctx.store.songs.corrections(sid).get("tempo_hint_bpm") is None
     assert len(panel.analysis.beats) == len(a0.beats)
+
+
+def test_confidence_line_says_when_the_music_is_not_in_four() -> None:
+    """A waltz's 8-count grid is laid over bars of three: the Songs view says so instead of a "sure"."""
+    import numpy as np
+
+    from bachata_desktop.core.song import Section, SectionLabel, SongAnalysis, build_grid
+    from bachata_desktop.ui.songs.panel import confidence_text
+
+    times = np.arange(48) * 0.5
+    beats, downbeats, phrases = build_grid(times, np.arange(48) % 8 + 1)
+    a = SongAnalysis(duration=24.0, tempo_bpm=120.0, beats=beats, downbeats=downbeats, phrases=phrases,
+                     sections=(Section(0.0, 24.0, SectionLabel.VERSE, 0.5, 0.2),),
+                     energy=tuple(0.5 for _ in phrases), embedding=np.zeros(128), one_confidence=0.9, meter=3)
+    text = confidence_text(a)
+    assert text.startswith("Not in 4/4 (3 beats to the bar)") and "guess" in text and "sure (" not in text

@@ -17,6 +17,7 @@ from bachata_desktop.analysis.audio.beats import (
     TempoConfig,
     estimate_tempo,
     on_the_bass,
+    pulse_envelope,
     refine_to_onsets,
     tempo_from_beats,
     track_beats,
@@ -32,6 +33,7 @@ from bachata_desktop.analysis.audio.grid import (
     beat_features,
     phrase_margins,
 )
+from bachata_desktop.analysis.audio.meter import Meter, measure_meter
 from bachata_desktop.analysis.audio.sections import find_sections
 from bachata_desktop.core.errors import InputError
 from bachata_desktop.core.song import (
@@ -46,6 +48,8 @@ from bachata_desktop.core.task import NullContext, TaskContext, check_cancelled
 SILENCE_DB = -60.0
 # below this much audio the bar and the "1" are a guess (a clip of two or three phrases at most)
 GUESS_UNDER_S = 8.0
+# the "1" of music in three is at most this sure: the 8-count grid is laid over bars of three
+NOT_FOUR_CONFIDENCE = 0.2
 
 
 @dataclass(frozen=True)
@@ -59,20 +63,41 @@ class AnalysisConfig:
     onset_latency_s: float = 0.012
 
 
-def _beats_and_counts(feats, config: AnalysisConfig) -> tuple[float, np.ndarray, GridResult]:
-    """(tempo, beat times, grid); empty arrays when no steady beat is found."""
-    tempo0 = estimate_tempo(feats.onset, feats.frame_rate, config.tempo)
-    frames = track_beats(feats.onset, feats.frame_rate, tempo0, config.tempo.tightness)
+def _track(feats, pulse: np.ndarray, config: AnalysisConfig, tempo0: float) -> np.ndarray:
+    """Beat positions (fractional frames) at about ``tempo0``; empty when no steady beat is found."""
+    frames = track_beats(pulse, feats.frame_rate, tempo0, config.tempo.tightness)
     frames = trim_beats(frames, feats.onset, feats.rms_db)
     if frames.size == 0:
-        return tempo0, np.zeros(0), assign_counts({}, np.zeros(0), config.grid)
-    fine = on_the_bass(refine_to_onsets(frames, feats.onset), feats)
+        return np.zeros(0)
+    return on_the_bass(refine_to_onsets(frames, feats.onset), feats)
+
+
+def _beats_and_counts(feats, config: AnalysisConfig) -> tuple[float, np.ndarray, GridResult, Meter]:
+    """(tempo, beat times, grid, meter); empty arrays when no steady beat is found."""
+    pulse = pulse_envelope(feats.onset, feats.onset_low)
+    tempo0 = estimate_tempo(pulse, feats.frame_rate, config.tempo)
+    fine = _track(feats, pulse, config, tempo0)
+    if fine.size == 0:
+        return tempo0, np.zeros(0), assign_counts({}, np.zeros(0), config.grid), Meter()
+    meter = measure_meter(feats, fine)
+    if meter.doubled and not config.tempo.strict:
+        # a slow waltz tracked at double speed: its bar spans six tracked beats; the music's beat
+        # is every other one (a tapped tempo is the instructor's and is kept)
+        half = _track(feats, pulse, config, tempo0 / 2.0)
+        if half.size >= 8:
+            fine, tempo0 = half, tempo0 / 2.0
     times = np.maximum(fine / feats.frame_rate + config.onset_latency_s, 0.0)
     tempo = tempo_from_beats(times, tempo0)
-    if not (config.tempo.bpm_min * 0.97 <= tempo <= config.tempo.bpm_max * 1.03):
+    in_range = config.tempo.bpm_min * 0.97 <= tempo <= config.tempo.bpm_max * 1.03
+    if not (in_range or (meter.doubled and abs(tempo / tempo0 - 1.0) < 0.03)):
         tempo = tempo0
     grid = assign_counts(beat_features(feats, fine), times, config.grid)
-    return tempo, times, grid
+    return tempo, times, grid, meter
+
+
+def _one_confidence(grid: GridResult, meter: Meter) -> float:
+    conf = grid.confidence if meter.beats_per_bar == 4 else min(grid.confidence, NOT_FOUR_CONFIDENCE)
+    return round(conf, 3)
 
 
 def analyze_samples(y: np.ndarray, sr: int, ctx: TaskContext | None = None,
@@ -91,7 +116,7 @@ def analyze_samples(y: np.ndarray, sr: int, ctx: TaskContext | None = None,
     if float(feats.rms_db.max()) < SILENCE_DB:
         raise InputError(f"{name} is silent")
     ctx.report(0.55, "tempo and beats")
-    tempo, times, grid = _beats_and_counts(feats, config)
+    tempo, times, grid, meter = _beats_and_counts(feats, config)
     check_cancelled(ctx)
     if require_beats and times.size < 8:
         raise InputError(f"No steady beat found in {name}")
@@ -102,6 +127,8 @@ def analyze_samples(y: np.ndarray, sr: int, ctx: TaskContext | None = None,
     else:
         sections, energy = (Section(0.0, duration, SectionLabel.VERSE, 0.5),), np.zeros(0)
     confs = phrase_margins(grid, times, [s.start for s in sections], [s.end for s in sections])
+    if meter.beats_per_bar != 4:
+        confs = [min(c, NOT_FOUR_CONFIDENCE) for c in confs]
     sections = tuple(replace(s, confidence=c) for s, c in zip(sections, confs, strict=True))
     check_cancelled(ctx)
     ctx.report(0.85, "audio embedding")
@@ -110,8 +137,8 @@ def analyze_samples(y: np.ndarray, sr: int, ctx: TaskContext | None = None,
     return SongAnalysis(duration=duration, tempo_bpm=float(tempo), beats=beats, downbeats=downbeats,
                         phrases=phrases, sections=sections, energy=tuple(float(e) for e in energy),
                         embedding=emb, sample_rate=sr, analysis_version=ANALYSIS_VERSION,
-                        one_confidence=round(grid.confidence, 3), grid_guess=duration < GUESS_UNDER_S,
-                        count_changes=tuple(float(times[i]) for i in grid.changes))
+                        one_confidence=_one_confidence(grid, meter), grid_guess=duration < GUESS_UNDER_S,
+                        count_changes=tuple(float(times[i]) for i in grid.changes), meter=meter.beats_per_bar)
 
 
 def tempo_hint_config(bpm: float, config: AnalysisConfig | None = None) -> AnalysisConfig:
@@ -158,7 +185,7 @@ def analyze_clip_audio(path: str | os.PathLike[str], ctx: TaskContext | None = N
     if float(feats.rms_db.max()) < SILENCE_DB:
         return None, None
     ctx.report(0.5, "tempo and beats")
-    tempo, times, grid = _beats_and_counts(feats, config)
+    tempo, times, grid, meter = _beats_and_counts(feats, config)
     check_cancelled(ctx)
     emb = audio_embedding(feats, tempo if times.size >= 4 else None)
     ctx.report(1.0, "done")
@@ -174,9 +201,9 @@ def analyze_clip_audio(path: str | os.PathLike[str], ctx: TaskContext | None = N
     grid = SongAnalysis(duration=duration, tempo_bpm=float(tempo), beats=beats, downbeats=downbeats,
                         phrases=phrases, sections=(Section(0.0, duration, SectionLabel.VERSE, 0.5),),
                         energy=energy, embedding=emb, sample_rate=audio.sr,
-                        analysis_version=ANALYSIS_VERSION, one_confidence=round(grid.confidence, 3),
+                        analysis_version=ANALYSIS_VERSION, one_confidence=_one_confidence(grid, meter),
                         grid_guess=duration < GUESS_UNDER_S,
-                        count_changes=tuple(float(times[i]) for i in grid.changes))
+                        count_changes=tuple(float(times[i]) for i in grid.changes), meter=meter.beats_per_bar)
     return grid, emb
 
 

@@ -27,6 +27,9 @@ class TempoConfig:
     strict: bool = False          # keep the tempo inside the range (a tapped tempo as a hint)
 
 
+# weight of the bass band's onsets in the envelope the tempo and beats are read from (pulse_envelope)
+BASS_WEIGHT = 0.3
+
 # Where the music's own pulse is looked for, and how far outside the configured range it may be
 # reported when no octave of it falls inside.
 WIDE_RANGE = (50.0, 220.0)
@@ -254,6 +257,17 @@ def on_the_bass(fine: np.ndarray, feats, ratio: float = 1.3) -> np.ndarray:  # n
     return fine
 
 
+def pulse_envelope(onset: np.ndarray, onset_low: np.ndarray, bass_weight: float = BASS_WEIGHT) -> np.ndarray:
+    """The envelope the tempo and the beats are read from: the whole band's onsets plus the bass's.
+
+    Dancers step on the pulse the bass carries with the band. Measured on the shared clips against
+    madmom and the annotated tempos, the whole band alone read one clip (outro, annotated 117 BPM)
+    at 135, where its guitar and güira attacks repeat; with the bass at 0.3 of the whole band's
+    weight it reads 117 and no other clip's tempo changes (beat F vs madmom 0.914 -> 0.922).
+    """
+    return _normalise(onset) + bass_weight * _normalise(onset_low)
+
+
 def tempo_from_beats(times: np.ndarray, fallback: float) -> float:
     """Tempo from the refined beat times (robust mean of the inter-beat intervals)."""
     if times.size < 4:
@@ -278,5 +292,6 @@ def tempo_from_beats(times: np.ndarray, fallback: float) -> float:
     return 60.0 / float(np.mean(inl))
 
 
-__all__ = ["TempoConfig", "estimate_tempo", "on_the_bass", "refine_to_onsets", "tempo_curve", "tempo_from_beats",
+__all__ = ["TempoConfig", "estimate_tempo", "on_the_bass", "pulse_envelope", "refine_to_onsets", "tempo_curve",
+           "tempo_from_beats",
            "track_beats", "trim_beats"]

@@ -65,14 +65,16 @@ def _mmss(t: float) -> str:
 def confidence_text(a: SongAnalysis) -> str:
     """One line on how sure the "1" is: the song, the unsure sections, the count changes."""
     pct = round(100 * a.one_confidence)
-    if a.grid_guess:
+    if a.meter != 4:
+        head = f"Not in 4/4 ({a.meter} beats to the bar): the 8-count grid and its 1 are a guess"
+    elif a.grid_guess:
         head = f"The 1 is a guess (only {a.duration:.0f} s of music)"
     elif a.one_confidence >= UNSURE:
         head = f"The 1: sure ({pct}%)"
     else:
         head = f"The 1: unsure ({pct}%), check it by ear; fix it with “This beat is a 1”"
     unsure = [s for s in a.sections if s.confidence < UNSURE]
-    if unsure and not a.grid_guess and a.one_confidence >= UNSURE:
+    if unsure and not a.grid_guess and a.meter == 4 and a.one_confidence >= UNSURE:
         head += " · unsure in " + ", ".join(f"{s.label.value} {_mmss(s.start)}" for s in unsure[:3])
         head += f" and {len(unsure) - 3} more" if len(unsure) > 3 else ""
     if a.count_changes:
