@@ -12,6 +12,8 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections import deque
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -33,6 +35,7 @@ from bachata_desktop.analysis.pose.embed import (
 from bachata_desktop.analysis.pose.features import dancer_features, interaction_features
 from bachata_desktop.analysis.pose.holds import HOLD_WINDOW_S, classify_hold, hold_features
 from bachata_desktop.analysis.pose.model import find_pose_model, model_load_error
+from bachata_desktop.analysis.pose.sampling import SamplePlan, decode_packets
 from bachata_desktop.core.errors import BachataError, InputError
 from bachata_desktop.core.pose import (
     FOLLOW_DIM,
@@ -133,7 +136,8 @@ def analyze_clip(path: str | Path, ctx: TaskContext | None = None, config: PoseC
     path = Path(path)
     t_start = time.perf_counter()
     container = _open(path)
-    timings = {"decode_s": 0.0, "inference_s": 0.0}
+    timings = {"decode_s": 0.0, "inference_s": 0.0, "wait_s": 0.0}
+    pool: ThreadPoolExecutor | None = None
     try:
         stream = container.streams.video[0]
         stream.thread_type = "AUTO"
@@ -153,25 +157,47 @@ def analyze_clip(path: str | Path, ctx: TaskContext | None = None, config: PoseC
         times: list[float] = []
         batch: list[np.ndarray] = []
         geom: dict[str, float] = {}
+        # Inference runs on worker threads (``backend.parallel`` batches in flight) while this
+        # thread decodes the next batch: FFmpeg and OpenVINO release the GIL, so the cores overlap.
+        pending: deque[tuple[Future, list[np.ndarray]]] = deque()
+        pool = ThreadPoolExecutor(max_workers=max(1, backend.parallel),
+                                  thread_name_prefix="pose-infer")
 
-        def flush() -> None:
-            t1 = time.perf_counter()
-            res = backend.predict(batch)
-            timings["inference_s"] += time.perf_counter() - t1
-            for img, fp in zip(batch, res, strict=True):
+        def timed_predict(frames: list[np.ndarray]) -> tuple[list[FramePoses], float]:
+            t = time.perf_counter()
+            return backend.predict(frames), time.perf_counter() - t
+
+        def collect() -> None:
+            t = time.perf_counter()
+            fut, imgs = pending.popleft()
+            res, took = fut.result()
+            timings["wait_s"] += time.perf_counter() - t
+            timings["inference_s"] += took  # summed over the batches in flight
+            for img, fp in zip(imgs, res, strict=True):
                 hists.append(np.stack([torso_histogram(img, fp.boxes[i], fp.keypoints[i])
                                        for i in range(len(fp))]) if len(fp) else np.zeros((0, 64)))
                 frames_out.append(_to_source(fp, geom))
+
+        def flush() -> None:
+            if len(pending) >= max(1, backend.parallel):
+                collect()
+            pending.append((pool.submit(timed_predict, list(batch)), list(batch)))
             batch.clear()
 
         index = 0
         next_t = 0.0
         tol = 0.5 / src_fps
+        tb = stream.time_base
+        plan = SamplePlan.for_stream(stream, step) if not config.skip_nonref else None
         t1 = time.perf_counter()
         try:
-            for frame in container.decode(stream):
-                ft = float(frame.time) if frame.time is not None else index / src_fps
-                if config.skip_nonref:
+            frames = (container.decode(stream) if plan is None
+                      else decode_packets(container, stream, plan))
+            for frame in frames:
+                ft = float(frame.pts * tb) if frame.pts is not None else index / src_fps
+                if plan is not None:
+                    take = plan.wants(frame, index)
+                elif config.skip_nonref:
                     take = ft >= next_t - tol
                     while take and next_t <= ft + tol:
                         next_t += step / src_fps
@@ -180,6 +206,7 @@ def analyze_clip(path: str | Path, ctx: TaskContext | None = None, config: PoseC
                 if take:
                     if not geom:
                         geom.update(_geometry(frame, config))
+                    # one swscale pass: YUV -> BGR at the model's size (no second resize)
                     img = frame.reformat(width=int(geom["sw"]), height=int(geom["sh"]),
                                          format="bgr24").to_ndarray()
                     batch.append(np.ascontiguousarray(img[:, int(geom["cx0"]):int(geom["cx1"])]))
@@ -199,7 +226,13 @@ def analyze_clip(path: str | Path, ctx: TaskContext | None = None, config: PoseC
         timings["decode_s"] += time.perf_counter() - t1
         if batch:
             flush()
+        while pending:
+            collect()
+        if plan is not None:
+            index = max(index, plan.packets)
     finally:
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
         container.close()
     if not frames_out:
         raise InputError(f"{path.name} has no decodable video frames")
@@ -229,14 +262,22 @@ def analyze_clip(path: str | Path, ctx: TaskContext | None = None, config: PoseC
 
 
 def _geometry(frame, config: PoseConfig) -> dict[str, float]:
-    """Crop and scale for this clip, from its first sampled frame."""
+    """Crop and scale for this clip, from its first sampled frame.
+
+    The scaled, cropped picture's longer side is exactly ``imgsz`` (or the source's own size
+    when it is smaller), so FFmpeg's one scaling pass gives the model its input size and the
+    backend only pads it.
+    """
     w, h = frame.width, frame.height
     x0, x1 = side_bars(frame.to_ndarray(format="bgr24")) if config.crop_bars else (0, w)
     s = min(1.0, config.imgsz / max(x1 - x0, h))
-    sw, sh = max(2, int(round(w * s / 2)) * 2), max(2, int(round(h * s / 2)) * 2)
+    sw, sh = max(2, round(w * s)), max(2, round(h * s))
     sx, sy = sw / w, sh / h
-    return {"W": w, "H": h, "sw": sw, "sh": sh, "sx": sx, "sy": sy,
-            "cx0": int(np.floor(x0 * sx)), "cx1": int(np.ceil(x1 * sx))}
+    cx0 = int(np.floor(x0 * sx))
+    cx1 = int(np.ceil(x1 * sx))
+    if s < 1.0:  # rounding may leave one column more than the model's size: drop it
+        cx1 = min(cx1, cx0 + config.imgsz)
+    return {"W": w, "H": h, "sw": sw, "sh": sh, "sx": sx, "sy": sy, "cx0": cx0, "cx1": cx1}
 
 
 def _to_source(fp: FramePoses, g: dict[str, float]) -> FramePoses:
