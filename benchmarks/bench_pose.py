@@ -61,7 +61,7 @@ def cached_analysis(video: Path, config) -> tuple[dict, Path]:
     # Only the code that changes keypoints; embeddings are always recomputed from them.
     pose = REPO / "bachata_desktop" / "analysis" / "pose"
     code = hashlib.sha1(b"".join((pose / f).read_bytes() for f in (
-        "analyze.py", "backend.py", "couple.py", "sampling.py"))).hexdigest()
+        "analyze.py", "backend.py", "couple.py", "sampling.py", "scaling.py"))).hexdigest()
     key = hashlib.sha1(json.dumps([str(video), video.stat().st_size, asdict(config), code],
                                   sort_keys=True, default=str).encode()).hexdigest()[:16]
     kp = cache_dir() / f"{video.stem}-{key}.npz"

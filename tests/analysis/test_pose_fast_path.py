@@ -104,39 +104,39 @@ def _decoded_frames(path, n, imgsz):
 
 @pytest.mark.parametrize("clip", [SPIN, LADYTURN])
 def test_scaled_cropped_frames_map_back_to_source_pixels(clip):
-    """Keypoints from the fast path (one FFmpeg scale to the model's size, bars cropped) land
+    """Keypoints from the fast path (bars cropped, one FFmpeg scale to the model's size) land
     where the model puts them on the full-resolution frame letterboxed by the backend itself."""
     import av
 
     from bachata_desktop.analysis.pose.analyze import PoseConfig, _geometry, _to_source, get_backend
+    from bachata_desktop.analysis.pose.scaling import FrameScaler
 
     need(clip)
     cfg = PoseConfig()
     backend = get_backend(cfg, [MODELS_DIR])
-    fast, ref, g = [], [], None
+    fast, ref, scaler = [], [], None
     with av.open(str(clip)) as c:
         for i, f in enumerate(c.decode(c.streams.video[0])):
             if i % 15:
                 continue
-            g = g or _geometry(f, cfg)
-            img = f.reformat(width=g["sw"], height=g["sh"], format="bgr24").to_ndarray()
-            fast.append(np.ascontiguousarray(img[:, g["cx0"]:g["cx1"]]))
-            x0, x1 = int(g["cx0"] / g["sx"]), int(round(g["cx1"] / g["sx"]))
-            ref.append((np.ascontiguousarray(f.to_ndarray(format="bgr24")[:, x0:x1]), x0))
+            scaler = scaler or FrameScaler(_geometry(f, cfg), f)
+            g = scaler.geometry
+            fast.append(scaler(f))
+            ref.append(np.ascontiguousarray(f.to_ndarray(format="bgr24")[:, g.x0:g.x0 + g.cw]))
             if len(fast) == 12:
                 break
-    assert max(fast[0].shape[:2]) == cfg.imgsz  # the backend pads, it does not resize
+    assert fast[0].shape == (g.th, g.tw, 3) and max(g.th, g.tw) == cfg.imgsz
+    if clip == LADYTURN:
+        assert g.cw < 0.7 * g.W  # the white bars are cut off before scaling
     _, r, _, _ = backend._letterbox(fast[:1])
-    assert r == 1.0
+    assert r == 1.0  # the backend pads, it does not resize
     dx, dy = [], []
-    for (img, x0), fp in zip(ref, backend.predict(fast), strict=True):
+    for img, fp in zip(ref, backend.predict(fast), strict=True):
         fp = _to_source(fp, g)
-        rp = backend.predict([img])[0]  # Pillow resizes the full frame inside the backend
-        for k in range(len(rp)):
+        rp = backend.predict([img])[0]  # Pillow resizes the full-resolution crop in the backend
+        for k in range(len(rp) if len(fp) else 0):
             want = rp.keypoints[k].copy()
-            want[:, 0] += x0
-            if not len(fp):
-                continue
+            want[:, 0] += g.x0
             j = int(np.argmin([np.abs(p[:, :2] - want[:, :2]).mean() for p in fp.keypoints]))
             ok = (want[:, 2] > 0.5) & (fp.keypoints[j][:, 2] > 0.5)
             dx += list(fp.keypoints[j][ok, 0] - want[ok, 0])
@@ -162,3 +162,48 @@ def test_batches_in_flight_give_the_same_analysis(monkeypatch):
     np.testing.assert_allclose(two.lead_embedding, one.lead_embedding, atol=1e-5)
     np.testing.assert_allclose(two.interaction_embedding, one.interaction_embedding, atol=1e-5)
     assert two.both_dancers_ratio == one.both_dancers_ratio
+
+
+def _reencode(src, dest, codec: str, size: tuple[int, int], pix_fmt: str,
+              seconds: float = 2.0) -> int:
+    """The first ``seconds`` of ``src`` re-encoded as ``codec`` at ``size``; frames written."""
+    import av
+
+    n = 0
+    with av.open(str(src)) as inp, av.open(str(dest), "w") as out:
+        st = out.add_stream(codec, rate=30)
+        st.width, st.height, st.pix_fmt = *size, pix_fmt
+        if codec == "libx264":
+            st.options = {"bf": "3", "preset": "ultrafast", "tune": "film"}
+        for f in inp.decode(inp.streams.video[0]):
+            if f.time >= seconds:
+                break
+            img = f.to_ndarray(width=size[0], height=size[1], format="rgb24")
+            for pkt in st.encode(av.VideoFrame.from_ndarray(img, format="rgb24")):
+                out.mux(pkt)
+            n += 1
+        for pkt in st.encode():
+            out.mux(pkt)
+    return n
+
+
+@pytest.mark.parametrize(("name", "codec", "size", "pix_fmt"), [
+    ("odd size.mp4", "libx264", (641, 361), "yuv444p"),  # B-frames: pictures are skipped
+    ("stream.ts", "libx264", (640, 360), "yuv420p"),     # Annex B H.264: all pictures decoded
+    ("mpeg4.mkv", "mpeg4", (640, 360), "yuv420p"),       # another codec: all pictures decoded
+])
+def test_other_sizes_codecs_and_containers_are_analysed(tmp_path, name, codec, size, pix_fmt):
+    from bachata_desktop.analysis.pose.analyze import analyze_clip, load_keypoints
+
+    video = tmp_path / name
+    n = _reencode(need(SPIN), video, codec, size, pix_fmt)
+    kp = tmp_path / "kp.npz"
+    res = analyze_clip(video, keypoints_out=kp, search_path=[MODELS_DIR])
+    assert res.frames_analyzed == (n + 2) // 3
+    assert res.people_found and res.both_dancers_ratio > 0.5
+    data = load_keypoints(kp)
+    assert tuple(data["size"]) == size
+    xy = data["keypoints"][..., :2][np.isfinite(data["keypoints"][..., 0])]
+    assert (xy[:, 0] > -0.05 * size[0]).all() and (xy[:, 0] < 1.05 * size[0]).all()
+    assert (xy[:, 1] > -0.05 * size[1]).all() and (xy[:, 1] < 1.05 * size[1]).all()
+    assert np.allclose(np.diff(data["times"]), 0.1, atol=1e-3)

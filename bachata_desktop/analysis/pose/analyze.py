@@ -36,6 +36,7 @@ from bachata_desktop.analysis.pose.features import dancer_features, interaction_
 from bachata_desktop.analysis.pose.holds import HOLD_WINDOW_S, classify_hold, hold_features
 from bachata_desktop.analysis.pose.model import find_pose_model, model_load_error
 from bachata_desktop.analysis.pose.sampling import SamplePlan, decode_packets
+from bachata_desktop.analysis.pose.scaling import FrameScaler, Geometry
 from bachata_desktop.core.errors import BachataError, InputError
 from bachata_desktop.core.pose import (
     FOLLOW_DIM,
@@ -156,7 +157,7 @@ def analyze_clip(path: str | Path, ctx: TaskContext | None = None, config: PoseC
         hists: list[np.ndarray] = []
         times: list[float] = []
         batch: list[np.ndarray] = []
-        geom: dict[str, float] = {}
+        scaler: list[FrameScaler] = []  # made from the first sampled frame
         # Inference runs on worker threads (``backend.parallel`` batches in flight) while this
         # thread decodes the next batch: FFmpeg and OpenVINO release the GIL, so the cores overlap.
         pending: deque[tuple[Future, list[np.ndarray]]] = deque()
@@ -176,7 +177,7 @@ def analyze_clip(path: str | Path, ctx: TaskContext | None = None, config: PoseC
             for img, fp in zip(imgs, res, strict=True):
                 hists.append(np.stack([torso_histogram(img, fp.boxes[i], fp.keypoints[i])
                                        for i in range(len(fp))]) if len(fp) else np.zeros((0, 64)))
-                frames_out.append(_to_source(fp, geom))
+                frames_out.append(_to_source(fp, scaler[0].geometry))
 
         def flush() -> None:
             if len(pending) >= max(1, backend.parallel):
@@ -204,12 +205,9 @@ def analyze_clip(path: str | Path, ctx: TaskContext | None = None, config: PoseC
                 else:
                     take = index % step == 0
                 if take:
-                    if not geom:
-                        geom.update(_geometry(frame, config))
-                    # one swscale pass: YUV -> BGR at the model's size (no second resize)
-                    img = frame.reformat(width=int(geom["sw"]), height=int(geom["sh"]),
-                                         format="bgr24").to_ndarray()
-                    batch.append(np.ascontiguousarray(img[:, int(geom["cx0"]):int(geom["cx1"])]))
+                    if not scaler:
+                        scaler.append(FrameScaler(_geometry(frame, config), frame))
+                    batch.append(scaler[0](frame))  # cropped, scaled to the model's size, BGR
                     times.append(ft)
                 index += 1
                 if len(batch) >= config.batch:
@@ -240,7 +238,8 @@ def analyze_clip(path: str | Path, ctx: TaskContext | None = None, config: PoseC
     ctx.report(0.96, "tracking the couple")
     an_fps = src_fps / step
     t2 = time.perf_counter()
-    tracks = build_couple(frames_out, hists, (int(geom["W"]), int(geom["H"])), an_fps,
+    geom = scaler[0].geometry
+    tracks = build_couple(frames_out, hists, (geom.W, geom.H), an_fps,
                           replace(config.couple), flipped=flipped)
     timings["tracking_s"] = time.perf_counter() - t2
     t3 = time.perf_counter()
@@ -249,7 +248,7 @@ def analyze_clip(path: str | Path, ctx: TaskContext | None = None, config: PoseC
     kp_file = None
     if keypoints_out is not None:
         save_keypoints(keypoints_out, tracks, np.asarray(times), an_fps, src_fps,
-                       (int(geom["W"]), int(geom["H"])), flipped)
+                       (geom.W, geom.H), flipped)
         kp_file = str(keypoints_out)
     timings["total_s"] = time.perf_counter() - t_start
     duration = total / src_fps if total else index / src_fps
@@ -261,35 +260,21 @@ def analyze_clip(path: str | Path, ctx: TaskContext | None = None, config: PoseC
                    keypoints_file=kp_file)
 
 
-def _geometry(frame, config: PoseConfig) -> dict[str, float]:
-    """Crop and scale for this clip, from its first sampled frame.
-
-    The scaled, cropped picture's longer side is exactly ``imgsz`` (or the source's own size
-    when it is smaller), so FFmpeg's one scaling pass gives the model its input size and the
-    backend only pads it.
-    """
+def _geometry(frame, config: PoseConfig) -> Geometry:
+    """Crop and scale for this clip, from its first sampled frame: the picture between side bars
+    (when ``crop_bars``), its longer side scaled to ``imgsz``."""
     w, h = frame.width, frame.height
     x0, x1 = side_bars(frame.to_ndarray(format="bgr24")) if config.crop_bars else (0, w)
-    s = min(1.0, config.imgsz / max(x1 - x0, h))
-    sw, sh = max(2, round(w * s)), max(2, round(h * s))
-    sx, sy = sw / w, sh / h
-    cx0 = int(np.floor(x0 * sx))
-    cx1 = int(np.ceil(x1 * sx))
-    if s < 1.0:  # rounding may leave one column more than the model's size: drop it
-        cx1 = min(cx1, cx0 + config.imgsz)
-    return {"W": w, "H": h, "sw": sw, "sh": sh, "sx": sx, "sy": sy, "cx0": cx0, "cx1": cx1}
+    return Geometry.fit(w, h, x0, x1, config.imgsz)
 
 
-def _to_source(fp: FramePoses, g: dict[str, float]) -> FramePoses:
+def _to_source(fp: FramePoses, g: Geometry) -> FramePoses:
     """Map boxes and keypoints from the scaled, cropped frame back to source pixels."""
     if len(fp) == 0:
         return fp
-    boxes = fp.boxes.copy()
+    boxes = g.to_source(fp.boxes.reshape(-1, 2, 2)).reshape(-1, 4)
     kp = fp.keypoints.copy()
-    boxes[:, [0, 2]] = (boxes[:, [0, 2]] + g["cx0"]) / g["sx"]
-    boxes[:, [1, 3]] = boxes[:, [1, 3]] / g["sy"]
-    kp[..., 0] = (kp[..., 0] + g["cx0"]) / g["sx"]
-    kp[..., 1] = kp[..., 1] / g["sy"]
+    kp[..., :2] = g.to_source(fp.keypoints[..., :2])
     return FramePoses(boxes, fp.scores, kp)
 
 
