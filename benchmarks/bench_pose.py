@@ -205,8 +205,8 @@ def _speed_note(r: dict, cfg_note: str) -> str:
     d = r["duration_s"]
     return (f"{r['frames']} frames of {d:.1f} s video; wall {r['wall_s'] / d:.3f} s/s "
             f"({d / r['wall_s']:.1f}x real time), CPU {r['cpu_s'] / d:.3f} s/s (both cores); "
-            f"decode {r['decode_s'] / d:.3f}, inference {r['inference_s'] / d:.3f}, waiting for "
-            f"inference {r['wait_s'] / d:.3f} s/s (they overlap in the new code); peak RSS "
+            f"decode {r['decode_s'] / d:.3f}, inference {r['inference_s'] / d:.3f} (summed over "
+            f"the batches in flight), waiting for inference {r['wait_s'] / d:.3f} s/s; peak RSS "
             f"{r['maxrss_mib']:.0f} MiB; model load {r['load_s']:.2f} s; load average "
             f"{r['load1']:.1f}; {r['backend']} {cfg_note}")
 

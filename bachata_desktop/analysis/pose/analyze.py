@@ -1,10 +1,12 @@
 """Analyse one clip: decode, sample, run the pose model in batches, track the couple, embed.
 
 ``analyze_clip`` is long work (``ctx`` gets per-batch progress and may cancel). Frames are decoded
-with PyAV; every ``source_fps / analysis_fps``-th frame is scaled by FFmpeg straight to the size
-the model needs and the white side bars of portrait clips are cropped off (less to infer, same
-dancers). The per-frame keypoints of both dancers (NaN = missing) are saved to a compact ``.npz``
-(float16, with frame times) for the player's skeleton overlay.
+with PyAV; every ``source_fps / analysis_fps``-th frame is taken, and H.264 pictures that are
+neither taken nor referenced by others are never decoded (``sampling.py``). A taken frame has the
+white side bars of portrait clips cropped off (less to infer, same dancers) and is scaled by
+FFmpeg straight to the model's size (``scaling.py``); inference runs on worker threads while the
+next batch decodes. The per-frame keypoints of both dancers (NaN = missing) are saved to a
+compact ``.npz`` (float16, with frame times) for the player's skeleton overlay.
 """
 
 from __future__ import annotations
@@ -62,9 +64,9 @@ class PoseConfig:
     det_conf: float = 0.25        # model threshold; the couple step applies its own
     backend: str = "auto"         # auto | openvino | ultralytics
     crop_bars: bool = True
-    # Let FFmpeg skip non-reference (B) frames and sample the decoded ones by time: decoding is
-    # paid for every frame, sampled or not, and this halves it; frame times stay exact but their
-    # spacing jitters by up to one source frame. Off by default (see bench_pose.py).
+    # Let FFmpeg skip every non-reference (B) frame, sampled or not, and sample the decoded ones
+    # by time: frame times stay exact but their spacing jitters by up to one source frame. Off by
+    # default: the default path already leaves out the non-reference pictures it does not take.
     skip_nonref: bool = False
     edge_s: float = 0.5           # window for the start / end pose descriptors
     min_dancer_ratio: float = 0.1  # below this fraction of frames with anyone: "nobody found"
