@@ -40,7 +40,6 @@ class PoseBackend(Protocol):
     model_id: str
     parallel: int  # batches ``predict`` may run at once, from different threads
 
-
     def predict(self, frames: list[np.ndarray]) -> list[FramePoses]:
         """Run the model on a batch of BGR uint8 frames of one size."""
 
@@ -119,8 +118,8 @@ class OpenVINOBackend:
         net = with_preprocessing(core.read_model(str(xml[0])))
         # Two streams sharing the cores, and ``analyze_clip`` keeps two batches in flight: on 2
         # cores each stream runs one thread, which costs ~25% less CPU per frame than one
-        # request spread over both threads (8.4 vs 11.3 ms, bench notes in bench_pose.py), and
-        # decoding overlaps them.
+        # request spread over both threads (measured at 320 px, batch 8: 8.4 vs 11.3 ms CPU),
+        # and decoding overlaps them.
         cores = max(1, os.cpu_count() or 1)
         self.parallel = min(self.STREAMS, cores)
         self._compiled = core.compile_model(net, "CPU", {
