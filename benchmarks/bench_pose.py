@@ -1,11 +1,18 @@
 """Pose analysis benchmark: speed (seconds of analysis per second of video) and quality
 (leave-one-out nearest-neighbour accuracy of ``move_label`` from the pose embeddings).
 
+Speed (``bench_speed``): this code against the pose pipeline before the issue-15 speed work
+(``BASE_REF``, exported from git into a temp folder), each in its own child process, alternating
+(base, new, new, base) so that load from other work hits both alike. Rows: wall and CPU seconds
+per second of video (real-time factor), the decode / inference split, peak RSS of the process.
+On a 2-core machine the CPU figure halved is the floor of the wall figure.
+
 Per-clip analyses (keypoints .npz + summary JSON) are cached under
 ``$BACHATA_BENCH_CACHE`` (default: the system temp dir) keyed by clip, settings and the pose
 code, so the
 quality benchmark re-runs in seconds; embeddings are always recomputed from the cached keypoints,
-which is what lets the embedding design be iterated. Run: ``python -m benchmarks.bench_pose``.
+which is what lets the embedding design be iterated. Run: ``python -m benchmarks.bench_pose``
+(``speed --quick``: 3 clips, one ABBA round).
 """
 
 from __future__ import annotations
