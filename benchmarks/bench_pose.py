@@ -1,11 +1,18 @@
 """Pose analysis benchmark: speed (seconds of analysis per second of video) and quality
 (leave-one-out nearest-neighbour accuracy of ``move_label`` from the pose embeddings).
 
+Speed (``bench_speed``): this code against the pose pipeline before the issue-15 speed work
+(``BASE_REF``, exported from git into a temp folder), each in its own child process, alternating
+(base, new, new, base) so that load from other work hits both alike. Rows: wall and CPU seconds
+per second of video (real-time factor), the decode / inference split, peak RSS of the process.
+On a 2-core machine the CPU figure halved is the floor of the wall figure.
+
 Per-clip analyses (keypoints .npz + summary JSON) are cached under
 ``$BACHATA_BENCH_CACHE`` (default: the system temp dir) keyed by clip, settings and the pose
 code, so the
 quality benchmark re-runs in seconds; embeddings are always recomputed from the cached keypoints,
-which is what lets the embedding design be iterated. Run: ``python -m benchmarks.bench_pose``.
+which is what lets the embedding design be iterated. Run: ``python -m benchmarks.bench_pose``
+(``speed --quick``: 3 clips, one ABBA round).
 """
 
 from __future__ import annotations
@@ -61,7 +68,7 @@ def cached_analysis(video: Path, config) -> tuple[dict, Path]:
     # Only the code that changes keypoints; embeddings are always recomputed from them.
     pose = REPO / "bachata_desktop" / "analysis" / "pose"
     code = hashlib.sha1(b"".join((pose / f).read_bytes() for f in (
-        "analyze.py", "backend.py", "couple.py"))).hexdigest()
+        "analyze.py", "backend.py", "couple.py", "sampling.py", "scaling.py"))).hexdigest()
     key = hashlib.sha1(json.dumps([str(video), video.stat().st_size, asdict(config), code],
                                   sort_keys=True, default=str).encode()).hexdigest()[:16]
     kp = cache_dir() / f"{video.stem}-{key}.npz"
@@ -135,61 +142,146 @@ def _row(name: str, value: float, unit: str, goal: str, note: str = "",
             "ratio": None if ratio is None else round(float(ratio), 3), "goal": goal, "note": note}
 
 
-def bench_speed(quick: bool) -> list[dict]:
-    import psutil
+# The pose pipeline before the issue-15 speed work (decode every frame, convert + Pillow resize,
+# float conversion in numpy, inference after decoding): the speed rows' baseline, run in the same
+# benchmark from a copy of that commit's package. Another git ref or a folder holding a
+# bachata_desktop package can be named in $BACHATA_BENCH_POSE_BASE.
+BASE_REF = "2d8dd9f340e7109d92853f8ed96547c11a1e8f9d"
 
+# Runs in a child process per code version: loads the model, warms up on the first clip, then
+# analyses every clip; prints one JSON line (wall and CPU time of the analyses, peak RSS).
+_CHILD = r"""
+import json, os, resource, sys, time
+sys.path.insert(0, sys.argv[1])
+from bachata_desktop.analysis.pose.analyze import PoseConfig, analyze_clip, get_backend
+cfg = PoseConfig(**json.loads(sys.argv[2]))
+clips = sys.argv[3:]
+t0 = time.perf_counter()
+get_backend(cfg)
+load = time.perf_counter() - t0
+analyze_clip(clips[0], config=cfg)
+out = dict(load_s=load, duration_s=0.0, decode_s=0.0, inference_s=0.0, wait_s=0.0,
+           total_s=0.0, frames=0, both=[])
+c0, w0 = time.process_time(), time.perf_counter()
+for c in clips:
+    r = analyze_clip(c, config=cfg)
+    for k in ("decode_s", "inference_s", "wait_s", "total_s"):
+        out[k] += r.timings.get(k, 0.0)
+    out["duration_s"] += r.duration_s
+    out["frames"] += r.frames_analyzed
+    out["both"].append(r.both_dancers_ratio)
+out["wall_s"] = time.perf_counter() - w0
+out["cpu_s"] = time.process_time() - c0
+out["maxrss_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+out["backend"] = r.backend
+out["load1"] = os.getloadavg()[0]
+print("RESULT " + json.dumps(out))
+"""
+
+
+def base_code() -> Path:
+    """A folder whose ``bachata_desktop`` is the baseline's (exported once from git)."""
+    import subprocess
+
+    ref = os.environ.get("BACHATA_BENCH_POSE_BASE", BASE_REF)
+    if Path(ref).is_dir():
+        return Path(ref)
+    dest = Path(tempfile.gettempdir()) / f"bachata-bench-pose-base-{ref[:12]}"
+    if not (dest / "bachata_desktop").is_dir():
+        dest.mkdir(parents=True, exist_ok=True)
+        archive = subprocess.run(["git", "-C", str(REPO), "archive", ref, "bachata_desktop",
+                                  "models/manifest.json"],
+                                 capture_output=True, check=True).stdout
+        subprocess.run(["tar", "-x", "-C", str(dest)], input=archive, check=True)
+    return dest
+
+
+def _child_run(code: Path, clips: list[Path], cfg: dict) -> dict:
+    import subprocess
+
+    proc = subprocess.run([sys.executable, "-c", _CHILD, str(code), json.dumps(cfg),
+                           *map(str, clips)], capture_output=True, text=True, check=False,
+                          env={**os.environ, "PYTHONPATH": str(code)})
+    line = next((ln for ln in proc.stdout.splitlines() if ln.startswith("RESULT ")), None)
+    if line is None:
+        raise RuntimeError(f"pose speed run failed in {code}: {proc.stderr[-800:]}")
+    return json.loads(line[len("RESULT "):])
+
+
+def _speed_note(r: dict, cfg_note: str) -> str:
+    d = r["duration_s"]
+    return (f"{r['frames']} frames of {d:.1f} s video; wall {r['wall_s'] / d:.3f} s/s "
+            f"({d / r['wall_s']:.1f}x real time), CPU {r['cpu_s'] / d:.3f} s/s (both cores); "
+            f"decode {r['decode_s'] / d:.3f}, inference {r['inference_s'] / d:.3f} (summed over "
+            f"the batches in flight), waiting for inference {r['wait_s'] / d:.3f} s/s; peak RSS "
+            f"{r['maxrss_mib']:.0f} MiB; model load {r['load_s']:.2f} s; load average "
+            f"{r['load1']:.1f}; {r['backend']} {cfg_note}")
+
+
+def bench_speed(quick: bool) -> list[dict]:
+    """This code vs the baseline code, same clips, alternating child processes (ABBA), so that
+    load from other work on the machine hits both alike; medians of the rounds."""
     from bachata_desktop.analysis.pose.analyze import PoseConfig, analyze_clip, get_backend
 
     clips = [CLIPS / c for c in SPEED_CLIPS if (CLIPS / c).is_file()][: 3 if quick else None]
+    base = base_code()
     rows: list[dict] = []
+    runs: dict[str, list[dict]] = {"new": [], "base": []}
+    order = ["base", "new", "new", "base"] if quick else ["base", "new", "new", "base"] * 2
+    for which in order:
+        runs[which].append(_child_run(REPO if which == "new" else base, clips, {}))
+
+    def med(which: str, key: str) -> float:
+        return float(np.median([r[key] / r["duration_s"] for r in runs[which]]))
+
+    mid = {w: min(runs[w], key=lambda r: abs(r["wall_s"] / r["duration_s"] - med(w, "wall_s")))
+           for w in runs}
+    what = f"{len(clips)} open-hold clips, {len(order) // 2} runs each, medians"
+    for key, name, unit in (("wall_s", "pose_speed_default", "s analysis / s video (wall)"),
+                            ("cpu_s", "pose_cpu_default", "CPU s / s video")):
+        rows.append(_row(name, med("new", key), unit, "<= 0.1 wall (10x real time)",
+                         f"{what}; new: {_speed_note(mid['new'], 'imgsz 320')}; baseline "
+                         f"(code of {base.name}): {_speed_note(mid['base'], 'imgsz 320')}",
+                         baseline=med("base", key)))
+    rows.append(_row("pose_realtime_factor_default", 1 / med("new", "wall_s"), "x real time",
+                     ">= 10", what, baseline=1 / med("base", "wall_s")))
+    rows.append(_row("pose_peak_rss_default", float(np.median([r["maxrss_mib"] for r in runs["new"]])),
+                     "MiB", "report", "peak RSS of a process that loads the model and analyses the "
+                     "clips (ru_maxrss)",
+                     baseline=float(np.median([r["maxrss_mib"] for r in runs["base"]]))))
+    both = [b for r in runs["new"] for b in r["both"]]
+    rows.append(_row("pose_both_dancers_default", float(np.mean(both)), "fraction of frames",
+                     ">= 0.85 on open-hold clips", f"min {min(both):.2f}",
+                     baseline=float(np.mean([b for r in runs["base"] for b in r["both"]]))))
+    if quick:
+        return rows
+    # other settings of this code, in this process, against the default
+    import psutil
+
     proc = psutil.Process()
-    settings = [("default", PoseConfig())]
-    if not quick:
-        settings += [("ultralytics-480", PoseConfig(backend="ultralytics", imgsz=480)),
-                     ("openvino-480", PoseConfig(imgsz=480)),
-                     ("openvino-640", PoseConfig(imgsz=640)),
-                     ("openvino-320-skip-nonref", PoseConfig(skip_nonref=True))]
-    base = None
+    settings = [("default", PoseConfig()),
+                ("ultralytics-480", PoseConfig(backend="ultralytics", imgsz=480)),
+                ("openvino-480", PoseConfig(imgsz=480)),
+                ("openvino-640", PoseConfig(imgsz=640)),
+                ("openvino-320-skip-nonref", PoseConfig(skip_nonref=True))]
+    ref = None
     for name, cfg in settings:
-        t0 = time.perf_counter()
         get_backend(cfg)
-        load = time.perf_counter() - t0
         analyze_clip(clips[0], config=cfg)  # warm-up (first-inference compilation)
-        dur = dec = inf = tot = 0.0
+        dur = tot = 0.0
         cpu0 = time.process_time()
-        both: list[float] = []
-        frames = 0
+        both = []
         for c in clips:
             r = analyze_clip(c, config=cfg)
             dur += r.duration_s
-            dec += r.timings["decode_s"]
-            inf += r.timings["inference_s"]
             tot += r.timings["total_s"]
-            frames += r.frames_analyzed
             both.append(r.both_dancers_ratio)
         per = tot / dur
-        cpu = (time.process_time() - cpu0) / dur
-        if base is None:
-            base = per
-        note = (f"{len(clips)} open-hold clips, {dur:.1f} s video, {frames} frames; decode "
-                f"{dec / dur:.3f} s/s, inference {inf / dur:.3f} s/s, other "
-                f"{(tot - dec - inf) / dur:.3f} s/s; model load {load:.2f} s; "
-                f"{r.backend} imgsz {cfg.imgsz} every {round(r.source_fps / r.analysis_fps)} frames; "
-                f"CPU time {cpu:.3f} s/s (both cores; wall time suffers when other work shares "
-                f"the machine); RSS {proc.memory_info().rss / 2**20:.0f} MiB after this setting")
-        rows.append(_row(f"pose_speed_{name}", per, "s analysis / s video", "<= 0.1 (10x real time)",
-                         note + f"; {1 / per:.1f}x real time", baseline=base))
-        rows.append(_row(f"pose_both_dancers_{name}", float(np.mean(both)), "fraction of frames",
-                         ">= 0.85 on open-hold clips", f"min {min(both):.2f}"))
-    rows.append(_row("pose_peak_rss", proc.memory_info().rss / 2**20, "MiB", "report",
-                     "RSS after all speed runs (ultralytics + torch loaded when that backend ran)"))
-    try:
-        import resource
-
-        rows.append(_row("pose_peak_maxrss", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-                         "MiB", "report", "peak RSS of the process (ru_maxrss)"))
-    except ImportError:  # pragma: no cover - Windows
-        pass
+        ref = per if ref is None else ref
+        rows.append(_row(f"pose_speed_{name}_inproc", per, "s analysis / s video", "report",
+                         f"CPU {(time.process_time() - cpu0) / dur:.3f} s/s; both dancers "
+                         f"{np.mean(both):.3f}; RSS {proc.memory_info().rss / 2**20:.0f} MiB",
+                         baseline=ref))
     return rows
 
 

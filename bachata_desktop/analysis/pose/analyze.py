@@ -1,10 +1,12 @@
 """Analyse one clip: decode, sample, run the pose model in batches, track the couple, embed.
 
 ``analyze_clip`` is long work (``ctx`` gets per-batch progress and may cancel). Frames are decoded
-with PyAV; every ``source_fps / analysis_fps``-th frame is scaled by FFmpeg straight to the size
-the model needs and the white side bars of portrait clips are cropped off (less to infer, same
-dancers). The per-frame keypoints of both dancers (NaN = missing) are saved to a compact ``.npz``
-(float16, with frame times) for the player's skeleton overlay.
+with PyAV; every ``source_fps / analysis_fps``-th frame is taken, and H.264 pictures that are
+neither taken nor referenced by others are never decoded (``sampling.py``). A taken frame has the
+white side bars of portrait clips cropped off (less to infer, same dancers) and is scaled by
+FFmpeg straight to the model's size (``scaling.py``); inference runs on worker threads while the
+next batch decodes. The per-frame keypoints of both dancers (NaN = missing) are saved to a
+compact ``.npz`` (float16, with frame times) for the player's skeleton overlay.
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections import deque
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -33,6 +37,8 @@ from bachata_desktop.analysis.pose.embed import (
 from bachata_desktop.analysis.pose.features import dancer_features, interaction_features
 from bachata_desktop.analysis.pose.holds import HOLD_WINDOW_S, classify_hold, hold_features
 from bachata_desktop.analysis.pose.model import find_pose_model, model_load_error
+from bachata_desktop.analysis.pose.sampling import SamplePlan, decode_packets
+from bachata_desktop.analysis.pose.scaling import FrameScaler, Geometry
 from bachata_desktop.core.errors import BachataError, InputError
 from bachata_desktop.core.pose import (
     FOLLOW_DIM,
@@ -58,9 +64,9 @@ class PoseConfig:
     det_conf: float = 0.1         # model threshold (a half-hidden partner scores 0.1-0.25)
     backend: str = "auto"         # auto | openvino | ultralytics
     crop_bars: bool = True
-    # Let FFmpeg skip non-reference (B) frames and sample the decoded ones by time: decoding is
-    # paid for every frame, sampled or not, and this halves it; frame times stay exact but their
-    # spacing jitters by up to one source frame. Off by default (see bench_pose.py).
+    # Let FFmpeg skip every non-reference (B) frame, sampled or not, and sample the decoded ones
+    # by time: frame times stay exact but their spacing jitters by up to one source frame. Off by
+    # default: the default path already leaves out the non-reference pictures it does not take.
     skip_nonref: bool = False
     edge_s: float = 0.5           # window for the start / end pose descriptors
     min_dancer_ratio: float = 0.1  # below this fraction of frames with anyone: "nobody found"
@@ -133,7 +139,8 @@ def analyze_clip(path: str | Path, ctx: TaskContext | None = None, config: PoseC
     path = Path(path)
     t_start = time.perf_counter()
     container = _open(path)
-    timings = {"decode_s": 0.0, "inference_s": 0.0}
+    timings = {"decode_s": 0.0, "inference_s": 0.0, "wait_s": 0.0}
+    pool: ThreadPoolExecutor | None = None
     try:
         stream = container.streams.video[0]
         stream.thread_type = "AUTO"
@@ -152,37 +159,57 @@ def analyze_clip(path: str | Path, ctx: TaskContext | None = None, config: PoseC
         hists: list[np.ndarray] = []
         times: list[float] = []
         batch: list[np.ndarray] = []
-        geom: dict[str, float] = {}
+        scaler: list[FrameScaler] = []  # made from the first sampled frame
+        # Inference runs on worker threads (``backend.parallel`` batches in flight) while this
+        # thread decodes the next batch: FFmpeg and OpenVINO release the GIL, so the cores overlap.
+        pending: deque[tuple[Future, list[np.ndarray]]] = deque()
+        pool = ThreadPoolExecutor(max_workers=max(1, backend.parallel),
+                                  thread_name_prefix="pose-infer")
 
-        def flush() -> None:
-            t1 = time.perf_counter()
-            res = backend.predict(batch)
-            timings["inference_s"] += time.perf_counter() - t1
-            for img, fp in zip(batch, res, strict=True):
+        def timed_predict(frames: list[np.ndarray]) -> tuple[list[FramePoses], float]:
+            t = time.perf_counter()
+            return backend.predict(frames), time.perf_counter() - t
+
+        def collect() -> None:
+            t = time.perf_counter()
+            fut, imgs = pending.popleft()
+            res, took = fut.result()
+            timings["wait_s"] += time.perf_counter() - t
+            timings["inference_s"] += took  # summed over the batches in flight
+            for img, fp in zip(imgs, res, strict=True):
                 hists.append(np.stack([torso_histogram(img, fp.boxes[i], fp.keypoints[i])
                                        for i in range(len(fp))]) if len(fp) else np.zeros((0, 64)))
-                frames_out.append(_to_source(fp, geom))
+                frames_out.append(_to_source(fp, scaler[0].geometry))
+
+        def flush() -> None:
+            if len(pending) >= max(1, backend.parallel):
+                collect()
+            pending.append((pool.submit(timed_predict, list(batch)), list(batch)))
             batch.clear()
 
         index = 0
         next_t = 0.0
         tol = 0.5 / src_fps
+        tb = stream.time_base
+        plan = SamplePlan.for_stream(stream, step) if not config.skip_nonref else None
         t1 = time.perf_counter()
         try:
-            for frame in container.decode(stream):
-                ft = float(frame.time) if frame.time is not None else index / src_fps
-                if config.skip_nonref:
+            frames = (container.decode(stream) if plan is None
+                      else decode_packets(container, stream, plan))
+            for frame in frames:
+                ft = float(frame.pts * tb) if frame.pts is not None else index / src_fps
+                if plan is not None:
+                    take = plan.wants(frame, index)
+                elif config.skip_nonref:
                     take = ft >= next_t - tol
                     while take and next_t <= ft + tol:
                         next_t += step / src_fps
                 else:
                     take = index % step == 0
                 if take:
-                    if not geom:
-                        geom.update(_geometry(frame, config))
-                    img = frame.reformat(width=int(geom["sw"]), height=int(geom["sh"]),
-                                         format="bgr24").to_ndarray()
-                    batch.append(np.ascontiguousarray(img[:, int(geom["cx0"]):int(geom["cx1"])]))
+                    if not scaler:
+                        scaler.append(FrameScaler(_geometry(frame, config), frame))
+                    batch.append(scaler[0](frame))  # cropped, scaled to the model's size, BGR
                     times.append(ft)
                 index += 1
                 if len(batch) >= config.batch:
@@ -199,7 +226,13 @@ def analyze_clip(path: str | Path, ctx: TaskContext | None = None, config: PoseC
         timings["decode_s"] += time.perf_counter() - t1
         if batch:
             flush()
+        while pending:
+            collect()
+        if plan is not None:
+            index = max(index, plan.packets)
     finally:
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
         container.close()
     if not frames_out:
         raise InputError(f"{path.name} has no decodable video frames")
@@ -207,7 +240,8 @@ def analyze_clip(path: str | Path, ctx: TaskContext | None = None, config: PoseC
     ctx.report(0.96, "tracking the couple")
     an_fps = src_fps / step
     t2 = time.perf_counter()
-    tracks = build_couple(frames_out, hists, (int(geom["W"]), int(geom["H"])), an_fps,
+    geom = scaler[0].geometry
+    tracks = build_couple(frames_out, hists, (geom.W, geom.H), an_fps,
                           replace(config.couple), flipped=flipped)
     timings["tracking_s"] = time.perf_counter() - t2
     t3 = time.perf_counter()
@@ -216,7 +250,7 @@ def analyze_clip(path: str | Path, ctx: TaskContext | None = None, config: PoseC
     kp_file = None
     if keypoints_out is not None:
         save_keypoints(keypoints_out, tracks, np.asarray(times), an_fps, src_fps,
-                       (int(geom["W"]), int(geom["H"])), flipped)
+                       (geom.W, geom.H), flipped)
         kp_file = str(keypoints_out)
     timings["total_s"] = time.perf_counter() - t_start
     duration = total / src_fps if total else index / src_fps
@@ -228,27 +262,21 @@ def analyze_clip(path: str | Path, ctx: TaskContext | None = None, config: PoseC
                    keypoints_file=kp_file)
 
 
-def _geometry(frame, config: PoseConfig) -> dict[str, float]:
-    """Crop and scale for this clip, from its first sampled frame."""
+def _geometry(frame, config: PoseConfig) -> Geometry:
+    """Crop and scale for this clip, from its first sampled frame: the picture between side bars
+    (when ``crop_bars``), its longer side scaled to ``imgsz``."""
     w, h = frame.width, frame.height
     x0, x1 = side_bars(frame.to_ndarray(format="bgr24")) if config.crop_bars else (0, w)
-    s = min(1.0, config.imgsz / max(x1 - x0, h))
-    sw, sh = max(2, int(round(w * s / 2)) * 2), max(2, int(round(h * s / 2)) * 2)
-    sx, sy = sw / w, sh / h
-    return {"W": w, "H": h, "sw": sw, "sh": sh, "sx": sx, "sy": sy,
-            "cx0": int(np.floor(x0 * sx)), "cx1": int(np.ceil(x1 * sx))}
+    return Geometry.fit(w, h, x0, x1, config.imgsz)
 
 
-def _to_source(fp: FramePoses, g: dict[str, float]) -> FramePoses:
+def _to_source(fp: FramePoses, g: Geometry) -> FramePoses:
     """Map boxes and keypoints from the scaled, cropped frame back to source pixels."""
     if len(fp) == 0:
         return fp
-    boxes = fp.boxes.copy()
+    boxes = g.to_source(fp.boxes.reshape(-1, 2, 2)).reshape(-1, 4)
     kp = fp.keypoints.copy()
-    boxes[:, [0, 2]] = (boxes[:, [0, 2]] + g["cx0"]) / g["sx"]
-    boxes[:, [1, 3]] = boxes[:, [1, 3]] / g["sy"]
-    kp[..., 0] = (kp[..., 0] + g["cx0"]) / g["sx"]
-    kp[..., 1] = kp[..., 1] / g["sy"]
+    kp[..., :2] = g.to_source(fp.keypoints[..., :2])
     return FramePoses(boxes, fp.scores, kp)
 
 
