@@ -227,10 +227,19 @@ def run(quick: bool = False) -> list[dict]:
         rows.append(_row("holds_right_loso", holds_loso(x, y, groups), "fraction of clip ends",
                          ">= 0.80", f"leave-one-series-out ({len(np.unique(groups))} series): "
                          "held-out figure; baseline = always closed", baseline=closed))
+    from bachata_desktop.analysis.pose.couple import LEAD_SURE, _stature
+
     lf = [lead_side_right(r) for r in recs]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        unsure = [abs(_stature(r["tracks"].keypoints, r["tracks"].detected)) < LEAD_SURE
+                  for r in recs]
     rows.append(_row("lead_follow_right", float(np.mean(lf)), "fraction of clips", ">= 0.95",
                      f"{len(lf)} clips, HORIZON_AT chosen on them (in-sample); wrong: " + ", ".join(
-                         r["ann"]["clip_id"] for r, ok in zip(recs, lf, strict=True) if not ok)))
+                         r["ann"]["clip_id"] + (" (called unsure)" if u else "")
+                         for r, ok, u in zip(recs, lf, unsure, strict=True) if not ok)
+                     + f"; called unsure: {sum(unsure)}, right among them "
+                       f"{sum(ok for ok, u in zip(lf, unsure, strict=True) if u)}"))
     if len(np.unique(groups)) > 3:
         held, picked = lead_loso(recs)
         rows.append(_row("lead_follow_right_loso", held, "fraction of clips", ">= 0.95",

@@ -67,6 +67,7 @@ class PoseAnalysis:
     motion_energy: float = 0.0
     hand_connection_ratio: float = 0.0
     lead_reason: str = ""
+    lead_unsure: bool = False      # the analysis could not tell the roles apart with confidence
     timings: dict[str, float] = field(default_factory=dict, compare=False)
     model_id: str = ""
     backend: str = ""

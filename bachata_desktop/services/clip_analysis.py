@@ -141,6 +141,7 @@ def _pose_step(store: Any, clip: Clip, media: Path, ctx: TaskContext) -> StepRes
             fields["holds_source"] = "pose"
             fields["hold_confidence"] = {"start": float(res.start_hold_confidence),
                                          "end": float(res.end_hold_confidence)}
+    fields["lead_unsure"] = bool(res.lead_unsure)
     emb: dict[str, tuple[np.ndarray, str]] = {}
     note = ""
     if res.has_embeddings:
@@ -317,6 +318,9 @@ def _commit(store: Any, clip_id: int, results: list[StepResult]) -> Clip | None:
                 # edited while we were analysing: embed what is stored now
                 embeddings["text"] = embed_description(current)
             _apply_dance(fields, extra, current)
+            lead_unsure = fields.pop("lead_unsure", None)
+            if lead_unsure is not None:
+                extra["lead_unsure"] = lead_unsure
             holds_source = fields.pop("holds_source", None)
             hold_confidence = fields.pop("hold_confidence", None)
             if holds_source and str(current.extra.get("holds_source", "default")) in ("default", "pose"):

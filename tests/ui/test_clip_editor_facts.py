@@ -28,6 +28,11 @@ def test_notes_say_where_values_came_from(qtbot, store) -> None:
     d.set_clip(family)
     assert "usual for this family" in d.start_hold_note.text()
     assert d.length_note.text() == "not measured yet"
+    unsure = _clip(store, "spin_z", lead_unsure=True)
+    d.set_clip(unsure)
+    assert "unsure" in d.lead_note.text() and "same height" in d.lead_note.text()
+    d.flip_check.setChecked(True)
+    assert "swapped by you" in d.lead_note.text()
 
 
 def test_overrides_are_saved_and_marked_as_the_users(qtbot, store) -> None:

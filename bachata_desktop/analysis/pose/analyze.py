@@ -315,7 +315,8 @@ def summarise(tracks: CoupleTracks, fps: float, config: PoseConfig | None = None
         start_pose=start, end_pose=end,
         start_hold_guess=holds[0][0], end_hold_guess=holds[1][0],
         start_hold_confidence=holds[0][1], end_hold_confidence=holds[1][1],
-        motion_energy=energy, hand_connection_ratio=hands, lead_reason=tracks.lead_reason)
+        motion_energy=energy, hand_connection_ratio=hands, lead_reason=tracks.lead_reason,
+        lead_unsure=tracks.lead_unsure)
 
 
 def save_keypoints(path: Path, tracks: CoupleTracks, times: np.ndarray, fps: float,

@@ -52,6 +52,9 @@ def lead_note(clip: Clip) -> str:
     """Whether the lead / follow roles are the analysis's or the user's."""
     if clip.lead_follow_flipped:
         return "swapped by you: the analysis's follow is the lead"
+    if clip.extra.get("lead_unsure") is True:
+        return ("the analysis is unsure (the two dancers look the same height): check it, and "
+                "tick if it took the follow for the lead")
     return "as the analysis decided; tick if it took the follow for the lead"
 
 
