@@ -5,10 +5,12 @@ beats, counts and section changes; ``analyze_samples`` reads them. Per generator
 tempo within 2 %, beat F (±70 ms), the share of true "1"s found (and of true "5"s called "1"),
 section changes found (within 0.6 beat), count slips. Seeds 0..N-1 are the ones looked at while
 tuning; seeds from 1000 on are held out (never looked at song by song), and 3000-3011 a second
-held-out set nobody had seen before the section rework. ``sections_ones_right``: the section score
-over the songs whose "1" is right (a section change is a true "1", so a wrong "1" loses them all).
+held-out set nobody had seen before the section rework, 5000-5011 a third one first run (with the
+code before and after it) for the two-beat texture cue of the "1", which was tuned on seeds 100-347
+(outside every reported set). ``sections_ones_right``: the section score over the songs whose "1"
+is right (a section change is a true "1", so a wrong "1" loses them all).
 
-    PYTHONPATH=. python -m benchmarks.bench_grid [--quick] [--held-out-only | --fresh-only] [--verbose]
+    PYTHONPATH=. python -m benchmarks.bench_grid [--quick] [--held-out-only | --fresh-only | --new-fresh-only] [--verbose]
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ GENERATORS = ("gen_chords", "gen_band", "gen_arranger")
 TUNE_SEEDS = range(0, 12)
 HELD_OUT_SEEDS = range(1000, 1012)
 FRESH_SEEDS = range(3000, 3012)   # a second held-out set, first run after the section rework
+NEW_FRESH_SEEDS = range(5000, 5012)   # a third, first run after the two-beat texture cue of the 1
 
 
 def _setup() -> None:
@@ -134,6 +137,7 @@ def run(quick: bool = False) -> list[dict]:
     if not quick:
         sets.insert(0, ("tuning", TUNE_SEEDS))
         sets.append(("fresh held-out", FRESH_SEEDS))
+        sets.append(("new fresh held-out", NEW_FRESH_SEEDS))
     for gen in GENERATORS:
         for name, seeds in sets:
             r = evaluate(gen, seeds)
@@ -153,6 +157,7 @@ if __name__ == "__main__":
     if "--verbose" in sys.argv:
         which = [("held-out", HELD_OUT_SEEDS)] if "--held-out-only" in sys.argv else [("tuning", TUNE_SEEDS)]
         which = [("fresh held-out", FRESH_SEEDS)] if "--fresh-only" in sys.argv else which
+        which = [("new fresh held-out", NEW_FRESH_SEEDS)] if "--new-fresh-only" in sys.argv else which
         for g in GENERATORS:
             for name, seeds in which:
                 print(g, name, json.dumps({k: round(v, 3) for k, v in evaluate(g, seeds, True).items()}))

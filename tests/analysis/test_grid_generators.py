@@ -49,6 +49,29 @@ def test_same_chords_in_both_bars_still_finds_the_one(bass: str) -> None:
     assert all(0.0 <= s.confidence <= 1.0 for s in res.sections)
 
 
+@pytest.mark.parametrize("seed", [118, 184, 238])
+def test_a_fill_before_the_one_does_not_put_the_song_on_the_five(seed: int) -> None:
+    """gen_arranger songs (seeds from the second tuning set, 100-247) whose band plays from the first
+    "1" and whose sections end in a bongo fill on 7-8: the eight-beat novelty peaks on the 5 before
+    each new section (the fill already sounds like it), and the whole song was counted from the 5.
+    The texture change from the two beats before to the two after (the fill ends on the 1) finds it."""
+    song = gen_arranger.generate(seed)
+    r = score_grid(song, analyze_samples(song.audio, song.sr))
+    assert r["ones"] >= 0.9 and r["fives_as_ones"] <= 0.1, r
+    assert r["slips"] == 0, r
+
+
+@pytest.mark.parametrize("seed", [108, 137])
+def test_a_fast_song_is_not_read_at_two_thirds_of_its_tempo(seed: int) -> None:
+    """gen_chords songs at ~149 BPM (seeds from the second tuning set, 100-147) were read at ~99 BPM:
+    the widest pulse lay at 2/3 of the beat and its in-range octave was taken although it scored
+    far below the beat itself."""
+    song = gen_chords.generate(seed)
+    r = score_grid(song, analyze_samples(song.audio, song.sr))
+    assert r["tempo_err"] <= 0.02 and r["beat_f"] >= 0.95, r
+    assert r["ones"] >= 0.9, r
+
+
 def test_a_tapped_tempo_hint_keeps_the_beats_on_the_music() -> None:
     """A tap 1.5 % off re-tracks near that tempo: the beats stay on the music to the end (a rigid
     grid at the tapped tempo would be off by 1.5 % of the song's length)."""
