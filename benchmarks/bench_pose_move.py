@@ -26,7 +26,10 @@ from the whole clip averaged with its mirror, evaluated by grouped 8-fold over r
 (the query's session never trained on; stricter than leave-one-out), three sizes (4 / 8 / 10 s
 crops, 32-48 channels): 0.19-0.24 / 0.15-0.20 alone, and cosine-summed with this vector (net weight
 0.25-2) 0.26-0.35 / 0.20-0.29, against this vector's 0.325 / 0.30 with its standardisation fitted on
-the same folds: 80 clips in 16 labels are too few to learn from.
+the same folds: 80 clips in 16 labels are too few to learn from. Time statistics (mean, sd, p10,
+p90, sd of the change) of the same per-frame inputs as (larger, smaller) pairs over the dancers,
+standardised like this vector: 0.20 / 0.14 alone, 0.29-0.36 / 0.24-0.33 added to it (leave-one-out,
+nested), against its 0.36 / 0.33.
 
 Run: ``python -m benchmarks.bench_pose_move`` (``--fit`` writes ``data/pose_move_metric.json``
 from all 80 clips and prints the sha256 to pin in ``analysis/pose/move_metric.py``).
