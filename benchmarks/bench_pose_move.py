@@ -17,6 +17,20 @@ window descriptors (2-6 s) 0.29-0.38 / 0.25-0.34, halves added 0.38 / 0.33, DTW 
 role-free signals 0.23 / 0.18, adding the lead / follow embeddings 0.29-0.31, hubness correction
 (CSLS) 0.35-0.38 / 0.29-0.31. One clip is 0.0125; the spread of these figures is noise-level.
 
+A learned temporal model (issue 15, second round), also not better: a small role-free 1D conv net
+(shared per-dancer encoder over hip-centred, torso-scaled joints, joint velocities, visibility
+masks and the partner's hips / shoulders / wrists / head in the dancer's own frame; max + mean over
+the two dancers, mean + max over time) trained with torch on 4-10 s crops (mirroring, dancer order,
+time-stretch 0.8-1.25, scale jitter, input dropout, label-smoothed cross-entropy), clip embedding
+from the whole clip averaged with its mirror, evaluated by grouped 8-fold over recording sessions
+(the query's session never trained on; stricter than leave-one-out), three sizes (4 / 8 / 10 s
+crops, 32-48 channels): 0.19-0.24 / 0.15-0.20 alone, and cosine-summed with this vector (net weight
+0.25-2) 0.26-0.35 / 0.20-0.29, against this vector's 0.325 / 0.30 with its standardisation fitted on
+the same folds: 80 clips in 16 labels are too few to learn from. Time statistics (mean, sd, p10,
+p90, sd of the change) of the same per-frame inputs as (larger, smaller) pairs over the dancers,
+standardised like this vector: 0.20 / 0.14 alone, 0.29-0.36 / 0.24-0.33 added to it (leave-one-out,
+nested), against its 0.36 / 0.33.
+
 Run: ``python -m benchmarks.bench_pose_move`` (``--fit`` writes ``data/pose_move_metric.json``
 from all 80 clips and prints the sha256 to pin in ``analysis/pose/move_metric.py``).
 """
