@@ -26,6 +26,8 @@ import warnings
 
 import numpy as np
 
+# the NaN-gap fill, odd window and hysteresis sign-flip count are the descriptors' own
+from bachata_desktop.analysis.pose.descriptors import _fill, _flips, _win
 from bachata_desktop.analysis.pose.features import HAND_LINK, DancerFeatures
 
 NOSE, L_EYE, R_EYE, L_EAR, R_EAR = 0, 1, 2, 3, 4
@@ -33,24 +35,9 @@ L_SH, R_SH, L_EL, R_EL, L_WR, R_WR = 5, 6, 7, 8, 9, 10
 L_HIP, R_HIP, L_KN, R_KN, L_AN, R_AN = 11, 12, 13, 14, 15, 16
 
 
-def _fill(x: np.ndarray) -> np.ndarray:
-    x = np.asarray(x, np.float64).copy()
-    m = np.isfinite(x)
-    if m.sum() == 0:
-        return x
-    if m.sum() == 1:
-        return np.full_like(x, x[m][0])
-    idx = np.arange(len(x))
-    return np.interp(idx, idx[m], x[m])
-
-
 def _movavg(y: np.ndarray, k: int) -> np.ndarray:
     k = max(1, min(k, (len(y) - 1) // 2 * 2 + 1))
     return np.convolve(np.pad(y, (k // 2, k // 2), mode="edge"), np.ones(k) / k, mode="valid")
-
-
-def _win(seconds: float, fps: float) -> int:
-    return max(1, int(round(seconds * fps)) // 2 * 2 + 1)
 
 
 def _q(x: np.ndarray, p: float) -> float:
@@ -74,19 +61,6 @@ def _osc(x: np.ndarray, fps: float, slow_s: float = 1.5, fast_s: float = 0.0) ->
     if fast_s:
         r = _movavg(r, _win(fast_s, fps))
     return float(np.percentile(r, 90) - np.percentile(r, 10))
-
-
-def _flips(x: np.ndarray, thr: float) -> int:
-    state, n = 0, 0
-    for v in x:
-        if not np.isfinite(v):
-            continue
-        s = 1 if v > thr else (-1 if v < -thr else 0)
-        if s and state and s != state:
-            n += 1
-        if s:
-            state = s
-    return n
 
 
 def pixels(f: DancerFeatures) -> np.ndarray:
