@@ -1,0 +1,193 @@
+"""Count-synchronous pose description for "same move" similarity (issue 15, third round): measured,
+not shipped.
+
+Bachata moves are defined by what happens on which count (the turn on 5-6-7, the hand raised on 4,
+the dip on 1). Here each clip's role-free per-frame pose signals are folded onto its 8-count cycle,
+counted from the dancers' own 1 (``analysis.pose.dance_counts.measure`` on the soundtrack grid of
+``analyze_clip_audio``): per count, the mean over its frames of each dancer's facing (shoulder width
+over its p90), highest / lowest wrist above the shoulders, torso length, |lean|, |hip offset from
+the shoulders|, |head offset|, rotation rate, ankle speed and body speed, as (larger, smaller)
+pairs over the dancers, and the couple's hip distance, relative facing, nearest hands and |height
+difference|: an 8 x 24 template. Templates are standardised per cell (median / IQR, tanh) refitted
+without the query (and its session), compared by cosine and added to the shipped move vector's
+cosine (``bench_pose_move``, same nested protocols) at a weight.
+
+Configurations tried on the 80 shared clips (18 in all; by clip / by series, nested):
+vector alone 0.30 / 0.25 (the current figure); template alone: 8 counts 0.24 / 0.19, 8 counts with
+the best of the two half-cycle shifts (1 vs 5 is uncertain) 0.26 / 0.20, 4 counts 0.26 / 0.19,
+centred on the clip mean 0.11 / 0.11 and 0.08 / 0.04 (4 counts); vector + template: 8 counts at
+weight 1 0.34 / 0.30 and 0.5 0.39 / 0.34; 8 counts best shift at 0.5 / 1 / 2: 0.40 / 0.31,
+0.41 / 0.34, 0.38 / 0.26; 4 counts at 1 / 0.5: 0.35 / 0.28, 0.31 / 0.28; 4 counts centred 0.5:
+0.33 / 0.24; shift-invariant single vector (the halves' sum and |difference|) at 1 / 0.5: 0.375 /
+0.30, 0.39 / 0.31. Control without counts (the same signals' clip means, one "count") at 1 / 0.5:
+0.34 / 0.29, 0.33 / 0.26, so about half the gain is the extra signals, the rest their count
+position. Spread over configurations is several clips (one clip is 0.0125): a real but modest gain,
+selected among 18 tries on 80 clips.
+
+Rows (each both protocols): the vector alone (baseline, same run), vector + 8-count template with
+the best half-cycle shift (weight 1), vector + the shift-invariant single-vector form (weight 0.5:
+what an embedding could carry), and the no-counts control. Run: ``python -m benchmarks
+pose_count_move`` (about a minute: the soundtrack grid of every clip is analysed).
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+
+from benchmarks import bench_pose as bp
+from benchmarks.bench_pose_move import per_class
+
+L_SH, R_SH, L_WR, R_WR, L_HIP, R_HIP, NOSE, L_AN, R_AN = 5, 6, 9, 10, 11, 12, 0, 15, 16
+
+
+def _dancer_frames(f) -> np.ndarray:
+    """(T, 10) role-free, mirror-free per-frame signals of one dancer (NaN = unseen)."""
+    from bachata_desktop.analysis.pose.move_features import _fill, _movavg, _win
+
+    xy, fps = f.norm, f.fps or 10.0
+    sh = (xy[:, L_SH] + xy[:, R_SH]) / 2
+    hp = (xy[:, L_HIP] + xy[:, R_HIP]) / 2
+    w = xy[:, L_SH, 0] - xy[:, R_SH, 0]
+    aw = np.abs(w)
+    p90 = np.nanpercentile(aw, 90) if np.isfinite(aw).any() else np.nan
+    yaw = aw / p90 if np.isfinite(p90) and p90 > 1e-3 else np.full(len(xy), np.nan)
+    wr_up = sh[:, None, 1] - xy[:, [L_WR, R_WR], 1]
+    rot = np.full(len(xy), np.nan)
+    if np.isfinite(w).sum() >= 2:
+        rot = np.abs(np.gradient(_movavg(_fill(w), _win(0.3, fps)))) * fps
+    ank = xy[:, [L_AN, R_AN]]
+    ank_speed = np.r_[np.nan, np.nanmean(np.linalg.norm(np.diff(ank, axis=0), axis=-1), axis=1) * fps]
+    s = f.scale if np.isfinite(f.scale) and f.scale > 1 else 1.0
+    return np.stack([yaw, np.nanmax(wr_up, 1), np.nanmin(wr_up, 1), np.linalg.norm(sh - hp, axis=-1),
+                     np.abs(f.angles[:, 8]), np.abs(hp[:, 0] - sh[:, 0]), np.abs(xy[:, NOSE, 0] - sh[:, 0]),
+                     rot, ank_speed, np.linalg.norm(f.centre_velocity, axis=-1) / s], 1)
+
+
+def _couple_frames(fa, fb) -> np.ndarray:
+    """(T, 4): hip distance, relative facing, nearest hands, |height difference| (torso lengths)."""
+    from bachata_desktop.analysis.pose.move_features import pixels
+
+    s = float(np.mean([x for x in (fa.scale, fb.scale) if np.isfinite(x) and x > 1] or [1.0]))
+    a, b = pixels(fa) / s, pixels(fb) / s
+    rel = b[:, [L_HIP, R_HIP]].mean(1) - a[:, [L_HIP, R_HIP]].mean(1)
+    face_a = np.clip((a[:, L_SH, 0] - a[:, R_SH, 0]) / 0.8, -1, 1)
+    face_b = np.clip((b[:, L_SH, 0] - b[:, R_SH, 0]) / 0.8, -1, 1)
+    pair = np.linalg.norm(a[:, [L_WR, R_WR]][:, :, None] - b[:, [L_WR, R_WR]][:, None], axis=-1)
+    return np.stack([np.linalg.norm(rel, axis=-1), face_a * face_b,
+                     np.nanmin(pair.reshape(len(a), -1), axis=1), np.abs(rel[:, 1])], 1)
+
+
+def template(fa, fb, times: np.ndarray, beats: np.ndarray, one_beat: int, k: int = 8) -> np.ndarray:
+    """(k, 24) per-count means counted from grid beat ``one_beat`` (NaN where a count has no frame)."""
+    pa, pb, cp = _dancer_frames(fa), _dancer_frames(fb), _couple_frames(fa, fb)
+    pos = np.interp(times, beats, np.arange(len(beats)), left=np.nan, right=np.nan) - one_beat
+    cnt = np.where(np.isfinite(pos), np.floor(np.nan_to_num(pos)).astype(int) % k, -1)
+    rows = []
+    for c in range(k):
+        m = cnt == c
+        a = np.nanmean(pa[m], 0) if m.any() else np.full(pa.shape[1], np.nan)
+        b = np.nanmean(pb[m], 0) if m.any() else np.full(pb.shape[1], np.nan)
+        a, b = np.where(np.isfinite(a), a, b), np.where(np.isfinite(b), b, a)
+        rows.append(np.r_[np.maximum(a, b), np.minimum(a, b),
+                          np.nanmean(cp[m], 0) if m.any() else np.full(cp.shape[1], np.nan)])
+    return np.array(rows)
+
+
+def clip_data(quick: bool) -> tuple[np.ndarray, list[str], dict[int, np.ndarray], list[str], list[str]]:
+    """(move descriptors, names, {k: templates}, labels, series) of the shared clips."""
+    from bachata_desktop.analysis.pose import dance_counts as dc
+    from bachata_desktop.analysis.pose.features import dancer_features
+    from bachata_desktop.analysis.pose.move_features import describe
+    from benchmarks.bench_dance_counts import _beats, _clip_inputs
+    from benchmarks.bench_pose_clip import series_of
+
+    xs, labels, series, names = [], [], [], []
+    temps: dict[int, list[np.ndarray]] = {8: [], 1: []}
+    clips = bp.annotations()
+    for c in clips[::4] if quick else clips:
+        data, grid, duration = _clip_inputs(c["video_path"])
+        fps, t = float(data["fps"]), np.asarray(data["times"], np.float64)
+        fa, fb = dancer_features(data["keypoints"][:, 0], fps), dancer_features(data["keypoints"][:, 1], fps)
+        x, names = describe(fa, fb)
+        xs.append(x)
+        labels.append(c["move_label"])
+        series.append(series_of(c["clip_id"]))
+        bt, bc = _beats(grid)
+        got = dc.measure(data["keypoints"], t, bt, bc, duration) if len(bt) >= 4 else None
+        for k in temps:
+            if len(bt) < 4:
+                temps[k].append(np.full((k, 24), np.nan))
+                continue
+            one = got.one_beat if got is not None else int(np.flatnonzero(bc == 1)[0]) if (bc == 1).any() else 0
+            temps[k].append(template(fa, fb, t, bt, one, k))
+    return np.stack(xs), names, {k: np.stack(v) for k, v in temps.items()}, labels, series
+
+
+def _unit(a: np.ndarray) -> np.ndarray:
+    return a / np.maximum(np.linalg.norm(a, axis=-1, keepdims=True), 1e-12)
+
+
+def _cells(flat: np.ndarray, train: np.ndarray) -> np.ndarray:
+    med = np.nanmedian(flat[train], 0)
+    iqr = np.nanpercentile(flat[train], 75, 0) - np.nanpercentile(flat[train], 25, 0)
+    scale = np.where(np.isfinite(iqr) & (iqr > 1e-9), iqr / 1.349, 1.0)
+    return np.nan_to_num(np.tanh((flat - med) / scale))
+
+
+def nested_nn(x, names, temps, labels, series, weight: float, form: str) -> tuple[float, list[str]]:
+    """Leave-one-out (``series``: leave-one-series-out) 1-NN of vector cosine + ``weight`` x
+    template cosine; ``form``: "shift" (8 counts, best of the two half-cycle shifts), "sym" (8
+    counts as the halves' sum and |difference|, standardised again: one vector), "mean" (no counts)."""
+    from bachata_desktop.analysis.pose.move_metric import fit_metric
+
+    lab = np.asarray(labels)
+    grp = np.asarray(series if series is not None else range(len(lab)))
+    t = temps[1 if form == "mean" else 8]
+    n, k = t.shape[:2]
+    pred = []
+    for q in range(n):
+        train = grp != grp[q]
+        m = fit_metric(x[train], names, 0)
+        v = _unit(np.nan_to_num(np.tanh((x - np.asarray(m["median"])) / np.asarray(m["scale"]))))
+        sim = v @ v[q]
+        if weight:
+            z = _cells(t.reshape(n, -1), train)
+            if form == "sym":
+                z = z.reshape(n, k, -1)
+                z = _cells(np.concatenate([(z[:, :k // 2] + z[:, k // 2:]).reshape(n, -1),
+                                           np.abs(z[:, :k // 2] - z[:, k // 2:]).reshape(n, -1)], 1),
+                           train)  # standardised again: |difference| is never negative
+            u = _unit(z)
+            s = u @ u[q]
+            if form == "shift":
+                s = np.maximum(s, u @ _unit(np.roll(z[q].reshape(k, -1), k // 2, 0).ravel()))
+            sim = sim + weight * s
+        sim[~train] = -np.inf
+        pred.append(str(lab[int(np.argmax(sim))]))
+    return float(np.mean(np.asarray(pred) == lab)), pred
+
+
+def run(quick: bool = False) -> list[dict]:
+    bp._setup()
+    if not bp.CLIPS.is_dir():
+        return [{"benchmark": "pose_count_move_skipped", "value": 0.0, "unit": "", "baseline": None,
+                 "ratio": None, "goal": "", "note": f"needs {bp.CLIPS}"}]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        x, names, temps, labels, series = clip_data(quick)
+        rows = []
+        for proto, groups in (("by_clip", None), ("by_series", series)):
+            base, _ = nested_nn(x, names, temps, labels, groups, 0.0, "mean")
+            for name, w, form in (("vector alone", 0.0, "mean"),
+                                  ("vector + 8-count template, best half-cycle shift, w1", 1.0, "shift"),
+                                  ("vector + 8-count template as one vector (sym), w0.5", 0.5, "sym"),
+                                  ("control: vector + the same signals' clip means, w1", 1.0, "mean")):
+                acc, pred = nested_nn(x, names, temps, labels, groups, w, form)
+                rows.append({"benchmark": f"{name} ({proto})", "value": round(acc, 4),
+                             "unit": "accuracy", "baseline": round(base, 4),
+                             "ratio": round(acc / base, 3) if base else None, "goal": ">= 0.5",
+                             "note": f"{len(labels)} clips, nested; baseline = the vector alone; "
+                                     f"per class: {per_class(labels, pred)}"})
+    return rows
