@@ -22,7 +22,14 @@ weight 1 0.34 / 0.30 and 0.5 0.39 / 0.34; 8 counts best shift at 0.5 / 1 / 2: 0.
 0.30, 0.39 / 0.31. Control without counts (the same signals' clip means, one "count") at 1 / 0.5:
 0.34 / 0.29, 0.33 / 0.26, so about half the gain is the extra signals, the rest their count
 position. Spread over configurations is several clips (one clip is 0.0125): a real but modest gain,
-selected among 18 tries on 80 clips.
+selected among 18 tries on 80 clips. The single-vector form (81 + 192 values) exceeds the 256-D
+interaction slot; a fixed orthonormal projection to 256 keeps it (3 random projections: 0.375-0.40 /
+0.30-0.31).
+
+Not shipped because the interaction embedding is built in ``analyze.summarise``, which has no beat
+grid: shipping means building it again in the clip analysis' dance step (keypoints + grid + the
+dancers' 1 are there) and in ``services/pose_refresh`` (from the stored audio and dance rows), with
+the template's two standardisations in ``data/pose_move_metric.json``.
 
 Rows (each both protocols): the vector alone (baseline, same run), vector + 8-count template with
 the best half-cycle shift (weight 1), vector + the shift-invariant single-vector form (weight 0.5:

@@ -31,6 +31,9 @@ p90, sd of the change) of the same per-frame inputs as (larger, smaller) pairs o
 standardised like this vector: 0.20 / 0.14 alone, 0.29-0.36 / 0.24-0.33 added to it (leave-one-out,
 nested), against its 0.36 / 0.33.
 
+Count-synchronous templates (per-count means from the dancers' 1) are measured in
+``bench_pose_count_move`` (vector + template 0.41 / 0.34, best of 18 tries; not shipped).
+
 Run: ``python -m benchmarks.bench_pose_move`` (``--fit`` writes ``data/pose_move_metric.json``
 from all 80 clips and prints the sha256 to pin in ``analysis/pose/move_metric.py``).
 """
