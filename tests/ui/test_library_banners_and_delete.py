@@ -6,8 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
-from PySide6.QtGui import QDropEvent
+from drop_files import drop_files
+from PySide6.QtCore import Qt
 from shared_assets import ANNOTATIONS, CLIPS_DIR, need
 
 SAMPLE = ("basic/slow_basic3.mp4", "ladyturn/ladyturn_left.mp4", "bodywaves/triple_bodywave.mp4")
@@ -19,10 +19,7 @@ def window(qtbot, main_window):
     files = [need(CLIPS_DIR / rel) for rel in SAMPLE]
     lib = main_window.library
     lib.auto_analyze = False
-    mime = QMimeData()
-    mime.setUrls([QUrl.fromLocalFile(str(p)) for p in files])
-    main_window.dropEvent(QDropEvent(QPointF(100, 100), Qt.DropAction.CopyAction, mime,
-                                     Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier))
+    drop_files(main_window, files)
     qtbot.waitUntil(lambda: lib.model.rowCount() == len(files), timeout=30000)
     qtbot.waitUntil(lambda: not main_window.ctx.jobs.active(), timeout=20000)
     return main_window

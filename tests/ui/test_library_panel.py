@@ -8,8 +8,8 @@ import os
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
-from PySide6.QtGui import QDropEvent
+from drop_files import drop_files
+from PySide6.QtCore import Qt
 
 from bachata_desktop.core.clip import Energy, Hold, Level
 from bachata_desktop.ui.library.model import ClipRole
@@ -19,7 +19,6 @@ CLIPS_DIR = SHARED / "data" / "clips"
 ANNOTATIONS = CLIPS_DIR / "bachata_annotations.json"
 
 
-
 def need(path: Path) -> Path:
     if not path.exists():
         pytest.skip(f"shared asset not found: {path}")
@@ -27,14 +26,6 @@ def need(path: Path) -> Path:
 
 
 SAMPLE = ("basic/slow_basic3.mp4", "ladyturn/ladyturn_left.mp4", "bodywaves/triple_bodywave.mp4")
-
-
-def _drop(window, paths: list[Path]) -> None:
-    mime = QMimeData()
-    mime.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
-    event = QDropEvent(QPointF(100, 100), Qt.DropAction.CopyAction, mime,
-                       Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
-    window.dropEvent(event)
 
 
 def _wait_idle(qtbot, window, timeout: int = 20000) -> None:
@@ -49,7 +40,7 @@ def imported(qtbot, main_window):
     lib = main_window.library
     lib.auto_analyze = False
     main_window.show_area("songs")
-    _drop(main_window, files)
+    drop_files(main_window, files)
     assert main_window.current_area() == "library"
     qtbot.waitUntil(lambda: lib.model.rowCount() == len(files), timeout=30000)
     _wait_idle(qtbot, main_window)
@@ -93,7 +84,7 @@ def test_thumbnails_are_made_in_background_and_cached_on_disk(qtbot, imported) -
 
 def test_re_dropping_the_same_clips_adds_nothing(qtbot, imported) -> None:
     lib = imported.library
-    _drop(imported, [CLIPS_DIR / SAMPLE[0]])
+    drop_files(imported, [CLIPS_DIR / SAMPLE[0]])
     qtbot.waitUntil(lambda: "already in the library" in lib.banner.label.text(), timeout=20000)
     assert lib.model.rowCount() == 3
 
@@ -104,7 +95,7 @@ def test_bad_file_is_reported_and_the_rest_imported(qtbot, main_window, tmp_path
     bad = tmp_path / "broken move.mp4"
     bad.write_bytes(b"\0" * 1000)
     good = need(CLIPS_DIR / SAMPLE[1])
-    _drop(main_window, [bad, good])
+    drop_files(main_window, [bad, good])
     qtbot.waitUntil(lambda: lib.model.rowCount() == 1 and lib.banner.kind == "warning", timeout=30000)
     assert "skipped" in lib.banner.label.text()
     assert "broken move.mp4" in lib.banner.label.toolTip()
@@ -270,7 +261,7 @@ def test_import_starts_analysis_and_the_queue_resumes_on_start(qtbot, main_windo
 
     lib = main_window.library
     store = lib.ctx.store
-    _drop(main_window, [need(CLIPS_DIR / SAMPLE[0])])
+    drop_files(main_window, [need(CLIPS_DIR / SAMPLE[0])])
     qtbot.waitUntil(lambda: lib.analysis_running(), timeout=30000)
     cid = lib.model.id_at(0)
     lib.ctx.jobs.cancel_all()  # the user quits mid-analysis

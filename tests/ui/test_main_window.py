@@ -4,17 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
-from PySide6.QtGui import QDropEvent
+from drop_files import drop_files
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
-
-
-def _drop(window, paths: list[Path]) -> None:
-    mime = QMimeData()
-    mime.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
-    event = QDropEvent(QPointF(100, 100), Qt.DropAction.CopyAction, mime,
-                       Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
-    window.dropEvent(event)
 
 
 def test_window_has_four_areas_and_player(main_window) -> None:
@@ -34,7 +26,7 @@ def test_drop_videos_and_folders_go_to_library(qtbot, main_window, tmp_path: Pat
     folder.mkdir()
     main_window.show_area("songs")
     with qtbot.waitSignal(main_window.ctx.navigator.import_clips, timeout=2000) as sig:
-        _drop(main_window, [clip, folder])
+        drop_files(main_window, [clip, folder])
     assert sig.args[0] == [str(clip), str(folder)]
     assert main_window.current_area() == "library"
 
@@ -43,7 +35,7 @@ def test_drop_audio_goes_to_songs(qtbot, main_window, tmp_path: Path) -> None:
     song = tmp_path / "song.m4a"
     song.write_bytes(b"\0")
     with qtbot.waitSignal(main_window.ctx.navigator.import_songs, timeout=2000) as sig:
-        _drop(main_window, [song])
+        drop_files(main_window, [song])
     assert sig.args[0] == [str(song)]
     assert main_window.current_area() == "songs"
 
@@ -55,7 +47,7 @@ def test_drop_of_unknown_file_is_refused_with_message(qtbot, main_window, tmp_pa
     doc = tmp_path / "notes.docx"
     doc.write_bytes(b"PK")
     with qtbot.waitSignal(main_window.drop_rejected, timeout=2000) as sig:
-        _drop(main_window, [doc])
+        drop_files(main_window, [doc])
     assert "notes.docx" in sig.args[0] and "Not a video, audio or plan file" in sig.args[0]
     assert shown and "notes.docx" in shown[0]
     assert "notes.docx" in main_window.statusBar().currentMessage()
@@ -68,7 +60,7 @@ def test_mixed_drop_imports_good_and_reports_bad(qtbot, main_window, tmp_path: P
     clip.write_bytes(b"\0")
     junk.write_bytes(b"\0")
     with qtbot.waitSignal(main_window.ctx.navigator.import_clips, timeout=2000):
-        _drop(main_window, [clip, junk])
+        drop_files(main_window, [clip, junk])
     assert "b.exe" in main_window.statusBar().currentMessage()
 
 

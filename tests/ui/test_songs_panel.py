@@ -7,8 +7,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
-from PySide6.QtGui import QDropEvent
+from drop_files import drop_files
+from PySide6.QtCore import Qt
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "analysis"))
 from synth import synth_song  # noqa: E402
@@ -38,14 +38,6 @@ def panel(qtbot, ctx):
     w.shutdown()
 
 
-def _drop(widget, paths: list[Path]) -> None:
-    mime = QMimeData()
-    mime.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
-    ev = QDropEvent(QPointF(10, 10), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
-                    Qt.KeyboardModifier.NoModifier)
-    widget.dropEvent(ev)
-
-
 @pytest.fixture(scope="module")
 def song_file(tmp_path_factory) -> tuple[Path, object]:
     song = synth_song(124, leading_silence=0.5, pickup_beats=2, duration=40.0, seed=21)
@@ -56,7 +48,7 @@ def song_file(tmp_path_factory) -> tuple[Path, object]:
 def _load(qtbot, panel, song_file):
     path, _ = song_file
     with qtbot.waitSignal(panel.import_finished, timeout=120_000) as blocker:
-        _drop(panel, [path])
+        drop_files(panel, [path], at=(10, 10))
     qtbot.waitUntil(lambda: panel.waveform.peaks is not None, timeout=30_000)
     return blocker.args[0]
 
@@ -135,10 +127,10 @@ def test_tap_tempo_from_taps() -> None:
 def test_bad_file_drop_says_why(qtbot, panel, tmp_path) -> None:
     fake = tmp_path / "lesson notes.mp3"
     fake.write_text("not a song\n" * 100)
-    _drop(panel, [fake])
+    drop_files(panel, [fake], at=(10, 10))
     qtbot.waitUntil(lambda: "not a readable audio file" in panel.status.text(), timeout=30_000)
     assert panel.model.rowCount() == 0
-    _drop(panel, [tmp_path / "plan.txt"])
+    drop_files(panel, [tmp_path / "plan.txt"], at=(10, 10))
     assert "Not an audio file" in panel.status.text()
 
 
