@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QUrl, Signal
@@ -140,64 +141,50 @@ class MainWindow(QMainWindow):
         # a move or choreography dragged over an area's entry opens that area (to reach a plan)
         self.nav_drag_switcher = DragHoverSwitcher(self.nav, (CLIP_IDS_MIME, CHOREOGRAPHY_IDS_MIME))
 
+    def _action(self, menu: QMenu, label: str, slot: Callable[[], object],
+                shortcut: QKeySequence | str | None = None, tip: str = "") -> QAction:
+        """A menu entry: label, handler, optional shortcut and tooltip."""
+        act = QAction(label, self)
+        if shortcut is not None:
+            act.setShortcut(QKeySequence(shortcut))
+        if tip:
+            act.setToolTip(tip)
+        act.triggered.connect(slot)
+        menu.addAction(act)
+        return act
+
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
-        imp = QAction("Import clips…", self)
-        imp.setShortcut(QKeySequence("Ctrl+I"))
-        imp.triggered.connect(self._on_import_clips_triggered)
-        file_menu.addAction(imp)
-        imp_folder = QAction("Import a folder of clips…", self)
-        imp_folder.triggered.connect(self._on_import_folder_triggered)
-        file_menu.addAction(imp_folder)
-        imp_annotated = QAction("Import a folder with an annotations file…", self)
-        imp_annotated.setToolTip("For clips whose bachata_annotations.json is kept in another folder")
-        imp_annotated.triggered.connect(self._on_import_annotated_triggered)
-        file_menu.addAction(imp_annotated)
-        add_song = QAction("Add songs…", self)
-        add_song.setShortcut(QKeySequence("Ctrl+Shift+O"))
-        add_song.triggered.connect(self._on_add_songs_triggered)
-        file_menu.addAction(add_song)
+        self._action(file_menu, "Import clips…", self._on_import_clips_triggered, "Ctrl+I")
+        self._action(file_menu, "Import a folder of clips…", self._on_import_folder_triggered)
+        self._action(file_menu, "Import a folder with an annotations file…",
+                     self._on_import_annotated_triggered,
+                     tip="For clips whose bachata_annotations.json is kept in another folder")
+        self._action(file_menu, "Add songs…", self._on_add_songs_triggered, "Ctrl+Shift+O")
         file_menu.addSeparator()
-        open_data = QAction("Show library folder", self)
-        open_data.triggered.connect(
-            lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.ctx.paths.data))))
-        file_menu.addAction(open_data)
+        self._action(file_menu, "Show library folder",
+                     lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.ctx.paths.data))))
         file_menu.addSeparator()
-        quit_action = QAction("Quit", self)
-        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
-        quit_action.triggered.connect(self.close)
-        file_menu.addAction(quit_action)
+        self._action(file_menu, "Quit", self.close, QKeySequence.StandardKey.Quit)
 
         view = self.menuBar().addMenu("&View")
         for i, (key, label, shortcut) in enumerate(AREAS):
-            act = QAction(label, self)
-            act.setShortcut(QKeySequence(shortcut))
-            act.triggered.connect(lambda _=False, r=i: self.nav.setCurrentRow(r))
-            view.addAction(act)
+            act = self._action(view, label, lambda _=False, r=i: self.nav.setCurrentRow(r), shortcut)
             setattr(self, f"action_show_{key}", act)
         self.view_menu = view
 
         settings_menu = self.menuBar().addMenu("&Settings")
-        gemini_key = QAction("Online assistant (Gemini) key…", self)
-        gemini_key.setToolTip("Only free-text requests and teaching notes go online, and only "
-                              "with a key; everything else works offline")
-        gemini_key.triggered.connect(self.ask_gemini_key)
-        settings_menu.addAction(gemini_key)
-        self.action_gemini_key = gemini_key
+        self.action_gemini_key = self._action(
+            settings_menu, "Online assistant (Gemini) key…", self.ask_gemini_key,
+            tip="Only free-text requests and teaching notes go online, and only with a key; "
+                "everything else works offline")
 
         help_menu = self.menuBar().addMenu("&Help")
-        guide = QAction("Getting started", self)
-        guide.triggered.connect(self.show_guide)
-        help_menu.addAction(guide)
-        keys = QAction("Keyboard shortcuts", self)
-        keys.setShortcut(QKeySequence("Ctrl+/"))
-        keys.triggered.connect(self.show_shortcuts)
-        help_menu.addAction(keys)
+        self._action(help_menu, "Getting started", self.show_guide)
+        self._action(help_menu, "Keyboard shortcuts", self.show_shortcuts, "Ctrl+/")
         help_menu.addSeparator()
         self.help_windows: dict[str, QWidget] = {}
-        about = QAction(f"About {APP_NAME}", self)
-        about.triggered.connect(self.show_about)
-        help_menu.addAction(about)
+        self._action(help_menu, f"About {APP_NAME}", self.show_about)
 
     def _build_jobs_dock(self) -> None:
         self.jobs_panel = JobsPanel(self.ctx.jobs)
