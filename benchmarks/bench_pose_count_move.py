@@ -46,60 +46,12 @@ import numpy as np
 from benchmarks import bench_pose as bp
 from benchmarks.bench_pose_move import per_class
 
-L_SH, R_SH, L_WR, R_WR, L_HIP, R_HIP, NOSE, L_AN, R_AN = 5, 6, 9, 10, 11, 12, 0, 15, 16
-
-
-def _dancer_frames(f) -> np.ndarray:
-    """(T, 10) role-free, mirror-free per-frame signals of one dancer (NaN = unseen)."""
-    from bachata_desktop.analysis.pose.move_features import _fill, _movavg, _win
-
-    xy, fps = f.norm, f.fps or 10.0
-    sh = (xy[:, L_SH] + xy[:, R_SH]) / 2
-    hp = (xy[:, L_HIP] + xy[:, R_HIP]) / 2
-    w = xy[:, L_SH, 0] - xy[:, R_SH, 0]
-    aw = np.abs(w)
-    p90 = np.nanpercentile(aw, 90) if np.isfinite(aw).any() else np.nan
-    yaw = aw / p90 if np.isfinite(p90) and p90 > 1e-3 else np.full(len(xy), np.nan)
-    wr_up = sh[:, None, 1] - xy[:, [L_WR, R_WR], 1]
-    rot = np.full(len(xy), np.nan)
-    if np.isfinite(w).sum() >= 2:
-        rot = np.abs(np.gradient(_movavg(_fill(w), _win(0.3, fps)))) * fps
-    ank = xy[:, [L_AN, R_AN]]
-    ank_speed = np.r_[np.nan, np.nanmean(np.linalg.norm(np.diff(ank, axis=0), axis=-1), axis=1) * fps]
-    s = f.scale if np.isfinite(f.scale) and f.scale > 1 else 1.0
-    return np.stack([yaw, np.nanmax(wr_up, 1), np.nanmin(wr_up, 1), np.linalg.norm(sh - hp, axis=-1),
-                     np.abs(f.angles[:, 8]), np.abs(hp[:, 0] - sh[:, 0]), np.abs(xy[:, NOSE, 0] - sh[:, 0]),
-                     rot, ank_speed, np.linalg.norm(f.centre_velocity, axis=-1) / s], 1)
-
-
-def _couple_frames(fa, fb) -> np.ndarray:
-    """(T, 4): hip distance, relative facing, nearest hands, |height difference| (torso lengths)."""
-    from bachata_desktop.analysis.pose.move_features import pixels
-
-    s = float(np.mean([x for x in (fa.scale, fb.scale) if np.isfinite(x) and x > 1] or [1.0]))
-    a, b = pixels(fa) / s, pixels(fb) / s
-    rel = b[:, [L_HIP, R_HIP]].mean(1) - a[:, [L_HIP, R_HIP]].mean(1)
-    face_a = np.clip((a[:, L_SH, 0] - a[:, R_SH, 0]) / 0.8, -1, 1)
-    face_b = np.clip((b[:, L_SH, 0] - b[:, R_SH, 0]) / 0.8, -1, 1)
-    pair = np.linalg.norm(a[:, [L_WR, R_WR]][:, :, None] - b[:, [L_WR, R_WR]][:, None], axis=-1)
-    return np.stack([np.linalg.norm(rel, axis=-1), face_a * face_b,
-                     np.nanmin(pair.reshape(len(a), -1), axis=1), np.abs(rel[:, 1])], 1)
-
 
 def template(fa, fb, times: np.ndarray, beats: np.ndarray, one_beat: int, k: int = 8) -> np.ndarray:
-    """(k, 24) per-count means counted from grid beat ``one_beat`` (NaN where a count has no frame)."""
-    pa, pb, cp = _dancer_frames(fa), _dancer_frames(fb), _couple_frames(fa, fb)
-    pos = np.interp(times, beats, np.arange(len(beats)), left=np.nan, right=np.nan) - one_beat
-    cnt = np.where(np.isfinite(pos), np.floor(np.nan_to_num(pos)).astype(int) % k, -1)
-    rows = []
-    for c in range(k):
-        m = cnt == c
-        a = np.nanmean(pa[m], 0) if m.any() else np.full(pa.shape[1], np.nan)
-        b = np.nanmean(pb[m], 0) if m.any() else np.full(pb.shape[1], np.nan)
-        a, b = np.where(np.isfinite(a), a, b), np.where(np.isfinite(b), b, a)
-        rows.append(np.r_[np.maximum(a, b), np.minimum(a, b),
-                          np.nanmean(cp[m], 0) if m.any() else np.full(cp.shape[1], np.nan)])
-    return np.array(rows)
+    """(k, 24) per-count means counted from grid beat ``one_beat`` (``move_template``, the app's)."""
+    from bachata_desktop.analysis.pose.move_template import count_template
+
+    return count_template(fa, fb, times, beats, one_beat, k)
 
 
 def clip_data(quick: bool) -> tuple[np.ndarray, list[str], dict[int, np.ndarray], list[str], list[str]]:

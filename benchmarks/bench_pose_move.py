@@ -56,43 +56,81 @@ V2_RESULTS = {"by_clip": 0.2625, "by_series": 0.2125}  # version-2 embeddings, s
 
 def descriptors(quick: bool = False) -> tuple[np.ndarray, list[str], list[str], list[str]]:
     """(clips x descriptors, descriptor names, move labels, series) from the cached keypoints."""
+    d = clip_data(quick, counts=False)
+    return d["x"], d["names"], d["labels"], d["series"]
+
+
+def clip_data(quick: bool = False, counts: bool = True) -> dict:
+    """The shared clips' descriptors and (``counts``) count templates, folded from the dancers'
+    1 on each clip's soundtrack grid exactly as the clip analysis does (``move_vector``); a clip
+    without a grid has template None."""
+    from bachata_desktop.analysis.pose import dance_counts as dc
     from bachata_desktop.analysis.pose.analyze import PoseConfig, load_keypoints
     from bachata_desktop.analysis.pose.features import dancer_features
     from bachata_desktop.analysis.pose.move_features import describe
+    from bachata_desktop.analysis.pose.move_template import count_template
+    from bachata_desktop.analysis.pose.move_vector import grid_beats, soundtrack_one
+    from benchmarks.bench_dance_counts import _clip_inputs
     from benchmarks.bench_pose_clip import series_of
 
-    rows, labels, series, names = [], [], [], []
+    out: dict = {"x": [], "templates": [], "labels": [], "series": [], "names": []}
     clips = bp.annotations()
     for c in clips[::4] if quick else clips:
-        _, kp = bp.cached_analysis(bp.CLIPS / c["video_path"], PoseConfig())
-        data = load_keypoints(kp)
+        if counts:
+            data, grid, duration = _clip_inputs(c["video_path"])
+        else:
+            data, grid, duration = load_keypoints(bp.cached_analysis(bp.CLIPS / c["video_path"],
+                                                                     PoseConfig())[1]), {}, 0.0
         fps = float(data["fps"])
+        kp = data["keypoints"].astype(np.float64)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
-            lead = dancer_features(data["keypoints"][:, 0], fps)
-            follow = dancer_features(data["keypoints"][:, 1], fps)
-        x, names = describe(lead, follow)
-        rows.append(x)
-        labels.append(c["move_label"])
-        series.append(series_of(c["clip_id"]))
-    return np.stack(rows), names, labels, series
+            lead, follow = dancer_features(kp[:, 0], fps), dancer_features(kp[:, 1], fps)
+        x, out["names"] = describe(lead, follow)
+        out["x"].append(x)
+        out["labels"].append(c["move_label"])
+        out["series"].append(series_of(c["clip_id"]))
+        bt, bc = grid_beats(grid)
+        template = None
+        if bt is not None:
+            got = dc.measure(data["keypoints"], data["times"], bt, bc, duration)
+            one = got.one_beat if got is not None else soundtrack_one(bc)
+            template = count_template(lead, follow, data["times"], bt, one)
+        out["templates"].append(template)
+    out["x"] = np.stack(out["x"])
+    return out
 
 
-def nested_nn(x: np.ndarray, names: list[str], labels: list[str], series: list[str] | None
-              ) -> tuple[float, list[str]]:
+def _metric(d: dict, train: np.ndarray, weight: float):
+    """The app's metric fitted on the clips ``train`` (count part only when ``weight``)."""
+    from bachata_desktop.analysis.pose.move_metric import (
+        MoveMetric,
+        _count_scale,
+        fit_counts,
+        fit_metric,
+    )
+
+    m = fit_metric(d["x"][train], d["names"], 0)
+    counts = None
+    if weight:
+        have = [t for t, ok in zip(d["templates"], train, strict=True) if ok and t is not None]
+        counts = _count_scale(fit_counts(np.stack(have), weight))
+    return MoveMetric(tuple(m["names"]), *(np.asarray(m[k]) for k in ("median", "scale", "weights")),
+                      0, counts)
+
+
+def nested_nn(d: dict, series: list[str] | None, weight: float) -> tuple[float, list[str]]:
     """Leave-one-out (``series``: leave-one-series-out) 1-NN accuracy of the move vector under
-    cosine, the standardisation refitted without the query; returns (accuracy, predictions)."""
-    from bachata_desktop.analysis.pose.move_metric import fit_metric
-
-    lab = np.asarray(labels)
+    cosine, the metric (and its count part, at ``weight``; 0: none) refitted without the query;
+    returns (accuracy, predictions)."""
+    lab = np.asarray(d["labels"])
     grp = np.asarray(series if series is not None else range(len(lab)))
     pred = []
     for q in range(len(lab)):
         train = grp != grp[q]
-        m = fit_metric(x[train], names, 0)
-        z = np.nan_to_num(np.tanh((x - np.asarray(m["median"])) / np.asarray(m["scale"])))
-        z *= np.asarray(m["weights"])
-        v = z / np.maximum(np.linalg.norm(z, axis=1, keepdims=True), 1e-12)
+        metric = _metric(d, train, weight)
+        v = np.stack([metric.standardise(x, t) for x, t in zip(d["x"], d["templates"], strict=True)])
+        v /= np.maximum(np.linalg.norm(v, axis=1, keepdims=True), 1e-12)
         sim = v[train] @ v[q]
         pred.append(str(lab[train][int(np.argmax(sim))]))
     return float(np.mean(np.asarray(pred) == lab)), pred
@@ -120,28 +158,40 @@ def run(quick: bool = False) -> list[dict]:
     bp._setup()
     if not bp.CLIPS.is_dir():
         return [_row("pose_move_skipped", 0.0, "", f"needs {bp.CLIPS}", None)]
-    x, names, labels, series = descriptors(quick)
+    from bachata_desktop.analysis.pose.move_metric import shipped_metric
+
+    weight = shipped_metric().counts.weight
+    d = clip_data(quick)
+    labels, series = d["labels"], d["series"]
     rows = []
     for proto, groups in (("by_clip", None), ("by_series", series)):
-        acc, pred = nested_nn(x, names, labels, groups)
+        base, _ = nested_nn(d, groups, 0.0)
+        acc, pred = nested_nn(d, groups, weight)
         rows.append(_row(f"pose_move_loo_nn_{proto}", acc, ">= 0.5",
                          f"{len(labels)} clips, {len(set(labels))} labels, {len(set(series))} "
-                         f"series; nested (standardisation refitted without the query"
-                         f"{' and its session' if groups else ''}); baseline = the version-2 "
-                         f"embeddings (lead+follow+interaction) on the same cached keypoints, "
-                         f"measured before this design; per class: {per_class(labels, pred)}",
-                         None if quick else V2_RESULTS[proto]))
+                         f"series; nested (metric refitted without the query"
+                         f"{' and its session' if groups else ''}); the shipped vector (version 4: "
+                         f"descriptors + count template at weight {weight}); baseline = version 3 "
+                         f"(descriptors alone), same run; per class: {per_class(labels, pred)}",
+                         None if quick else round(base, 4)))
+        if not quick:
+            rows.append(_row(f"pose_move_v2_{proto}", V2_RESULTS[proto], "",
+                             "version-2 embeddings (lead+follow+interaction), measured before "
+                             "version 3 on the same cached keypoints (constant)", None))
     return rows
 
 
-def fit() -> None:
+def fit(weight: float) -> None:
+    """Write ``data/pose_move_metric.json`` from all shared clips (no labels used) and print the
+    sha256 to pin in ``analysis/pose/move_metric.py``."""
     import hashlib
 
     from bachata_desktop.analysis.pose.embed import EMBEDDING_VERSION
-    from bachata_desktop.analysis.pose.move_metric import fit_metric
+    from bachata_desktop.analysis.pose.move_metric import fit_counts, fit_metric
 
-    x, names, _, _ = descriptors()
-    doc = fit_metric(x, names, EMBEDDING_VERSION)
+    d = clip_data()
+    doc = fit_metric(d["x"], d["names"], EMBEDDING_VERSION)
+    doc["counts"] = fit_counts(np.stack([t for t in d["templates"] if t is not None]), weight)
     OUT.write_text(json.dumps(doc, indent=1) + "\n", encoding="utf-8")
     print(OUT, hashlib.sha256(OUT.read_bytes()).hexdigest())
 
@@ -149,7 +199,7 @@ def fit() -> None:
 if __name__ == "__main__":
     bp._setup()
     if "--fit" in sys.argv:
-        fit()
+        fit(float(sys.argv[sys.argv.index("--fit") + 1]))
     else:
         for r in run("--quick" in sys.argv):
             print(json.dumps(r))

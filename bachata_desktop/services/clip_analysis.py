@@ -199,21 +199,46 @@ def _stored_keypoints(store: Any, clip_id: int) -> Path | None:
     return path if path.is_file() else None
 
 
-def _measure_dance(keypoints: Path | None, grid: dict[str, Any] | None,
-                   duration_s: float) -> StepResult:
-    """The dance step: the move read from keypoints and grid (analyses row always, to stamp it)."""
+def _measure_dance(keypoints: Path | None, grid: dict[str, Any] | None, duration_s: float,
+                   pose_model_id: str | None = None) -> StepResult:
+    """The dance step: the move read from keypoints and grid (analyses row always, to stamp it),
+    and, when the clip has a pose vector (``pose_model_id``), the couple's move vector again with
+    the pose folded onto the counts from the dancers' 1 (``analysis.pose.move_vector``)."""
     from bachata_desktop.analysis.pose import dance_counts
+    from bachata_desktop.analysis.pose.analyze import load_keypoints
+    from bachata_desktop.analysis.pose.move_vector import grid_beats, move_embedding
 
-    got = None
+    got, emb = None, {}
     if keypoints is not None and grid:
         try:
-            got = dance_counts.measure_file(keypoints, grid, duration_s)
+            data = load_keypoints(keypoints)
+            bt, bc = grid_beats(grid)
+            if bt is not None:
+                got = dance_counts.measure(data["keypoints"], data["times"], bt, bc, duration_s)
+                if pose_model_id:
+                    one = got.one_beat if got is not None else None
+                    vec = move_embedding(data, bt, bc, one)
+                    if np.any(vec):
+                        emb["interaction"] = (vec, pose_model_id)
         except Exception as exc:  # unreadable keypoints: the soundtrack's length stays
             log.warning("could not read the dance from %s: %s", keypoints.name, exc)
     if got is None:
-        return StepResult({DANCE_KIND: {"measured": False}}, {}, {"_dance": None})
-    return StepResult({DANCE_KIND: {"measured": True, **got.to_dict()}}, {},
+        return StepResult({DANCE_KIND: {"measured": False}}, emb, {"_dance": None})
+    return StepResult({DANCE_KIND: {"measured": True, **got.to_dict()}}, emb,
                       {"counts": got.counts, "_dance": got.to_dict(), "_counts_from": "dance"})
+
+
+def _pose_model_id(store: Any, clip_id: int, results: list[StepResult] = ()) -> str | None:
+    """The model id of the clip's pose vectors: this run's pose step, else the stored one (None
+    when the clip has none, e.g. nobody was found)."""
+    for r in results:
+        if "interaction" in r.embeddings:
+            return r.embeddings["interaction"][1]
+    if any("pose" in r.analyses for r in results):
+        return None  # analysed again just now and nobody found
+    row = store.db.query_one("SELECT model_id FROM embeddings WHERE owner_kind='clip' AND "
+                             "owner_id=? AND modality='interaction'", (clip_id,))
+    return str(row[0]) if row else None
 
 
 def _dance_step(store: Any, clip: Clip, results: list[StepResult], steps: tuple[str, ...]) -> StepResult:
@@ -226,7 +251,7 @@ def _dance_step(store: Any, clip: Clip, results: list[StepResult], steps: tuple[
         grid = store.analyses.get("clip", clip.id, "audio")
     duration = clip.duration_s or float(next((r.clip_fields.get("duration_s", 0.0) for r in results
                                               if "duration_s" in r.clip_fields), 0.0))
-    return _measure_dance(kp, grid, duration)
+    return _measure_dance(kp, grid, duration, _pose_model_id(store, clip.id, results))
 
 
 def embed_description(clip: Clip) -> tuple[np.ndarray, str]:
@@ -376,14 +401,16 @@ def _apply_dance(fields: dict[str, Any], extra: dict[str, Any], current: Clip) -
 
 
 def _add_to_indexes(indexes: Any, clip_id: int, results: list[StepResult]) -> set[str]:
+    latest: dict[str, tuple[np.ndarray, str]] = {}
+    for r in results:  # a later step's vector replaces an earlier one (the dance step's pose vector)
+        latest.update(r.embeddings)
     added: set[str] = set()
-    for r in results:
-        for modality, (vec, model_id) in r.embeddings.items():
-            try:
-                indexes.index(modality).add([clip_id], vec.reshape(1, -1), model_id=model_id)
-                added.add(modality)
-            except Exception as exc:  # the index is derived data: it is rebuilt from SQLite later
-                log.warning("could not add clip %s to the %s index: %s", clip_id, modality, exc)
+    for modality, (vec, model_id) in latest.items():
+        try:
+            indexes.index(modality).add([clip_id], vec.reshape(1, -1), model_id=model_id)
+            added.add(modality)
+        except Exception as exc:  # the index is derived data: it is rebuilt from SQLite later
+            log.warning("could not add clip %s to the %s index: %s", clip_id, modality, exc)
     return added
 
 
@@ -445,13 +472,15 @@ def outdated_dance(store: Any) -> list[int]:
     return store.analyses.owners_missing("clip", DANCE_KIND, VERSION, ("pose", "audio"))
 
 
-def refresh_dance(store: Any, ctx: TaskContext | None = None) -> int:
+def refresh_dance(store: Any, ctx: TaskContext | None = None, indexes: Any = None) -> int:
     """Read the move from the stored keypoints and grid of every clip ``outdated_dance`` lists,
     once (a clip whose keypoints file is gone is stamped as not measured); no pose model runs.
-    Lengths set by the instructor stay. Returns how many clips were measured."""
+    The clip's move vector is folded onto the new counts too (and ``indexes`` updated). Lengths
+    set by the instructor stay. Returns how many clips were measured."""
     ctx = ctx or NullContext()
     ids = outdated_dance(store)
     done = 0
+    touched: set[str] = set()
     for k, clip_id in enumerate(ids):
         check_cancelled(ctx)
         ctx.report(k / len(ids), f"move counts {k + 1}/{len(ids)}")
@@ -459,18 +488,24 @@ def refresh_dance(store: Any, ctx: TaskContext | None = None) -> int:
         if clip is None:
             continue
         res = _measure_dance(_stored_keypoints(store, clip_id),
-                             store.analyses.get("clip", clip_id, "audio"), clip.duration_s)
+                             store.analyses.get("clip", clip_id, "audio"), clip.duration_s,
+                             _pose_model_id(store, clip_id))
         with store.db.write():
             current = store.clips.get(clip_id)
             if current is None:
                 continue
             store.analyses.put("clip", clip_id, DANCE_KIND, res.analyses[DANCE_KIND],
                                version=_version(DANCE_KIND))
+            for modality, (vec, model_id) in res.embeddings.items():
+                store.embeddings.put("clip", clip_id, modality, vec, model_id)
             fields = dict(res.clip_fields)
             extra = dict(current.extra)
             _apply_dance(fields, extra, current)
             store.clips.update(current.with_(**fields, extra=extra))
+        if indexes is not None:
+            touched |= _add_to_indexes(indexes, clip_id, [res])
         done += res.analyses[DANCE_KIND].get("measured", False)
+    save_indexes(indexes, touched)
     return done
 
 
@@ -542,7 +577,7 @@ def run_queue(store: Any, indexes: Any, ctx: TaskContext | None = None,
             refresh_pose_embeddings(store, indexes, SubContext(ctx, 0.99, 0.995))
     if outdated_dance(store):
         ctx.report(0.995, "reading the moves' counts from the stored keypoints")
-        refresh_dance(store, SubContext(ctx, 0.995, 1.0))
+        refresh_dance(store, SubContext(ctx, 0.995, 1.0), indexes)
     ctx.report(1.0, f"{len(done)} analysed, {len(failed)} with errors")
     return QueueSummary(tuple(done), tuple(failed))
 

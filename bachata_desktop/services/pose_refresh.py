@@ -4,7 +4,8 @@ Each stored pose embedding carries its design in its model id (``...:emb<EMBEDDI
 ``analysis.pose.embed``). When the design changes (version 3: the ``interaction`` vector became
 the couple's move vector that "Similar moves" compares), every analysed clip's three pose
 embeddings are recomputed from its keypoints file in ``poses/`` (``summarise`` of the saved
-tracks: seconds for a whole library, no video decoding) and the indexes are updated. A clip whose
+tracks: seconds for a whole library, no video decoding; the move vector on the counts of the
+stored grid from the stored dancers' 1, version 4) and the indexes are updated. A clip whose
 keypoints file is gone loses its old-design vectors and is queued for a full analysis instead
 (if that fails too, e.g. its video is gone as well, it simply has no pose vector: no retry loop). Run by ``clip_analysis.run_queue`` after the queue.
 """
@@ -37,6 +38,20 @@ def outdated_pose_embeddings(store: Any) -> list[int]:
         "SELECT e.owner_id FROM embeddings e JOIN clips c ON c.id=e.owner_id "
         "WHERE e.owner_kind='clip' AND e.modality='interaction' AND c.deleted_at IS NULL "
         "AND e.model_id NOT LIKE ? ORDER BY e.owner_id", (f"%{_version_tag()}",))]
+
+
+def _on_counts(store: Any, clip_id: int, data: dict[str, np.ndarray], plain: np.ndarray) -> np.ndarray:
+    """The move vector with the pose folded onto the stored grid's counts from the stored dancers'
+    1 (the soundtrack's 1 when the dance was not read); ``plain`` when the clip has no grid."""
+    from bachata_desktop.analysis.pose.move_vector import grid_beats, move_embedding
+
+    bt, bc = grid_beats(store.analyses.get("clip", clip_id, "audio") or {})
+    if bt is None:
+        return plain
+    dance = store.analyses.get("clip", clip_id, "dance") or {}
+    one = dance.get("one_beat") if dance.get("measured") else None
+    vec = move_embedding(data, bt, bc, int(one) if isinstance(one, int) else None)
+    return vec if np.any(vec) else plain
 
 
 def refresh_pose_embeddings(store: Any, indexes: Any, ctx: TaskContext | None = None) -> int:
@@ -72,7 +87,9 @@ def refresh_pose_embeddings(store: Any, indexes: Any, ctx: TaskContext | None = 
         row = store.db.query_one("SELECT model_id FROM embeddings WHERE owner_kind='clip' AND "
                                  "owner_id=? AND modality='interaction'", (clip_id,))
         model_id = (str(row[0]) if row else "pose").rsplit(":emb", 1)[0] + tag
-        vecs = res.embeddings if res.has_embeddings else {}
+        vecs = dict(res.embeddings) if res.has_embeddings else {}
+        if "interaction" in vecs:  # on the counts from the dancers' 1 where the clip has a grid
+            vecs["interaction"] = _on_counts(store, clip_id, data, vecs["interaction"])
         with store.db.write() as c:
             if store.clips.get(clip_id) is None:
                 continue

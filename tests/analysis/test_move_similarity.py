@@ -145,3 +145,84 @@ class TestRealClips:
         assert line.startswith(f"pose {expect:.2f}") and line.endswith("· label: same family")
         other = [h for h in hits if not h.same_family]
         assert other and all("family" not in similar_parts(h) for h in other)
+
+
+@pytest.fixture(scope="module")
+def grids(analysed):
+    """Each analysed clip's soundtrack beat grid (beat times, counts)."""
+    from bachata_desktop.analysis.audio.analyze import analyze_clip_audio
+    from bachata_desktop.analysis.pose.move_vector import grid_beats
+
+    out = {}
+    for rel in analysed:
+        grid, _ = analyze_clip_audio(CLIPS / rel)
+        out[rel] = grid_beats(grid.to_dict())
+        assert out[rel][0] is not None, rel
+    return out
+
+
+def _keypoints(kp_file: Path, swap: bool = False, mirror: bool = False) -> dict:
+    from bachata_desktop.analysis.pose.analyze import load_keypoints
+
+    data = dict(load_keypoints(kp_file))
+    kp = data["keypoints"].astype(np.float64)
+    if mirror:
+        kp[..., 0] = float(data["size"][0]) - kp[..., 0]
+        kp = kp[:, :, [0, 2, 1, 4, 3, 6, 5, 8, 7, 10, 9, 12, 11, 14, 13, 16, 15]]
+    data["keypoints"] = kp[:, ::-1] if swap else kp
+    return data
+
+
+class TestOnTheCounts:
+    """The move vector with the pose folded onto the 8-count cycle from the dancers' 1."""
+
+    pytestmark = needs_clips
+
+    def test_count_part_ignores_roles_mirroring_and_one_versus_five(self, analysed, grids) -> None:
+        from bachata_desktop.analysis.pose.move_vector import move_embedding, soundtrack_one
+
+        for rel, (_, kp) in analysed.items():
+            bt, bc = grids[rel]
+            one = soundtrack_one(bc)
+            base = move_embedding(_keypoints(kp), bt, bc, one)
+            assert base.shape == (256,) and abs(float(np.linalg.norm(base)) - 1) < 1e-5
+            assert np.allclose(move_embedding(_keypoints(kp, swap=True), bt, bc, one), base, atol=1e-5)
+            assert float(move_embedding(_keypoints(kp, mirror=True), bt, bc, one) @ base) > 0.99, rel
+            # counted from the dancers' 5 (or any beat) instead of their 1: the same vector
+            for other in (one + 4, one + 1):
+                assert np.allclose(move_embedding(_keypoints(kp), bt, bc, other), base, atol=1e-5), rel
+            # ... but the beats do count: on a grid half a beat off it is another vector
+            half = float(np.median(np.diff(bt))) / 2
+            assert float(move_embedding(_keypoints(kp), bt + half, bc, one) @ base) < 0.999, rel
+
+    def test_without_a_grid_it_is_the_pose_steps_vector(self, analysed, grids) -> None:
+        from bachata_desktop.analysis.pose.move_vector import move_embedding
+
+        for rel, (res, kp) in analysed.items():
+            plain = move_embedding(_keypoints(kp))
+            assert float(plain @ res.embeddings["interaction"]) > 0.995, rel
+            bt, bc = grids[rel]
+            assert float(move_embedding(_keypoints(kp), bt, bc) @ plain) < 0.99, rel
+
+    def test_a_spin_is_nearer_turning_moves_on_the_counts_too(self, analysed, grids) -> None:
+        from bachata_desktop.analysis.pose.move_vector import move_embedding
+
+        vec = {rel: move_embedding(_keypoints(kp), *grids[rel]) for rel, (_, kp) in analysed.items()}
+        sims = {rel: float(vec[SPIN] @ v) for rel, v in vec.items() if rel != SPIN}
+        assert max(sims, key=sims.get) in TURNING, sims
+
+
+def test_a_malformed_count_part_of_the_metric_file_gives_one_clear_line(tmp_path) -> None:
+    import json
+
+    from bachata_desktop.analysis.pose.move_metric import default_path, read_metric
+
+    doc = json.loads(default_path().read_text(encoding="utf-8"))
+    assert read_metric(default_path()).counts is not None  # the shipped file has one
+    for broken in ({**doc["counts"], "cycle_scale": doc["counts"]["cycle_scale"][:-1]},
+                   {**doc["counts"], "weight": -1.0}, {**doc["counts"], "median": None}):
+        bad = tmp_path / "metric.json"
+        bad.write_text(json.dumps({**doc, "counts": broken}), encoding="utf-8")
+        with pytest.raises(InputError) as e:
+            read_metric(bad, sha256=hashlib.sha256(bad.read_bytes()).hexdigest())
+        assert "malformed" in str(e.value) and "\n" not in str(e.value)

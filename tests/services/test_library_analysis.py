@@ -72,11 +72,22 @@ def test_full_analysis_of_two_clips(store, shared_clips_dir: Path, pose_model_di
     fresh = IndexSet(store.paths.indexes, store.embeddings)
     assert all(fresh.index(m).rebuilds == 0 for m in MODALITY_DIMS)
 
-    # issue 15: the move was read from the dance (length, the dancers' 1) and stamped
+    # issue 15: the move was read from the dance (length, the dancers' 1) and stamped, and the
+    # stored move vector is folded onto the counts from that 1 (the index holds the same vector)
+    from bachata_desktop.analysis.pose.analyze import load_keypoints
+    from bachata_desktop.analysis.pose.move_vector import grid_beats, move_embedding
+
     for cid in ids:
         clip = store.clips.get(cid)
         assert clip.extra["counts_from"] == "dance" and clip.extra["dance"]["counts"] == clip.counts
         assert store.analyses.get("clip", cid, DANCE_KIND)["measured"]
+        data = load_keypoints(store.paths.poses / store.analyses.get("clip", cid, "pose")["keypoints_file"])
+        bt, bc = grid_beats(store.analyses.get("clip", cid, "audio"))
+        want = move_embedding(data, bt, bc, clip.extra["dance"]["one_beat"])
+        stored = store.embeddings.get("clip", cid, "interaction")
+        assert np.allclose(stored, want, atol=1e-5)
+        assert float(stored @ move_embedding(data)) < 0.99  # not the pose step's count-free one
+        assert indexes.index("interaction").query(want, k=1)[0][0] == cid
     assert outdated_dance(store) == []
     # a library analysed before the dance was read: it gets the fields once, from the stored
     # keypoints and grid, with no pose model at hand; a length the instructor set stays
@@ -90,9 +101,21 @@ def test_full_analysis_of_two_clips(store, shared_clips_dir: Path, pose_model_di
         if user_counts:
             extra["counts_source"] = "user"
         store.clips.update(old.with_(counts=user_counts or 8, extra=extra))
+        own = store.paths.poses / store.analyses.get("clip", cid, "pose")["keypoints_file"]
+        model_id = store.db.query_one("SELECT model_id FROM embeddings WHERE owner_id=? AND "
+                                      "modality='interaction'", (cid,))[0]
+        store.embeddings.put("clip", cid, "interaction", move_embedding(load_keypoints(own)), model_id)
     assert outdated_dance(store) == sorted(ids)
     monkeypatch.setenv("BACHATA_MODELS", str(store.paths.data / "no-models-here"))
     assert run_queue(store, indexes, RecordingContext()).done == ()  # nothing queued
+    for cid in ids:  # the move vector is on the counts again, in SQLite and in the index
+        clip = store.clips.get(cid)
+        data = load_keypoints(store.paths.poses / store.analyses.get("clip", cid, "pose")["keypoints_file"])
+        bt, bc = grid_beats(store.analyses.get("clip", cid, "audio"))
+        want = move_embedding(data, bt, bc, clip.extra["dance"]["one_beat"])
+        assert np.allclose(store.embeddings.get("clip", cid, "interaction"), want, atol=1e-5)
+        hit = indexes.index("interaction").query(want, k=1)[0]
+        assert hit[0] == cid and hit[1] == pytest.approx(1.0, abs=1e-4)
     again = store.clips.get(ids[0])
     assert again.counts == first.counts and again.extra["dance"] == first.extra["dance"]
     assert again.extra["counts_from"] == "dance" and kp.stat().st_mtime_ns == kp_written

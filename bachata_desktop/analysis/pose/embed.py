@@ -72,7 +72,7 @@ from bachata_desktop.core.pose import DESCRIPTOR_SIZE, l2_normalise
 RESAMPLE = 32
 N_DCT = 6
 # Stored with the embeddings' model id so that vectors of an older design are rebuilt.
-EMBEDDING_VERSION = 3
+EMBEDDING_VERSION = 4
 # Weight of the named move descriptors (descriptors.py) against the generic blocks.
 SEMANTIC_WEIGHT = 3.0
 
@@ -194,17 +194,19 @@ def _sign_changes(x: np.ndarray) -> float:
     return float(np.sum(s[1:] != s[:-1]) / max(len(x), 1)) * 10.0
 
 
-def interaction_embedding(i: InteractionFeatures, dim: int = 256, seed: int = 3) -> np.ndarray:
+def interaction_embedding(i: InteractionFeatures, dim: int = 256, seed: int = 3,
+                          template: np.ndarray | None = None) -> np.ndarray:
     """The couple's move vector (``move_metric``): what "Similar moves" compares as pose.
 
     Role-free (a lead / follow swap leaves it unchanged) and standardised by the shipped,
-    checksum-verified ``data/pose_move_metric.json``; all zeros when the couple was never seen.
+    checksum-verified ``data/pose_move_metric.json``; ``template`` is the clip's count template
+    (``move_template``; None without a beat grid). All zeros when the couple was never seen.
     """
     if not np.isfinite(i.proximity).any() or i.lead is None or i.follow is None:
         return np.zeros(dim, np.float32)
     from bachata_desktop.analysis.pose.move_metric import shipped_metric
 
-    return _finish([shipped_metric().vector(i.lead, i.follow)], dim, seed)
+    return _finish([shipped_metric().vector(i.lead, i.follow, template)], dim, seed)
 
 
 def pose_descriptor(lead: DancerFeatures, follow: DancerFeatures, inter: InteractionFeatures,

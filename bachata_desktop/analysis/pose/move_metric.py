@@ -24,10 +24,39 @@ import numpy as np
 
 from bachata_desktop.analysis.pose.features import DancerFeatures
 from bachata_desktop.analysis.pose.move_features import describe
+from bachata_desktop.analysis.pose.move_template import cycle_spectrum, template_names
 from bachata_desktop.core.errors import InputError
 
 METRIC_FILE = "pose_move_metric.json"
-METRIC_SHA256 = "573a256509541da0ac8361bb156b7627c40d358d1561e97366c80152c38e5770"
+METRIC_SHA256 = "94e0c8ba51930d71659fad5aec1225762eb30af77a8666e6b4c9bc1d96f0b9bb"
+
+
+@dataclass(frozen=True)
+class CountScale:
+    """Standardisation of the count template (``move_template``): per cell, then per value of
+    its cycle spectrum; ``weight`` is its share of the cosine against the descriptors'."""
+
+    names: tuple[str, ...]
+    median: np.ndarray
+    scale: np.ndarray
+    cycle_median: np.ndarray
+    cycle_scale: np.ndarray
+    weight: float
+
+    def vector(self, template: np.ndarray | None) -> np.ndarray:
+        """Unit-length standardised cycle spectrum times sqrt(weight); zeros without a template."""
+        out = np.zeros(self.cycle_median.size)
+        if template is None:
+            return out
+        template = np.asarray(template, np.float64)
+        if template.size != len(self.names):
+            raise InputError(f"{METRIC_FILE} describes another count template than this version "
+                             "of the app measures; reinstall the app")
+        z = np.nan_to_num(np.tanh((template.ravel() - self.median) / self.scale))
+        h = cycle_spectrum(z.reshape(1, *template.shape))[0]
+        h = np.nan_to_num(np.tanh((h - self.cycle_median) / self.cycle_scale))
+        n = float(np.linalg.norm(h))
+        return out if n < 1e-12 else h / n * np.sqrt(self.weight)
 
 
 @dataclass(frozen=True)
@@ -37,15 +66,26 @@ class MoveMetric:
     scale: np.ndarray
     weights: np.ndarray
     version: int
+    counts: CountScale | None = None
 
-    def vector(self, lead: DancerFeatures, follow: DancerFeatures) -> np.ndarray:
-        """The clip's move vector (one value per descriptor, 0 where unmeasured)."""
+    def vector(self, lead: DancerFeatures, follow: DancerFeatures,
+               template: np.ndarray | None = None) -> np.ndarray:
+        """The clip's move vector: the standardised descriptors (unit length), then the count
+        template's part (``CountScale``; zeros when the clip has no beat grid)."""
         x, names = describe(lead, follow)
         if tuple(names) != self.names:
             raise InputError(f"{METRIC_FILE} describes other descriptors than this version "
                              "of the app measures; reinstall the app")
-        z = np.tanh((x - self.median) / self.scale) * self.weights
-        return np.nan_to_num(z, nan=0.0, posinf=0.0, neginf=0.0)
+        return self.standardise(x, template)
+
+    def standardise(self, x: np.ndarray, template: np.ndarray | None = None) -> np.ndarray:
+        """``vector`` from the descriptors ``describe`` measured (``x``) and the count template."""
+        z = np.tanh((np.asarray(x, np.float64) - self.median) / self.scale) * self.weights
+        z = np.nan_to_num(z, nan=0.0, posinf=0.0, neginf=0.0)
+        if self.counts is None:
+            return z
+        n = float(np.linalg.norm(z))
+        return np.concatenate([z / n if n > 1e-12 else z, self.counts.vector(template)])
 
 
 def default_path() -> Path:
@@ -70,12 +110,27 @@ def read_metric(path: Path, sha256: str = METRIC_SHA256) -> MoveMetric:
         names = tuple(str(n) for n in d["names"])
         arrays = [np.asarray(d[k], np.float64) for k in ("median", "scale", "weights")]
         version = int(d["version"])
-    except (ValueError, KeyError, TypeError) as exc:
+        counts = _count_scale(d["counts"]) if "counts" in d else None
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
         raise InputError(f"pose similarity file {path.name} is malformed: {exc}") from exc
     if any(a.shape != (len(names),) for a in arrays) or not all(np.isfinite(a).all() for a in arrays) \
             or (arrays[1] <= 0).any():
         raise InputError(f"pose similarity file {path.name} is malformed: bad array sizes or values")
-    return MoveMetric(names, arrays[0], arrays[1], arrays[2], version)
+    return MoveMetric(names, arrays[0], arrays[1], arrays[2], version, counts)
+
+
+def _count_scale(d: dict) -> CountScale:
+    names = tuple(str(n) for n in d["names"])
+    med, scale, cmed, cscale = (np.asarray(d[k], np.float64)
+                                for k in ("median", "scale", "cycle_median", "cycle_scale"))
+    weight = float(d["weight"])
+    counts = len({n.split("_", 1)[0] for n in names})
+    if any(a.shape != (len(names),) or not np.isfinite(a).all() for a in (med, scale)) \
+            or any(a.shape != ((counts // 2 + 1) * (len(names) // max(counts, 1)),)
+                   or not np.isfinite(a).all() for a in (cmed, cscale)) \
+            or (scale <= 0).any() or (cscale <= 0).any() or not 0 < weight < 100:
+        raise ValueError("bad count template sizes or values")
+    return CountScale(names, med, scale, cmed, cscale, weight)
 
 
 @lru_cache(maxsize=1)
@@ -86,17 +141,41 @@ def shipped_metric() -> MoveMetric:
 
 def fit_metric(x: np.ndarray, names: list[str], version: int) -> dict:
     """Standardisation of descriptor rows ``x`` (clips x descriptors), unsupervised: the
-    JSON document ``read_metric`` loads."""
+    JSON document ``read_metric`` loads (without a count template)."""
     med = np.nanmedian(x, axis=0)
     iqr = np.nanpercentile(x, 75, axis=0) - np.nanpercentile(x, 25, axis=0)
     scale = 1.5 * np.maximum(iqr, 1e-3 + 0.1 * np.nanstd(x, axis=0))
     med = np.nan_to_num(med)
     scale = np.where(np.isfinite(scale) & (scale > 0), scale, 1.0)
     return {"version": version, "names": list(names),
-            "median": [round(float(v), 6) for v in med],
-            "scale": [round(float(v), 6) for v in scale],
+            "median": _rounded(med), "scale": _rounded(scale),
             "weights": [1.0] * len(names)}
 
 
-__all__ = ["METRIC_FILE", "METRIC_SHA256", "MoveMetric", "default_path", "fit_metric", "read_metric",
-           "shipped_metric"]
+def _robust(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(median, IQR / 1.349) per column over the finite values (1 where no spread)."""
+    med = np.nan_to_num(np.nanmedian(x, axis=0))
+    iqr = np.nanpercentile(x, 75, axis=0) - np.nanpercentile(x, 25, axis=0)
+    scale = np.where(np.isfinite(iqr) & (iqr > 1e-9), iqr / 1.349, 1.0)
+    return med, scale
+
+
+def fit_counts(templates: np.ndarray, weight: float) -> dict:
+    """The count template's standardisation from clips' templates (clips x counts x signals),
+    unsupervised: the ``counts`` part of the metric file."""
+    n, k, m = templates.shape
+    # one median / scale per signal over all counts (tiled per cell): the spectrum then does not
+    # depend on which beat the cycle starts from
+    med, scale = (np.tile(a, k) for a in _robust(templates.reshape(n * k, m)))
+    z = np.nan_to_num(np.tanh((templates.reshape(n, -1) - med) / scale)).reshape(templates.shape)
+    cmed, cscale = _robust(cycle_spectrum(z))
+    return {"names": template_names(k), "median": _rounded(med), "scale": _rounded(scale),
+            "cycle_median": _rounded(cmed), "cycle_scale": _rounded(cscale), "weight": float(weight)}
+
+
+def _rounded(a: np.ndarray) -> list[float]:
+    return [round(float(v), 6) for v in a]
+
+
+__all__ = ["METRIC_FILE", "METRIC_SHA256", "CountScale", "MoveMetric", "default_path", "fit_counts", "fit_metric",
+           "read_metric", "shipped_metric"]
