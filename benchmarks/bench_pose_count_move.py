@@ -1,5 +1,5 @@
-"""Count-synchronous pose description for "same move" similarity (issue 15, third round): measured,
-not shipped.
+"""Count-synchronous pose description for "same move" similarity (issue 15, third and fourth
+rounds): the forms compared; the cycle spectrum is shipped (version 4, ``bench_pose_move``).
 
 Bachata moves are defined by what happens on which count (the turn on 5-6-7, the hand raised on 4,
 the dip on 1). Here each clip's role-free per-frame pose signals are folded onto its 8-count cycle,
@@ -26,10 +26,16 @@ selected among 18 tries on 80 clips. The single-vector form (81 + 192 values) ex
 interaction slot; a fixed orthonormal projection to 256 keeps it (3 random projections: 0.375-0.40 /
 0.30-0.31).
 
-Not shipped because the interaction embedding is built in ``analyze.summarise``, which has no beat
-grid: shipping means building it again in the clip analysis' dance step (keypoints + grid + the
-dancers' 1 are there) and in ``services/pose_refresh`` (from the stored audio and dance rows), with
-the template's two standardisations in ``data/pose_move_metric.json``.
+Fourth round, shipped: a form that fits the 256-D slot and does not depend on which beat is the
+1 at all: per signal, the magnitudes of its Fourier series over the 8 counts (5 x 24 = 120 values,
+``move_template.cycle_spectrum``), standardised per value, next to the descriptors at weight 1:
+0.4125 / 0.3375 with per-cell standardisation before the spectrum (chosen among 21 forms and
+weights; split-half check, choosing on one half of the series and scoring the other: 0.436 /
+0.359 and 0.293 / 0.268 against the descriptors alone on the same halves 0.385 / 0.308 and 0.220 /
+0.195), 0.425 / 0.3125 with one standardisation per signal (what ships: exactly the same vector
+from whichever beat the cycle is counted). Built where keypoints and grid meet
+(``analysis/pose/move_vector.py``: the clip analysis' dance step, ``refresh_dance`` and
+``services/pose_refresh``).
 
 Rows (each both protocols): the vector alone (baseline, same run), vector + 8-count template with
 the best half-cycle shift (weight 1), vector + the shift-invariant single-vector form (weight 0.5:

@@ -1,18 +1,21 @@
 """Pose similarity that finds the same move: leave-one-out 1-NN move label from pose alone.
 
 Material: the 80 shared clips (``../shared/data/clips``, 16 move labels), keypoints from
-``bench_pose``'s cache (``BACHATA_BENCH_CACHE``; computed with the default pose setting).
-Protocols: leave-one-clip-out, and leave-one-series-out (the query's whole recording session,
-``machete_completo3`` / ``machete_completo4``, is left out too; a query whose label has no clip
-outside its session counts as a miss). Both are nested: the standardisation the app ships
-(``data/pose_move_metric.json``) is refitted for every query without that query (and its session),
-so no figure saw the query. Rows: the move vector (what "Similar moves" uses as pose), the old
-version-2 embeddings (lead + follow + interaction) as the baseline, per-class hits in the note.
+``bench_pose``'s cache (``BACHATA_BENCH_CACHE``; computed with the default pose setting) and each
+clip's soundtrack grid (``analyze_clip_audio``). Protocols: leave-one-clip-out, and
+leave-one-series-out (the query's whole recording session, ``machete_completo3`` /
+``machete_completo4``, is left out too; a query whose label has no clip outside its session counts
+as a miss). Both are nested: the metric the app ships (``data/pose_move_metric.json``: the
+descriptors' standardisation and the count part's) is refitted for every query without that query
+(and its session), so no figure saw the query. Rows: the shipped vector (version 4: descriptors +
+the count template's cycle spectrum, ``move_template``), version 3 (descriptors alone) as the
+baseline in the same run, the count part at half and 1.5 times its weight, and the version-2
+embeddings (constant, measured earlier).
 
-Tried on the same clips and protocols, none better than this unsupervised standardisation (figures
-by clip / by series, all nested where fitted): per-descriptor weights by diagonal NCA 0.37 / 0.33
-on 76 clips (= uniform weights then), nested backward feature selection 0.38 / 0.29, logistic
-regression 0.26 / 0.20, shrinkage LDA on clips 0.28 / 0.21 and on 3 s windows 0.29 / 0.24, mean of
+Tried on the same clips and protocols for version 3, none better than its unsupervised
+standardisation (figures by clip / by series, all nested where fitted): per-descriptor weights by
+diagonal NCA 0.37 / 0.33 on 76 clips (= uniform weights then), nested backward feature selection
+0.38 / 0.29, logistic regression 0.26 / 0.20, shrinkage LDA on clips 0.28 / 0.21 and on 3 s windows 0.29 / 0.24, mean of
 window descriptors (2-6 s) 0.29-0.38 / 0.25-0.34, halves added 0.38 / 0.33, DTW of per-frame
 role-free signals 0.23 / 0.18, adding the lead / follow embeddings 0.29-0.31, hubness correction
 (CSLS) 0.35-0.38 / 0.29-0.31. One clip is 0.0125; the spread of these figures is noise-level.
@@ -31,11 +34,17 @@ p90, sd of the change) of the same per-frame inputs as (larger, smaller) pairs o
 standardised like this vector: 0.20 / 0.14 alone, 0.29-0.36 / 0.24-0.33 added to it (leave-one-out,
 nested), against its 0.36 / 0.33.
 
-Count-synchronous templates (per-count means from the dancers' 1) are measured in
-``bench_pose_count_move`` (vector + template 0.41 / 0.34, best of 18 tries; not shipped).
+Count-synchronous templates (per-count means from the dancers' 1) and their forms are compared in
+``bench_pose_count_move``; the cycle spectrum is the one version 4 ships. Issue 15's fourth round
+(three research threads, ~350 configurations, logs summarised in the closing note) found nothing
+clearly better: supervised or family weights, PCA removal/whitening, rank transforms (0.31-0.41 /
+0.24-0.33); per-cycle template matching and "what is not basic" (at most 0.41 / 0.35); a kernel
+mean over 8-count windows' move vectors (0.45 / 0.375 nested, but as a stored vector it holds only
+for clips the fit saw: 0.28 / 0.15 outside it); richer per-count signals (at most 0.40 / 0.31).
 
-Run: ``python -m benchmarks.bench_pose_move`` (``--fit`` writes ``data/pose_move_metric.json``
-from all 80 clips and prints the sha256 to pin in ``analysis/pose/move_metric.py``).
+Run: ``python -m benchmarks pose_move`` (about a minute; ``python -m benchmarks.bench_pose_move
+--fit 1.0`` writes ``data/pose_move_metric.json`` from all 80 clips, count part at weight 1, and
+prints the sha256 to pin in ``analysis/pose/move_metric.py``).
 """
 
 from __future__ import annotations
@@ -61,15 +70,14 @@ def descriptors(quick: bool = False) -> tuple[np.ndarray, list[str], list[str], 
 
 
 def clip_data(quick: bool = False, counts: bool = True) -> dict:
-    """The shared clips' descriptors and (``counts``) count templates, folded from the dancers'
-    1 on each clip's soundtrack grid exactly as the clip analysis does (``move_vector``); a clip
-    without a grid has template None."""
-    from bachata_desktop.analysis.pose import dance_counts as dc
+    """The shared clips' descriptors and (``counts``) count templates on each clip's soundtrack
+    grid, exactly as the clip analysis makes them (``move_vector``); a clip without a grid has
+    template None."""
     from bachata_desktop.analysis.pose.analyze import PoseConfig, load_keypoints
     from bachata_desktop.analysis.pose.features import dancer_features
     from bachata_desktop.analysis.pose.move_features import describe
     from bachata_desktop.analysis.pose.move_template import count_template
-    from bachata_desktop.analysis.pose.move_vector import grid_beats, soundtrack_one
+    from bachata_desktop.analysis.pose.move_vector import grid_beats
     from benchmarks.bench_dance_counts import _clip_inputs
     from benchmarks.bench_pose_clip import series_of
 
@@ -77,10 +85,9 @@ def clip_data(quick: bool = False, counts: bool = True) -> dict:
     clips = bp.annotations()
     for c in clips[::4] if quick else clips:
         if counts:
-            data, grid, duration = _clip_inputs(c["video_path"])
+            data, grid, _ = _clip_inputs(c["video_path"])
         else:
-            data, grid, duration = load_keypoints(bp.cached_analysis(bp.CLIPS / c["video_path"],
-                                                                     PoseConfig())[1]), {}, 0.0
+            data, grid = load_keypoints(bp.cached_analysis(bp.CLIPS / c["video_path"], PoseConfig())[1]), {}
         fps = float(data["fps"])
         kp = data["keypoints"].astype(np.float64)
         with warnings.catch_warnings():
@@ -90,13 +97,8 @@ def clip_data(quick: bool = False, counts: bool = True) -> dict:
         out["x"].append(x)
         out["labels"].append(c["move_label"])
         out["series"].append(series_of(c["clip_id"]))
-        bt, bc = grid_beats(grid)
-        template = None
-        if bt is not None:
-            got = dc.measure(data["keypoints"], data["times"], bt, bc, duration)
-            one = got.one_beat if got is not None else soundtrack_one(bc)
-            template = count_template(lead, follow, data["times"], bt, one)
-        out["templates"].append(template)
+        bt, _ = grid_beats(grid)
+        out["templates"].append(None if bt is None else count_template(lead, follow, data["times"], bt, 0))
     out["x"] = np.stack(out["x"])
     return out
 
@@ -175,6 +177,11 @@ def run(quick: bool = False) -> list[dict]:
                          f"(descriptors alone), same run; per class: {per_class(labels, pred)}",
                          None if quick else round(base, 4)))
         if not quick:
+            for w in (weight / 2, weight * 1.5):  # how sharp the choice of the weight is
+                other, _ = nested_nn(d, groups, w)
+                rows.append(_row(f"pose_move_count_weight_{w:g}_{proto}", other, "",
+                                 f"the same vector with the count part at weight {w:g} instead "
+                                 f"of {weight:g}", round(base, 4)))
             rows.append(_row(f"pose_move_v2_{proto}", V2_RESULTS[proto], "",
                              "version-2 embeddings (lead+follow+interaction), measured before "
                              "version 3 on the same cached keypoints (constant)", None))

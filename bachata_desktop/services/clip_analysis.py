@@ -203,7 +203,7 @@ def _measure_dance(keypoints: Path | None, grid: dict[str, Any] | None, duration
                    pose_model_id: str | None = None) -> StepResult:
     """The dance step: the move read from keypoints and grid (analyses row always, to stamp it),
     and, when the clip has a pose vector (``pose_model_id``), the couple's move vector again with
-    the pose folded onto the counts from the dancers' 1 (``analysis.pose.move_vector``)."""
+    the pose folded onto the grid's counts (``analysis.pose.move_vector``)."""
     from bachata_desktop.analysis.pose import dance_counts
     from bachata_desktop.analysis.pose.analyze import load_keypoints
     from bachata_desktop.analysis.pose.move_vector import grid_beats, move_embedding
@@ -216,8 +216,7 @@ def _measure_dance(keypoints: Path | None, grid: dict[str, Any] | None, duration
             if bt is not None:
                 got = dance_counts.measure(data["keypoints"], data["times"], bt, bc, duration_s)
                 if pose_model_id:
-                    one = got.one_beat if got is not None else None
-                    vec = move_embedding(data, bt, bc, one)
+                    vec = move_embedding(data, bt)
                     if np.any(vec):
                         emb["interaction"] = (vec, pose_model_id)
         except Exception as exc:  # unreadable keypoints: the soundtrack's length stays

@@ -5,7 +5,7 @@ Each stored pose embedding carries its design in its model id (``...:emb<EMBEDDI
 the couple's move vector that "Similar moves" compares), every analysed clip's three pose
 embeddings are recomputed from its keypoints file in ``poses/`` (``summarise`` of the saved
 tracks: seconds for a whole library, no video decoding; the move vector on the counts of the
-stored grid from the stored dancers' 1, version 4) and the indexes are updated. A clip whose
+stored grid, version 4) and the indexes are updated. A clip whose
 keypoints file is gone loses its old-design vectors and is queued for a full analysis instead
 (if that fails too, e.g. its video is gone as well, it simply has no pose vector: no retry loop). Run by ``clip_analysis.run_queue`` after the queue.
 """
@@ -41,16 +41,12 @@ def outdated_pose_embeddings(store: Any) -> list[int]:
 
 
 def _on_counts(store: Any, clip_id: int, data: dict[str, np.ndarray], plain: np.ndarray) -> np.ndarray:
-    """The move vector with the pose folded onto the stored grid's counts from the stored dancers'
-    1 (the soundtrack's 1 when the dance was not read); ``plain`` when the clip has no grid."""
+    """The move vector with the pose folded onto the stored grid's counts; ``plain`` when the
+    clip has no grid."""
     from bachata_desktop.analysis.pose.move_vector import grid_beats, move_embedding
 
-    bt, bc = grid_beats(store.analyses.get("clip", clip_id, "audio") or {})
-    if bt is None:
-        return plain
-    dance = store.analyses.get("clip", clip_id, "dance") or {}
-    one = dance.get("one_beat") if dance.get("measured") else None
-    vec = move_embedding(data, bt, bc, int(one) if isinstance(one, int) else None)
+    bt, _ = grid_beats(store.analyses.get("clip", clip_id, "audio") or {})
+    vec = move_embedding(data, bt) if bt is not None else plain
     return vec if np.any(vec) else plain
 
 

@@ -174,26 +174,31 @@ def _keypoints(kp_file: Path, swap: bool = False, mirror: bool = False) -> dict:
 
 
 class TestOnTheCounts:
-    """The move vector with the pose folded onto the 8-count cycle from the dancers' 1."""
+    """The move vector with the pose folded onto the clip's 8-count cycle."""
 
     pytestmark = needs_clips
 
-    def test_count_part_ignores_roles_mirroring_and_one_versus_five(self, analysed, grids) -> None:
-        from bachata_desktop.analysis.pose.move_vector import move_embedding, soundtrack_one
+    def test_count_part_ignores_roles_mirroring_and_where_the_cycle_starts(self, analysed, grids) -> None:
+        from bachata_desktop.analysis.pose.move_metric import shipped_metric
+        from bachata_desktop.analysis.pose.move_template import count_template
+        from bachata_desktop.analysis.pose.move_vector import move_embedding
 
+        counts = shipped_metric().counts
         for rel, (_, kp) in analysed.items():
-            bt, bc = grids[rel]
-            one = soundtrack_one(bc)
-            base = move_embedding(_keypoints(kp), bt, bc, one)
+            bt, _ = grids[rel]
+            base = move_embedding(_keypoints(kp), bt)
             assert base.shape == (256,) and abs(float(np.linalg.norm(base)) - 1) < 1e-5
-            assert np.allclose(move_embedding(_keypoints(kp, swap=True), bt, bc, one), base, atol=1e-5)
-            assert float(move_embedding(_keypoints(kp, mirror=True), bt, bc, one) @ base) > 0.99, rel
-            # counted from the dancers' 5 (or any beat) instead of their 1: the same vector
-            for other in (one + 4, one + 1):
-                assert np.allclose(move_embedding(_keypoints(kp), bt, bc, other), base, atol=1e-5), rel
+            assert np.allclose(move_embedding(_keypoints(kp, swap=True), bt), base, atol=1e-5)
+            assert float(move_embedding(_keypoints(kp, mirror=True), bt) @ base) > 0.99, rel
+            # counted from the dancers' 5, or any other beat, instead of the first: the same part
+            lead, follow, _ = _features(kp)
+            first = counts.vector(count_template(lead, follow, _keypoints(kp)["times"], bt, 0))
+            for other in (1, 4, 5):
+                again = counts.vector(count_template(lead, follow, _keypoints(kp)["times"], bt, other))
+                assert np.allclose(again, first, atol=1e-9), (rel, other)
             # ... but the beats do count: on a grid half a beat off it is another vector
             half = float(np.median(np.diff(bt))) / 2
-            assert float(move_embedding(_keypoints(kp), bt + half, bc, one) @ base) < 0.999, rel
+            assert float(move_embedding(_keypoints(kp), bt + half) @ base) < 0.999, rel
 
     def test_without_a_grid_it_is_the_pose_steps_vector(self, analysed, grids) -> None:
         from bachata_desktop.analysis.pose.move_vector import move_embedding
@@ -201,13 +206,12 @@ class TestOnTheCounts:
         for rel, (res, kp) in analysed.items():
             plain = move_embedding(_keypoints(kp))
             assert float(plain @ res.embeddings["interaction"]) > 0.995, rel
-            bt, bc = grids[rel]
-            assert float(move_embedding(_keypoints(kp), bt, bc) @ plain) < 0.99, rel
+            assert float(move_embedding(_keypoints(kp), grids[rel][0]) @ plain) < 0.99, rel
 
     def test_a_spin_is_nearer_turning_moves_on_the_counts_too(self, analysed, grids) -> None:
         from bachata_desktop.analysis.pose.move_vector import move_embedding
 
-        vec = {rel: move_embedding(_keypoints(kp), *grids[rel]) for rel, (_, kp) in analysed.items()}
+        vec = {rel: move_embedding(_keypoints(kp), grids[rel][0]) for rel, (_, kp) in analysed.items()}
         sims = {rel: float(vec[SPIN] @ v) for rel, v in vec.items() if rel != SPIN}
         assert max(sims, key=sims.get) in TURNING, sims
 

@@ -73,7 +73,7 @@ def test_full_analysis_of_two_clips(store, shared_clips_dir: Path, pose_model_di
     assert all(fresh.index(m).rebuilds == 0 for m in MODALITY_DIMS)
 
     # issue 15: the move was read from the dance (length, the dancers' 1) and stamped, and the
-    # stored move vector is folded onto the counts from that 1 (the index holds the same vector)
+    # stored move vector is folded onto the grid's counts (the index holds the same vector)
     from bachata_desktop.analysis.pose.analyze import load_keypoints
     from bachata_desktop.analysis.pose.move_vector import grid_beats, move_embedding
 
@@ -82,8 +82,7 @@ def test_full_analysis_of_two_clips(store, shared_clips_dir: Path, pose_model_di
         assert clip.extra["counts_from"] == "dance" and clip.extra["dance"]["counts"] == clip.counts
         assert store.analyses.get("clip", cid, DANCE_KIND)["measured"]
         data = load_keypoints(store.paths.poses / store.analyses.get("clip", cid, "pose")["keypoints_file"])
-        bt, bc = grid_beats(store.analyses.get("clip", cid, "audio"))
-        want = move_embedding(data, bt, bc, clip.extra["dance"]["one_beat"])
+        want = move_embedding(data, grid_beats(store.analyses.get("clip", cid, "audio"))[0])
         stored = store.embeddings.get("clip", cid, "interaction")
         assert np.allclose(stored, want, atol=1e-5)
         assert float(stored @ move_embedding(data)) < 0.99  # not the pose step's count-free one
@@ -109,10 +108,8 @@ def test_full_analysis_of_two_clips(store, shared_clips_dir: Path, pose_model_di
     monkeypatch.setenv("BACHATA_MODELS", str(store.paths.data / "no-models-here"))
     assert run_queue(store, indexes, RecordingContext()).done == ()  # nothing queued
     for cid in ids:  # the move vector is on the counts again, in SQLite and in the index
-        clip = store.clips.get(cid)
         data = load_keypoints(store.paths.poses / store.analyses.get("clip", cid, "pose")["keypoints_file"])
-        bt, bc = grid_beats(store.analyses.get("clip", cid, "audio"))
-        want = move_embedding(data, bt, bc, clip.extra["dance"]["one_beat"])
+        want = move_embedding(data, grid_beats(store.analyses.get("clip", cid, "audio"))[0])
         assert np.allclose(store.embeddings.get("clip", cid, "interaction"), want, atol=1e-5)
         hit = indexes.index("interaction").query(want, k=1)[0]
         assert hit[0] == cid and hit[1] == pytest.approx(1.0, abs=1e-4)

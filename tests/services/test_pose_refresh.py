@@ -110,7 +110,6 @@ def test_the_analysis_queue_runs_the_refresh_and_the_library_job_starts_for_it(s
 def test_the_rebuilt_move_vector_is_on_the_stored_counts(store, spin_keypoints) -> None:
     from bachata_desktop.analysis.audio.analyze import analyze_clip_audio
     from bachata_desktop.analysis.pose.analyze import load_keypoints
-    from bachata_desktop.analysis.pose.dance_counts import measure
     from bachata_desktop.analysis.pose.move_vector import grid_beats, move_embedding
     from bachata_desktop.core.clip import Clip
     from bachata_desktop.services.clip_analysis import keypoints_path
@@ -125,14 +124,11 @@ def test_the_rebuilt_move_vector_is_on_the_stored_counts(store, spin_keypoints) 
     grid = analyze_clip_audio(CLIP)[0].to_dict()
     store.analyses.put("clip", clip.id, "audio", grid)
     data = load_keypoints(final)
-    bt, bc = grid_beats(grid)
-    dance = measure(data["keypoints"], data["times"], bt, bc, float(data["times"][-1]))
-    store.analyses.put("clip", clip.id, "dance", {"measured": True, **dance.to_dict()})
     _old_design(store, clip.id, np.random.default_rng(5))
     indexes = IndexSet(store.paths.indexes, store.embeddings)
 
     assert refresh_pose_embeddings(store, indexes) == 1
-    want = move_embedding(data, bt, bc, dance.one_beat)
+    want = move_embedding(data, grid_beats(grid)[0])
     assert np.allclose(store.embeddings.get("clip", clip.id, "interaction"), want, atol=1e-5)
     assert float(want @ move_embedding(data)) < 0.99  # the counts are in it
     hit = indexes.index("interaction").query(want, k=1)[0]

@@ -1,6 +1,6 @@
 """The couple's move vector from a keypoints file and the clip's beat grid (numpy only).
 
-The one place where the tracked keypoints, the soundtrack's beat grid and the dancers' 1 meet:
+The one place where the tracked keypoints and the soundtrack's beat grid meet:
 the clip analysis' dance step, the refresh of the dance after a new grid, and the rebuild of older
 pose vectors all call ``move_embedding`` so a clip's stored vector is the same whichever way it
 was made. Without a grid (no steady beat in the soundtrack) the vector has no count part and
@@ -36,17 +36,11 @@ def grid_beats(grid: dict[str, Any]) -> tuple[np.ndarray | None, np.ndarray | No
     return bt, bc
 
 
-def soundtrack_one(counts: np.ndarray) -> int:
-    """Index of the grid's first 1 (its first beat when it has none)."""
-    ones = np.flatnonzero(np.asarray(counts) == 1)
-    return int(ones[0]) if ones.size else 0
-
-
-def move_embedding(data: dict[str, np.ndarray], beats: np.ndarray | None = None,
-                   counts: np.ndarray | None = None, one_beat: int | None = None) -> np.ndarray:
-    """The ``interaction`` vector of a clip from its keypoints file contents (``load_keypoints``),
-    folded onto the counts from grid beat ``one_beat`` (the dancers' 1; the soundtrack's first 1
-    when None). All zeros when the couple was never seen."""
+def move_embedding(data: dict[str, np.ndarray], beats: np.ndarray | None = None) -> np.ndarray:
+    """The ``interaction`` vector of a clip from its keypoints file contents (``load_keypoints``)
+    and its grid's beat times (None: no grid). Counted from the first beat: the stored count part
+    is the same from whichever beat the cycle starts (``cycle_spectrum``), so neither the
+    soundtrack's 1 nor the dancers' is needed. All zeros when the couple was never seen."""
     kp = np.asarray(data["keypoints"], np.float64)
     fps = float(data["fps"])
     with warnings.catch_warnings():
@@ -55,10 +49,8 @@ def move_embedding(data: dict[str, np.ndarray], beats: np.ndarray | None = None,
         inter = interaction_features(kp[:, 0], kp[:, 1], lead, follow, fps)
     template = None
     if beats is not None and len(beats) >= _MIN_BEATS:
-        one = one_beat if one_beat is not None and 0 <= one_beat < len(beats) else \
-            soundtrack_one(counts if counts is not None else np.zeros(0))
-        template = count_template(lead, follow, np.asarray(data["times"], np.float64), beats, one)
+        template = count_template(lead, follow, np.asarray(data["times"], np.float64), beats, 0)
     return interaction_embedding(inter, INTERACTION_DIM, seed=3, template=template)
 
 
-__all__ = ["grid_beats", "move_embedding", "soundtrack_one"]
+__all__ = ["grid_beats", "move_embedding"]
