@@ -5,8 +5,9 @@ Version 4 (issue 15): the ``interaction`` embedding is the couple's move vector
 role-free and what "Similar moves" compares as pose; with a beat grid it is made by
 ``move_vector`` (the clip analysis' dance step), without one by ``summarise`` here. Leave-one-out
 1-NN move label on the 80 shared clips, nested (``benchmarks/bench_pose_move.py``): 0.425 by clip
-/ 0.3125 by recording session, against version 3 (descriptors alone) 0.30 / 0.25 and version 2's
-three embeddings 0.26 / 0.21.
+/ 0.3125 by recording session (0.37 / 0.29 on average with every grid moved by 0.1-0.2 beat: which
+frames fall into which count is part luck at 10 fps), against version 3 (descriptors alone) 0.30 /
+0.25 and version 2's three embeddings 0.26 / 0.21.
 The lead and follow embeddings below are unchanged (each finds the same dancer more than the
 same move: lead alone 0.15). The notes below are about version 2.
 
