@@ -1,5 +1,5 @@
 """Stored pose embeddings of an older design are rebuilt once from the clips' keypoints files
-(no pose model), and the similar-moves index follows (issue 15, embedding version 3)."""
+(no pose model), and the similar-moves index follows (issue 15, embedding versions 3 and 4)."""
 
 from __future__ import annotations
 
@@ -40,6 +40,19 @@ def _old_design(store, clip_id: int, rng) -> None:
         store.embeddings.put("clip", clip_id, m, v / np.linalg.norm(v), "yolov8n-pose:320:emb2")
 
 
+def _with_keypoints(store, keypoints: Path, key: str):
+    """A spin clip in the library with its keypoints file in place (as an analysis leaves it)."""
+    from bachata_desktop.core.clip import Clip
+    from bachata_desktop.services.clip_analysis import keypoints_path
+
+    clip = store.clips.add(Clip(None, "spin", "spin", "spin", "spin/spin.mp4", key * 64))
+    final = keypoints_path(store, clip)
+    final.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy(keypoints, final)
+    store.analyses.put("clip", clip.id, "pose", {"keypoints_file": final.name})
+    return clip, final
+
+
 def test_old_pose_embeddings_are_rebuilt_from_keypoints(store, spin_keypoints) -> None:
     from bachata_desktop.analysis.pose.analyze import (
         load_keypoints,
@@ -48,7 +61,6 @@ def test_old_pose_embeddings_are_rebuilt_from_keypoints(store, spin_keypoints) -
     )
     from bachata_desktop.analysis.pose.embed import EMBEDDING_VERSION
     from bachata_desktop.core.clip import Clip
-    from bachata_desktop.services.clip_analysis import keypoints_path
     from bachata_desktop.services.library_import import ANALYSIS_KIND
     from bachata_desktop.services.pose_refresh import (
         outdated_pose_embeddings,
@@ -57,12 +69,8 @@ def test_old_pose_embeddings_are_rebuilt_from_keypoints(store, spin_keypoints) -
     from bachata_desktop.store.indexes.hnsw import IndexSet
 
     rng = np.random.default_rng(3)
-    kept = store.clips.add(Clip(None, "spin", "spin", "spin", "spin/spin.mp4", "a" * 64))
+    kept, final = _with_keypoints(store, spin_keypoints, "a")
     lost = store.clips.add(Clip(None, "gone", "gone", "basic", "basic/gone.mp4", "b" * 64))
-    final = keypoints_path(store, kept)
-    final.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copy(spin_keypoints, final)
-    store.analyses.put("clip", kept.id, "pose", {"keypoints_file": final.name})
     store.analyses.put("clip", lost.id, "pose", {"keypoints_file": "0123456789abcdef.npz"})
     for c in (kept, lost):
         _old_design(store, c.id, rng)
@@ -89,17 +97,12 @@ def test_old_pose_embeddings_are_rebuilt_from_keypoints(store, spin_keypoints) -
 
 
 def test_the_analysis_queue_runs_the_refresh_and_the_library_job_starts_for_it(store, spin_keypoints) -> None:
-    from bachata_desktop.core.clip import Clip
-    from bachata_desktop.services.clip_analysis import keypoints_path, run_queue
+    from bachata_desktop.services.clip_analysis import run_queue
     from bachata_desktop.services.pose_refresh import outdated_pose_embeddings
     from bachata_desktop.store.indexes.hnsw import IndexSet
     from bachata_desktop.ui.library.tasks import grids_outdated
 
-    clip = store.clips.add(Clip(None, "spin", "spin", "spin", "spin/spin.mp4", "c" * 64))
-    final = keypoints_path(store, clip)
-    final.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copy(spin_keypoints, final)
-    store.analyses.put("clip", clip.id, "pose", {"keypoints_file": final.name})
+    clip, _ = _with_keypoints(store, spin_keypoints, "c")
     _old_design(store, clip.id, np.random.default_rng(4))
     assert grids_outdated(store)  # the library panel starts its analysis job for this
     run_queue(store, IndexSet(store.paths.indexes, store.embeddings), RecordingContext(),
@@ -111,16 +114,10 @@ def test_the_rebuilt_move_vector_is_on_the_stored_counts(store, spin_keypoints) 
     from bachata_desktop.analysis.audio.analyze import analyze_clip_audio
     from bachata_desktop.analysis.pose.analyze import load_keypoints
     from bachata_desktop.analysis.pose.move_vector import grid_beats, move_embedding
-    from bachata_desktop.core.clip import Clip
-    from bachata_desktop.services.clip_analysis import keypoints_path
     from bachata_desktop.services.pose_refresh import refresh_pose_embeddings
     from bachata_desktop.store.indexes.hnsw import IndexSet
 
-    clip = store.clips.add(Clip(None, "spin", "spin", "spin", "spin/spin.mp4", "d" * 64))
-    final = keypoints_path(store, clip)
-    final.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copy(spin_keypoints, final)
-    store.analyses.put("clip", clip.id, "pose", {"keypoints_file": final.name})
+    clip, final = _with_keypoints(store, spin_keypoints, "d")
     grid = analyze_clip_audio(CLIP)[0].to_dict()
     store.analyses.put("clip", clip.id, "audio", grid)
     data = load_keypoints(final)
