@@ -7,8 +7,9 @@ leave-one-series-out (the query's whole recording session, ``machete_completo3``
 ``machete_completo4``, is left out too; a query whose label has no clip outside its session counts
 as a miss). Both are nested: the metric the app ships (``data/pose_move_metric.json``: the
 descriptors' standardisation and the count part's) is refitted for every query without that query
-(and its session), so no figure saw the query. Rows: the shipped vector (version 4: descriptors +
-the count template's cycle spectrum, ``move_template``), version 3 (descriptors alone) as the
+(and its session), so no figure saw the query. Rows: the pose similarity "Similar moves" uses
+(version 4: the move vector and the counts vector, the count template's cycle spectrum,
+``move_template``, at the weights of ``services.search``), version 3 (the move vector alone) as the
 baseline in the same run, the mean of the shipped figure over the clips' grids moved by -0.2,
 -0.1, +0.1, +0.2 beat (at 10 fps which frames fall into which count is partly chance: this is the
 figure to expect on other clips), the count part at half and 1.5 times its weight, and the
@@ -45,8 +46,8 @@ mean over 8-count windows' move vectors (0.45 / 0.375 nested, but as a stored ve
 for clips the fit saw: 0.28 / 0.15 outside it); richer per-count signals (at most 0.40 / 0.31).
 
 Run: ``python -m benchmarks pose_move`` (about a minute; ``python -m benchmarks.bench_pose_move
---fit 1.0`` writes ``data/pose_move_metric.json`` from all 80 clips, count part at weight 1, and
-prints the sha256 to pin in ``analysis/pose/move_metric.py``).
+--fit`` writes ``data/pose_move_metric.json`` from all 80 clips and prints the sha256 to pin in
+``analysis/pose/move_metric.py``).
 """
 
 from __future__ import annotations
@@ -100,7 +101,7 @@ def clip_data(quick: bool = False, counts: bool = True) -> dict:
         out["x"].append(x)
         out["labels"].append(c["move_label"])
         out["series"].append(series_of(c["clip_id"]))
-        bt, _ = grid_beats(grid)
+        bt = grid_beats(grid)
         out["templates"].append(None if bt is None else count_template(lead, follow, data["times"], bt, 0))
         for shift in JITTER:  # the same grid moved by a fraction of a beat: how lucky the figure is
             moved = None if bt is None else bt + shift * float(np.median(np.diff(bt)))
@@ -110,8 +111,8 @@ def clip_data(quick: bool = False, counts: bool = True) -> dict:
     return out
 
 
-def _metric(d: dict, train: np.ndarray, weight: float):
-    """The app's metric fitted on the clips ``train`` (count part only when ``weight``)."""
+def _metric(d: dict, train: np.ndarray):
+    """The app's metric (descriptors and count part) fitted on the clips ``train``."""
     from bachata_desktop.analysis.pose.move_metric import (
         MoveMetric,
         _count_scale,
@@ -120,28 +121,33 @@ def _metric(d: dict, train: np.ndarray, weight: float):
     )
 
     m = fit_metric(d["x"][train], d["names"], 0)
-    counts = None
-    if weight:
-        have = [t for t, ok in zip(d["templates"], train, strict=True) if ok and t is not None]
-        counts = _count_scale(fit_counts(np.stack(have), weight))
+    have = [t for t, ok in zip(d["templates"], train, strict=True) if ok and t is not None]
     return MoveMetric(tuple(m["names"]), *(np.asarray(m[k]) for k in ("median", "scale", "weights")),
-                      0, counts)
+                      0, _count_scale(fit_counts(np.stack(have))))
 
 
-def nested_nn(d: dict, series: list[str] | None, weight: float) -> tuple[float, list[str]]:
-    """Leave-one-out (``series``: leave-one-series-out) 1-NN accuracy of the move vector under
-    cosine, the metric (and its count part, at ``weight``; 0: none) refitted without the query;
-    returns (accuracy, predictions)."""
+def nested_nn(d: dict, series: list[str] | None, counts_weight: float) -> tuple[float, list[str]]:
+    """Leave-one-out (``series``: leave-one-series-out) 1-NN accuracy of the pose similarity
+    "Similar moves" uses: the move vectors' cosine and, at ``counts_weight`` (0: not at all), the
+    counts vectors' where both clips have one, renormalised like ``services.search.similar``; the
+    metric refitted without the query. Returns (accuracy, predictions)."""
     lab = np.asarray(d["labels"])
     grp = np.asarray(series if series is not None else range(len(lab)))
     pred = []
     for q in range(len(lab)):
         train = grp != grp[q]
-        metric = _metric(d, train, weight)
-        v = np.stack([metric.standardise(x, t) for x, t in zip(d["x"], d["templates"], strict=True)])
+        metric = _metric(d, train)
+        v = np.stack([metric.standardise(x) for x in d["x"]])
         v /= np.maximum(np.linalg.norm(v, axis=1, keepdims=True), 1e-12)
-        sim = v[train] @ v[q]
-        pred.append(str(lab[train][int(np.argmax(sim))]))
+        sim = v @ v[q]
+        if counts_weight:
+            c = [metric.counts.vector(t) for t in d["templates"]]
+            if c[q] is not None:
+                both = np.array([x is not None for x in c])
+                cq = np.array([float(x @ c[q]) if x is not None else 0.0 for x in c])
+                sim = np.where(both, (sim + counts_weight * cq) / (1 + counts_weight), sim)
+        sim[~train] = -np.inf
+        pred.append(str(lab[int(np.argmax(sim))]))
     return float(np.mean(np.asarray(pred) == lab)), pred
 
 
@@ -167,9 +173,9 @@ def run(quick: bool = False) -> list[dict]:
     bp._setup()
     if not bp.CLIPS.is_dir():
         return [_row("pose_move_skipped", 0.0, "", f"needs {bp.CLIPS}", None)]
-    from bachata_desktop.analysis.pose.move_metric import shipped_metric
+    from bachata_desktop.services.search import FUSION_WEIGHTS
 
-    weight = shipped_metric().counts.weight
+    weight = FUSION_WEIGHTS["counts"] / FUSION_WEIGHTS["interaction"]
     d = clip_data(quick)
     labels, series = d["labels"], d["series"]
     rows = []
@@ -177,12 +183,13 @@ def run(quick: bool = False) -> list[dict]:
         base, _ = nested_nn(d, groups, 0.0)
         acc, pred = nested_nn(d, groups, weight)
         rows.append(_row(f"pose_move_loo_nn_{proto}", acc, ">= 0.5",
-                         f"{len(labels)} clips, {len(set(labels))} labels, {len(set(series))} "
-                         f"series; nested (metric refitted without the query"
-                         f"{' and its session' if groups else ''}); the shipped vector (version 4: "
-                         f"descriptors + count template at weight {weight}); baseline = version 3 "
-                         f"(descriptors alone), same run; per class: {per_class(labels, pred)}",
-                         None if quick else round(base, 4)))
+                         f"{len(labels)} clips ({sum(t is not None for t in d['templates'])} with "
+                         f"a counts vector), {len(set(labels))} labels, {len(set(series))} series; "
+                         f"nested (metric refitted without the query"
+                         f"{' and its session' if groups else ''}); what Similar moves uses as pose "
+                         f"(version 4: move vector + counts vector at {weight:g}:1); baseline = "
+                         f"version 3 (the move vector alone), same run; per class: "
+                         f"{per_class(labels, pred)}", None if quick else round(base, 4)))
         if not quick:
             moved = [nested_nn({**d, "templates": d[j]}, groups, weight)[0] for j in JITTER]
             rows.append(_row(f"pose_move_grid_moved_{proto}", float(np.mean(moved)), "",
@@ -191,16 +198,16 @@ def run(quick: bool = False) -> list[dict]:
                              f"{', '.join(f'{m:.4f}' for m in moved)}", round(base, 4)))
             for w in (weight / 2, weight * 1.5):  # how sharp the choice of the weight is
                 other, _ = nested_nn(d, groups, w)
-                rows.append(_row(f"pose_move_count_weight_{w:g}_{proto}", other, "",
-                                 f"the same vector with the count part at weight {w:g} instead "
-                                 f"of {weight:g}", round(base, 4)))
+                rows.append(_row(f"pose_move_counts_weight_{w:g}_{proto}", other, "",
+                                 f"the counts vector at {w:g}:1 instead of {weight:g}:1",
+                                 round(base, 4)))
             rows.append(_row(f"pose_move_v2_{proto}", V2_RESULTS[proto], "",
                              "version-2 embeddings (lead+follow+interaction), measured before "
                              "version 3 on the same cached keypoints (constant)", None))
     return rows
 
 
-def fit(weight: float) -> None:
+def fit() -> None:
     """Write ``data/pose_move_metric.json`` from all shared clips (no labels used) and print the
     sha256 to pin in ``analysis/pose/move_metric.py``."""
     import hashlib
@@ -210,7 +217,7 @@ def fit(weight: float) -> None:
 
     d = clip_data()
     doc = fit_metric(d["x"], d["names"], EMBEDDING_VERSION)
-    doc["counts"] = fit_counts(np.stack([t for t in d["templates"] if t is not None]), weight)
+    doc["counts"] = fit_counts(np.stack([t for t in d["templates"] if t is not None]))
     OUT.write_text(json.dumps(doc, indent=1) + "\n", encoding="utf-8")
     print(OUT, hashlib.sha256(OUT.read_bytes()).hexdigest())
 
@@ -218,7 +225,7 @@ def fit(weight: float) -> None:
 if __name__ == "__main__":
     bp._setup()
     if "--fit" in sys.argv:
-        fit(float(sys.argv[sys.argv.index("--fit") + 1]))
+        fit()
     else:
         for r in run("--quick" in sys.argv):
             print(json.dumps(r))

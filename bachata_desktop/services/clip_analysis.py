@@ -69,6 +69,7 @@ class StepResult:
     error: str = ""
     keypoints_tmp: Path | None = None
     note: str = ""
+    dropped: tuple[str, ...] = ()                     # modalities whose stored vector is now wrong
 
 
 @dataclass(frozen=True)
@@ -202,29 +203,32 @@ def _stored_keypoints(store: Any, clip_id: int) -> Path | None:
 def _measure_dance(keypoints: Path | None, grid: dict[str, Any] | None, duration_s: float,
                    pose_model_id: str | None = None) -> StepResult:
     """The dance step: the move read from keypoints and grid (analyses row always, to stamp it),
-    and, when the clip has a pose vector (``pose_model_id``), the couple's move vector again with
-    the pose folded onto the grid's counts (``analysis.pose.move_vector``)."""
+    and the couple's pose on the grid's counts (``counts`` vector, ``analysis.pose.move_vector``)
+    when the clip has pose vectors (``pose_model_id``); a stored one that no longer holds (no
+    grid, no full cycle) is dropped."""
     from bachata_desktop.analysis.pose import dance_counts
     from bachata_desktop.analysis.pose.analyze import load_keypoints
-    from bachata_desktop.analysis.pose.move_vector import grid_beats, move_embedding
+    from bachata_desktop.analysis.pose.move_vector import counts_vector, grid_beats
 
-    got, emb = None, {}
+    got, data, vec = None, None, None
     if keypoints is not None and grid:
         try:
             data = load_keypoints(keypoints)
-            bt, bc = grid_beats(grid)
-            if bt is not None:
-                got = dance_counts.measure(data["keypoints"], data["times"], bt, bc, duration_s)
-                if pose_model_id:
-                    vec = move_embedding(data, bt)
-                    if np.any(vec):
-                        emb["interaction"] = (vec, pose_model_id)
+            got = dance_counts.measure_file(data, grid, duration_s)
         except Exception as exc:  # unreadable keypoints: the soundtrack's length stays
             log.warning("could not read the dance from %s: %s", keypoints.name, exc)
+    if data is not None and pose_model_id:
+        try:
+            vec = counts_vector(data, grid_beats(grid))
+        except Exception as exc:  # no counts vector: the clip compares by the rest
+            log.warning("could not fold the pose of %s onto its counts: %s", keypoints.name, exc)
+    emb = {"counts": (vec, pose_model_id)} if vec is not None and pose_model_id else {}
+    dropped = () if emb else ("counts",)
     if got is None:
-        return StepResult({DANCE_KIND: {"measured": False}}, emb, {"_dance": None})
+        return StepResult({DANCE_KIND: {"measured": False}}, emb, {"_dance": None}, dropped=dropped)
     return StepResult({DANCE_KIND: {"measured": True, **got.to_dict()}}, emb,
-                      {"counts": got.counts, "_dance": got.to_dict(), "_counts_from": "dance"})
+                      {"counts": got.counts, "_dance": got.to_dict(), "_counts_from": "dance"},
+                      dropped=dropped)
 
 
 def _pose_model_id(store: Any, clip_id: int, results: list[StepResult] = ()) -> str | None:
@@ -356,6 +360,8 @@ def _commit(store: Any, clip_id: int, results: list[StepResult]) -> Clip | None:
                 fields.pop("end_hold", None)
             for modality, (vec, model_id) in embeddings.items():
                 store.embeddings.put("clip", clip_id, modality, vec, model_id)
+            for modality in _dropped(results):
+                store.embeddings.delete("clip", clip_id, modality)
             extra["analysis_notes"] = notes
             state = AnalysisState.FAILED if errors else AnalysisState.DONE
             store.clips.update(current.with_(**fields, extra=extra, analysis_state=state,
@@ -399,11 +405,19 @@ def _apply_dance(fields: dict[str, Any], extra: dict[str, Any], current: Clip) -
         extra["counts_from"] = counts_from
 
 
+def _dropped(results: list[StepResult]) -> set[str]:
+    """Modalities a step dropped and no step stored."""
+    return {m for r in results for m in r.dropped} - {m for r in results for m in r.embeddings}
+
+
 def _add_to_indexes(indexes: Any, clip_id: int, results: list[StepResult]) -> set[str]:
     latest: dict[str, tuple[np.ndarray, str]] = {}
-    for r in results:  # a later step's vector replaces an earlier one (the dance step's pose vector)
+    for r in results:
         latest.update(r.embeddings)
     added: set[str] = set()
+    for modality in _dropped(results):  # no removal in hnswlib here: rebuilt from SQLite on next use
+        indexes.invalidate(modality)
+        added.add(modality)
     for modality, (vec, model_id) in latest.items():
         try:
             indexes.index(modality).add([clip_id], vec.reshape(1, -1), model_id=model_id)
@@ -418,7 +432,7 @@ def outdated_grids(store: Any) -> list[int]:
     return store.analyses.owners_below("clip", "audio", GRID_RULES)
 
 
-def refresh_grids(store: Any, ctx: TaskContext | None = None) -> int:
+def refresh_grids(store: Any, ctx: TaskContext | None = None, indexes: Any = None) -> int:
     """Analyse the soundtrack of every clip with an outdated grid again (audio step only); returns
     how many were refreshed. Each clip is written in its own transaction with the current stamp, so
     a cancelled or interrupted refresh resumes with the clips left; a clip whose soundtrack now
@@ -427,6 +441,7 @@ def refresh_grids(store: Any, ctx: TaskContext | None = None) -> int:
     ctx = ctx or NullContext()
     ids = outdated_grids(store)
     done = 0
+    dropped = False  # a clip lost its grid: its counts vector went with it
     for k, clip_id in enumerate(ids):
         check_cancelled(ctx)
         clip = store.clips.get(clip_id)
@@ -457,9 +472,13 @@ def refresh_grids(store: Any, ctx: TaskContext | None = None) -> int:
             else:  # no steady beat under the current rules: no grid rather than an outdated one
                 store.analyses.delete("clip", clip_id, "audio")
                 extra.pop("dance", None)  # nor a dancers' 1 placed on that grid
+                store.embeddings.delete("clip", clip_id, "counts")  # nor the pose on its counts
+                dropped = True
             if fields:
                 store.clips.update(current.with_(**fields))
         done += 1
+    if dropped and indexes is not None:
+        indexes.invalidate("counts")  # rebuilt from SQLite on next use
     return done
 
 
@@ -474,8 +493,8 @@ def outdated_dance(store: Any) -> list[int]:
 def refresh_dance(store: Any, ctx: TaskContext | None = None, indexes: Any = None) -> int:
     """Read the move from the stored keypoints and grid of every clip ``outdated_dance`` lists,
     once (a clip whose keypoints file is gone is stamped as not measured); no pose model runs.
-    The clip's move vector is folded onto the new counts too (and ``indexes`` updated). Lengths
-    set by the instructor stay. Returns how many clips were measured."""
+    The clip's ``counts`` vector is made on the grid too (and ``indexes`` updated). Lengths set by
+    the instructor stay. Returns how many clips were measured."""
     ctx = ctx or NullContext()
     ids = outdated_dance(store)
     done = 0
@@ -497,6 +516,8 @@ def refresh_dance(store: Any, ctx: TaskContext | None = None, indexes: Any = Non
                                version=_version(DANCE_KIND))
             for modality, (vec, model_id) in res.embeddings.items():
                 store.embeddings.put("clip", clip_id, modality, vec, model_id)
+            for modality in res.dropped:
+                store.embeddings.delete("clip", clip_id, modality)
             fields = dict(res.clip_fields)
             extra = dict(current.extra)
             _apply_dance(fields, extra, current)
@@ -564,7 +585,7 @@ def run_queue(store: Any, indexes: Any, ctx: TaskContext | None = None,
         save_indexes(indexes, modalities)
     if "audio" in steps and outdated_grids(store):
         ctx.report(0.99, "beat grids made under older rules: analysing them again")
-        refresh_grids(store, SubContext(ctx, 0.99, 1.0))
+        refresh_grids(store, SubContext(ctx, 0.99, 1.0), indexes)
     if "pose" in steps:
         from bachata_desktop.services.pose_refresh import (
             outdated_pose_embeddings,

@@ -4,8 +4,8 @@ Each stored pose embedding carries its design in its model id (``...:emb<EMBEDDI
 ``analysis.pose.embed``). When the design changes (version 3: the ``interaction`` vector became
 the couple's move vector that "Similar moves" compares), every analysed clip's three pose
 embeddings are recomputed from its keypoints file in ``poses/`` (``summarise`` of the saved
-tracks: seconds for a whole library, no video decoding; the move vector on the counts of the
-stored grid, version 4) and the indexes are updated. A clip whose
+tracks: seconds for a whole library, no video decoding; since version 4 also the ``counts`` vector
+on the stored grid) and the indexes are updated. A clip whose
 keypoints file is gone loses its old-design vectors and is queued for a full analysis instead
 (if that fails too, e.g. its video is gone as well, it simply has no pose vector: no retry loop). Run by ``clip_analysis.run_queue`` after the queue.
 """
@@ -24,7 +24,7 @@ from bachata_desktop.services.library_import import ANALYSIS_KIND
 log = logging.getLogger(__name__)
 
 _DELETE = ("DELETE FROM embeddings WHERE owner_kind='clip' AND owner_id=? AND "
-           "modality IN ('lead','follow','interaction')")
+           "modality IN ('lead','follow','interaction','counts')")
 
 def _version_tag() -> str:
     from bachata_desktop.analysis.pose.embed import EMBEDDING_VERSION
@@ -40,14 +40,15 @@ def outdated_pose_embeddings(store: Any) -> list[int]:
         "AND e.model_id NOT LIKE ? ORDER BY e.owner_id", (f"%{_version_tag()}",))]
 
 
-def _on_counts(store: Any, clip_id: int, data: dict[str, np.ndarray], plain: np.ndarray) -> np.ndarray:
-    """The move vector with the pose folded onto the stored grid's counts; ``plain`` when the
-    clip has no grid."""
-    from bachata_desktop.analysis.pose.move_vector import grid_beats, move_embedding
+def _counts(store: Any, clip_id: int, data: dict[str, np.ndarray]) -> np.ndarray | None:
+    """The clip's pose on the stored grid's counts (None without a grid or a full cycle)."""
+    from bachata_desktop.analysis.pose.move_vector import counts_vector, grid_beats
 
-    bt, _ = grid_beats(store.analyses.get("clip", clip_id, "audio") or {})
-    vec = move_embedding(data, bt) if bt is not None else plain
-    return vec if np.any(vec) else plain
+    try:
+        return counts_vector(data, grid_beats(store.analyses.get("clip", clip_id, "audio")))
+    except Exception as exc:  # a bad grid or keypoints: no counts vector, the rest is rebuilt
+        log.warning("clip %s: no counts vector: %s", clip_id, exc)
+        return None
 
 
 def refresh_pose_embeddings(store: Any, indexes: Any, ctx: TaskContext | None = None) -> int:
@@ -63,6 +64,7 @@ def refresh_pose_embeddings(store: Any, indexes: Any, ctx: TaskContext | None = 
     ids = outdated_pose_embeddings(store)
     tag = _version_tag()
     done: dict[str, tuple[list[int], list[np.ndarray], str]] = {}
+    stale = False  # a vector was deleted: the indexes are rebuilt from SQLite (hnswlib keeps it)
     for k, clip_id in enumerate(ids):
         check_cancelled(ctx)
         ctx.report(k / max(len(ids), 1), f"pose similarity {k + 1}/{len(ids)}")
@@ -79,18 +81,23 @@ def refresh_pose_embeddings(store: Any, indexes: Any, ctx: TaskContext | None = 
             with store.db.write() as c:  # no old-design vector meanwhile (and no retry loop)
                 c.execute(_DELETE, (clip_id,))
             store.queue.enqueue(clip_id, ANALYSIS_KIND)
+            stale = True
             continue
         row = store.db.query_one("SELECT model_id FROM embeddings WHERE owner_kind='clip' AND "
                                  "owner_id=? AND modality='interaction'", (clip_id,))
         model_id = (str(row[0]) if row else "pose").rsplit(":emb", 1)[0] + tag
         vecs = dict(res.embeddings) if res.has_embeddings else {}
-        if "interaction" in vecs:  # on the counts from the dancers' 1 where the clip has a grid
-            vecs["interaction"] = _on_counts(store, clip_id, data, vecs["interaction"])
+        counts = _counts(store, clip_id, data) if vecs else None
+        if counts is not None:
+            vecs["counts"] = counts
         with store.db.write() as c:
             if store.clips.get(clip_id) is None:
                 continue
             if not vecs:  # nobody found under the current rules: no vectors rather than old ones
                 c.execute(_DELETE, (clip_id,))
+            elif "counts" not in vecs:  # no grid or no full cycle: none rather than an old one
+                store.embeddings.delete("clip", clip_id, "counts")
+            stale |= "counts" not in vecs
             for modality, vec in vecs.items():
                 store.embeddings.put("clip", clip_id, modality, vec, model_id)
         for modality, vec in vecs.items():
@@ -98,6 +105,9 @@ def refresh_pose_embeddings(store: Any, indexes: Any, ctx: TaskContext | None = 
             got[0].append(clip_id)
             got[1].append(np.asarray(vec, np.float32))
     if indexes is not None:
+        if stale:
+            for modality in ("lead", "follow", "interaction", "counts"):
+                indexes.invalidate(modality)
         for modality, (cids, vecs, model_id) in done.items():
             try:
                 index = indexes.index(modality)

@@ -8,10 +8,13 @@ turn for beginners" still finds lady turns and spins. Score = 0.6 x meaning + 0.
 ``similar`` ranks clips by the fusion of DESIGN.md: 0.35 text + 0.35 audio + 0.30 pose cosine
 similarity, with the weights renormalised over the modalities both clips have (a clip whose
 dancers were not found still compares by text and audio). Pose is the couple's move vector (the
-``interaction`` embedding since embedding version 3, ``analysis.pose.move_metric``: role-free,
-1-NN same move label 0.34 by clip / 0.29 by recording session on the 80 shared clips against
-0.26 / 0.21 for the three version-2 embeddings); the lead and follow embeddings weigh 0 by default
-because each finds the same dancer rather than the same move (0.15), and can still be asked for.
+``interaction`` embedding, ``analysis.pose.move_metric``, role-free) and, since embedding version
+4, its pose on the clip's 8-count cycle (the ``counts`` embedding, ``analysis.pose.move_vector``;
+a clip without a beat grid has none and compares by the rest), in equal shares: 1-NN same move
+label 0.425 by clip / 0.3125 by recording session on the 80 shared clips, nested, against 0.30 /
+0.25 for the move vector alone and 0.26 / 0.21 for the three version-2 embeddings
+(``benchmarks/bench_pose_move.py``); the lead and follow embeddings weigh 0 by default because
+each finds the same dancer rather than the same move (0.15), and can still be asked for.
 
 ``reembed_text`` refreshes a clip's description embedding after an edit.
 """
@@ -33,8 +36,9 @@ from bachata_desktop.core.errors import InputError
 
 log = logging.getLogger(__name__)
 
+# pose 0.30 = the couple's move vector and its pose on the 8-count cycle, equal shares
 FUSION_WEIGHTS: dict[str, float] = {"text": 0.35, "audio": 0.35, "lead": 0.0, "follow": 0.0,
-                                    "interaction": 0.30}
+                                    "interaction": 0.15, "counts": 0.15}
 SEMANTIC_WEIGHT = 0.6
 LEXICAL_WEIGHT = 0.4
 # Relevance cut-off: a hit without a word match must mean something (MiniLM cosine >= MIN_MEANING)
@@ -66,7 +70,7 @@ class SearchHit:
 
 # how "Similar moves" orders its hits, in the instructor's words (the library banner shows it)
 SIMILAR_ORDER = "same family first, then by pose + music + description"
-_POSE = ("lead", "follow", "interaction")
+_POSE = ("lead", "follow", "interaction", "counts")
 
 
 def similar_parts(hit: SearchHit) -> str:

@@ -21,8 +21,10 @@ from bachata_desktop.core.documents import StoredDocument
 from bachata_desktop.core.errors import InputError
 from bachata_desktop.store.db import Database, utc_now
 
+# "counts": the couple's pose on the clip's 8-count cycle (``analysis.pose.move_template``), a
+# modality of its own so a clip without a beat grid still compares by the rest
 MODALITY_DIMS: dict[str, int] = {"text": 384, "audio": 128, "lead": 512, "follow": 512,
-                                 "interaction": 256}
+                                 "interaction": 256, "counts": 128}
 
 _CLIP_COLUMNS = ("clip_key", "name", "category", "media_path", "content_hash", "level", "energy",
                  "role_focus", "duration_s", "fps", "width", "height", "tempo_bpm", "counts",
@@ -255,9 +257,14 @@ class EmbeddingRepo:
                               (modality, owner_kind))
         return int(r[0]) if r else 0
 
-    def delete(self, owner_kind: str, owner_id: int) -> None:
+    def delete(self, owner_kind: str, owner_id: int, modality: str | None = None) -> None:
+        """Remove an owner's vectors (only ``modality``'s when given)."""
         with self.db.write() as c:
-            c.execute("DELETE FROM embeddings WHERE owner_kind=? AND owner_id=?", (owner_kind, owner_id))
+            if modality is None:
+                c.execute("DELETE FROM embeddings WHERE owner_kind=? AND owner_id=?", (owner_kind, owner_id))
+            else:
+                c.execute("DELETE FROM embeddings WHERE owner_kind=? AND owner_id=? AND modality=?",
+                          (owner_kind, owner_id, modality))
 
 
 class MarkerRepo:

@@ -149,7 +149,7 @@ class TestRealClips:
 
 @pytest.fixture(scope="module")
 def grids(analysed):
-    """Each analysed clip's soundtrack beat grid (beat times, counts)."""
+    """Each analysed clip's soundtrack beat times."""
     from bachata_desktop.analysis.audio.analyze import analyze_clip_audio
     from bachata_desktop.analysis.pose.move_vector import grid_beats
 
@@ -157,7 +157,7 @@ def grids(analysed):
     for rel in analysed:
         grid, _ = analyze_clip_audio(CLIPS / rel)
         out[rel] = grid_beats(grid.to_dict())
-        assert out[rel][0] is not None, rel
+        assert out[rel] is not None, rel
     return out
 
 
@@ -174,44 +174,71 @@ def _keypoints(kp_file: Path, swap: bool = False, mirror: bool = False) -> dict:
 
 
 class TestOnTheCounts:
-    """The move vector with the pose folded onto the clip's 8-count cycle."""
+    """The ``counts`` vector: the couple's pose folded onto the clip's 8-count cycle."""
 
     pytestmark = needs_clips
 
-    def test_count_part_ignores_roles_mirroring_and_where_the_cycle_starts(self, analysed, grids) -> None:
+    def test_it_ignores_roles_mirroring_and_where_the_cycle_starts(self, analysed, grids) -> None:
         from bachata_desktop.analysis.pose.move_metric import shipped_metric
         from bachata_desktop.analysis.pose.move_template import count_template
-        from bachata_desktop.analysis.pose.move_vector import move_embedding
+        from bachata_desktop.analysis.pose.move_vector import counts_vector
 
         counts = shipped_metric().counts
         for rel, (_, kp) in analysed.items():
-            bt, _ = grids[rel]
-            base = move_embedding(_keypoints(kp), bt)
-            assert base.shape == (256,) and abs(float(np.linalg.norm(base)) - 1) < 1e-5
-            assert np.allclose(move_embedding(_keypoints(kp, swap=True), bt), base, atol=1e-5)
-            assert float(move_embedding(_keypoints(kp, mirror=True), bt) @ base) > 0.99, rel
-            # counted from the dancers' 5, or any other beat, instead of the first: the same part
+            bt = grids[rel]
+            base = counts_vector(_keypoints(kp), bt)
+            assert base.shape == (128,) and abs(float(np.linalg.norm(base)) - 1) < 1e-5
+            assert np.allclose(counts_vector(_keypoints(kp, swap=True), bt), base, atol=1e-5)
+            assert float(counts_vector(_keypoints(kp, mirror=True), bt) @ base) > 0.999, rel
+            # counted from the dancers' 5, or any other beat, instead of the first: the same
             lead, follow, _ = _features(kp)
-            first = counts.vector(count_template(lead, follow, _keypoints(kp)["times"], bt, 0))
+            times = _keypoints(kp)["times"]
+            first = counts.vector(count_template(lead, follow, times, bt, 0))
             for other in (1, 4, 5):
-                again = counts.vector(count_template(lead, follow, _keypoints(kp)["times"], bt, other))
+                again = counts.vector(count_template(lead, follow, times, bt, other))
                 assert np.allclose(again, first, atol=1e-9), (rel, other)
             # ... but the beats do count: on a grid half a beat off it is another vector
             half = float(np.median(np.diff(bt))) / 2
-            assert float(move_embedding(_keypoints(kp), bt + half) @ base) < 0.999, rel
+            assert float(counts_vector(_keypoints(kp), bt + half) @ base) < 0.999, rel
 
-    def test_without_a_grid_it_is_the_pose_steps_vector(self, analysed, grids) -> None:
-        from bachata_desktop.analysis.pose.move_vector import move_embedding
+    def test_no_vector_without_a_whole_cycle_on_a_grid(self, analysed, grids) -> None:
+        from bachata_desktop.analysis.pose.move_metric import shipped_metric
+        from bachata_desktop.analysis.pose.move_template import count_template
+        from bachata_desktop.analysis.pose.move_vector import counts_vector, grid_beats
 
-        for rel, (res, kp) in analysed.items():
-            plain = move_embedding(_keypoints(kp))
-            assert float(plain @ res.embeddings["interaction"]) > 0.995, rel
-            assert float(move_embedding(_keypoints(kp), grids[rel][0]) @ plain) < 0.99, rel
+        rel, (_, kp) = next(iter(analysed.items()))
+        bt = grids[rel]
+        assert counts_vector(_keypoints(kp), None) is None
+        assert grid_beats({"beats": [{"time": float(t), "count": 1} for t in bt[:7]]}) is None
+        assert grid_beats({"beats": [{"time": "soon"}]}) is None and grid_beats(None) is None
+        # the grid covers only the clip's first beats: counts 6-8 have no frame -> no vector
+        lead, follow, _ = _features(kp)
+        t = _keypoints(kp)["times"]
+        early = count_template(lead, follow, t, np.r_[bt[:5], bt[4] + 100 + np.arange(3)], 0)
+        assert np.isnan(early[5:]).all() and shipped_metric().counts.vector(early) is None
+        # nobody seen at all
+        blind = {**_keypoints(kp), "keypoints": np.full_like(_keypoints(kp)["keypoints"], np.nan)}
+        assert counts_vector(blind, bt) is None
+
+    def test_a_signal_never_seen_adds_nothing(self, analysed, grids) -> None:
+        from bachata_desktop.analysis.pose.move_metric import shipped_metric
+        from bachata_desktop.analysis.pose.move_template import SIGNALS, count_template
+
+        counts = shipped_metric().counts
+        rel, (_, kp) = next(iter(analysed.items()))
+        lead, follow, _ = _features(kp)
+        tpl = count_template(lead, follow, _keypoints(kp)["times"], grids[rel], 0)
+        gone = tpl.copy()
+        gone[:, [SIGNALS.index("ankle_speed_hi"), SIGNALS.index("ankle_speed_lo")]] = np.nan
+        v, w = counts.vector(tpl), counts.vector(gone)
+        spectrum = w.reshape(-1, len(SIGNALS))
+        assert not spectrum[:, SIGNALS.index("ankle_speed_hi")].any()
+        assert float(v @ w) > 0.8  # the rest of the clip still speaks
 
     def test_a_spin_is_nearer_turning_moves_on_the_counts_too(self, analysed, grids) -> None:
-        from bachata_desktop.analysis.pose.move_vector import move_embedding
+        from bachata_desktop.analysis.pose.move_vector import counts_vector
 
-        vec = {rel: move_embedding(_keypoints(kp), grids[rel][0]) for rel, (_, kp) in analysed.items()}
+        vec = {rel: counts_vector(_keypoints(kp), grids[rel]) for rel, (_, kp) in analysed.items()}
         sims = {rel: float(vec[SPIN] @ v) for rel, v in vec.items() if rel != SPIN}
         assert max(sims, key=sims.get) in TURNING, sims
 
@@ -224,7 +251,8 @@ def test_a_malformed_count_part_of_the_metric_file_gives_one_clear_line(tmp_path
     doc = json.loads(default_path().read_text(encoding="utf-8"))
     assert read_metric(default_path()).counts is not None  # the shipped file has one
     for broken in ({**doc["counts"], "cycle_scale": doc["counts"]["cycle_scale"][:-1]},
-                   {**doc["counts"], "weight": -1.0}, {**doc["counts"], "median": None}):
+                   {**doc["counts"], "names": doc["counts"]["names"][::-1]},
+                   {**doc["counts"], "median": None}):
         bad = tmp_path / "metric.json"
         bad.write_text(json.dumps({**doc, "counts": broken}), encoding="utf-8")
         with pytest.raises(InputError) as e:

@@ -73,20 +73,22 @@ def test_full_analysis_of_two_clips(store, shared_clips_dir: Path, pose_model_di
     assert all(fresh.index(m).rebuilds == 0 for m in MODALITY_DIMS)
 
     # issue 15: the move was read from the dance (length, the dancers' 1) and stamped, and the
-    # stored move vector is folded onto the grid's counts (the index holds the same vector)
+    # couple's pose on the grid's counts is stored as the counts vector (the index holds it too)
     from bachata_desktop.analysis.pose.analyze import load_keypoints
-    from bachata_desktop.analysis.pose.move_vector import grid_beats, move_embedding
+    from bachata_desktop.analysis.pose.move_vector import counts_vector, grid_beats
+
+    def on_the_counts(cid: int) -> np.ndarray:
+        name = store.analyses.get("clip", cid, "pose")["keypoints_file"]
+        return counts_vector(load_keypoints(store.paths.poses / name),
+                             grid_beats(store.analyses.get("clip", cid, "audio")))
 
     for cid in ids:
         clip = store.clips.get(cid)
         assert clip.extra["counts_from"] == "dance" and clip.extra["dance"]["counts"] == clip.counts
         assert store.analyses.get("clip", cid, DANCE_KIND)["measured"]
-        data = load_keypoints(store.paths.poses / store.analyses.get("clip", cid, "pose")["keypoints_file"])
-        want = move_embedding(data, grid_beats(store.analyses.get("clip", cid, "audio"))[0])
-        stored = store.embeddings.get("clip", cid, "interaction")
-        assert np.allclose(stored, want, atol=1e-5)
-        assert float(stored @ move_embedding(data)) < 0.99  # not the pose step's count-free one
-        assert indexes.index("interaction").query(want, k=1)[0][0] == cid
+        want = on_the_counts(cid)
+        assert np.allclose(store.embeddings.get("clip", cid, "counts"), want, atol=1e-5)
+        assert indexes.index("counts").query(want, k=1)[0][0] == cid
     assert outdated_dance(store) == []
     # a library analysed before the dance was read: it gets the fields once, from the stored
     # keypoints and grid, with no pose model at hand; a length the instructor set stays
@@ -100,18 +102,14 @@ def test_full_analysis_of_two_clips(store, shared_clips_dir: Path, pose_model_di
         if user_counts:
             extra["counts_source"] = "user"
         store.clips.update(old.with_(counts=user_counts or 8, extra=extra))
-        own = store.paths.poses / store.analyses.get("clip", cid, "pose")["keypoints_file"]
-        model_id = store.db.query_one("SELECT model_id FROM embeddings WHERE owner_id=? AND "
-                                      "modality='interaction'", (cid,))[0]
-        store.embeddings.put("clip", cid, "interaction", move_embedding(load_keypoints(own)), model_id)
+        store.embeddings.delete("clip", cid, "counts")  # made before the counts vector existed
     assert outdated_dance(store) == sorted(ids)
     monkeypatch.setenv("BACHATA_MODELS", str(store.paths.data / "no-models-here"))
     assert run_queue(store, indexes, RecordingContext()).done == ()  # nothing queued
-    for cid in ids:  # the move vector is on the counts again, in SQLite and in the index
-        data = load_keypoints(store.paths.poses / store.analyses.get("clip", cid, "pose")["keypoints_file"])
-        want = move_embedding(data, grid_beats(store.analyses.get("clip", cid, "audio"))[0])
-        assert np.allclose(store.embeddings.get("clip", cid, "interaction"), want, atol=1e-5)
-        hit = indexes.index("interaction").query(want, k=1)[0]
+    for cid in ids:  # the counts vector is there again, in SQLite and in the index
+        want = on_the_counts(cid)
+        assert np.allclose(store.embeddings.get("clip", cid, "counts"), want, atol=1e-5)
+        hit = indexes.index("counts").query(want, k=1)[0]
         assert hit[0] == cid and hit[1] == pytest.approx(1.0, abs=1e-4)
     again = store.clips.get(ids[0])
     assert again.counts == first.counts and again.extra["dance"] == first.extra["dance"]
@@ -217,3 +215,34 @@ def test_clip_grids_made_under_older_rules_are_analysed_again_once(store, shared
     assert refresh_grids(store) == 0                         # once: nothing left to refresh
     # the audio embedding's model id is the analysis version, untouched by the grid rules
     assert f"{AUDIO_MODEL_PREFIX}{ANALYSIS_VERSION}" == "bachata-audio-v1"
+
+
+@pytest.mark.slow
+def test_a_clip_whose_grid_goes_loses_its_counts_vector(store, shared_clips_dir: Path,
+                                                        pose_model_dir: Path) -> None:
+    """Issue 15: the counts vector lives on the clip's grid; when new grid rules find no steady
+    beat (here: the soundtrack is gone from the media), it goes from SQLite and the index."""
+    import av
+
+    (cid,) = _import(store, shared_clips_dir, FAST[:1])
+    indexes = IndexSet(store.paths.indexes, store.embeddings)
+    run_queue(store, indexes, RecordingContext())
+    counts = store.embeddings.get("clip", cid, "counts")
+    assert counts is not None and indexes.index("counts").query(counts, k=1)[0][0] == cid
+    media = store.media_file(store.clips.get(cid).media_path)
+    silent = media.with_name("silent.mp4")
+    with av.open(str(media)) as src, av.open(str(silent), "w") as out:  # the video stream only
+        video = out.add_stream_from_template(src.streams.video[0])
+        for packet in src.demux(src.streams.video[0]):
+            if packet.dts is not None:
+                packet.stream = video
+                out.mux(packet)
+    silent.replace(media)
+    store.analyses.put("clip", cid, "audio", store.analyses.get("clip", cid, "audio"))  # version 1
+    assert outdated_grids(store) == [cid]
+    run_queue(store, indexes, RecordingContext(), steps=("audio",))
+    assert store.analyses.get("clip", cid, "audio") is None
+    assert store.embeddings.get("clip", cid, "counts") is None
+    assert store.embeddings.get("clip", cid, "interaction") is not None  # the rest stays
+    assert len(indexes.index("counts")) == 0
+    assert len(IndexSet(store.paths.indexes, store.embeddings).index("counts")) == 0

@@ -154,10 +154,11 @@ def test_fusion_weights_and_renormalisation(store) -> None:
     # a: same text, orthogonal everything else -> 0.35 / 1.0
     for m, v in base.items():
         store.embeddings.put("clip", a, m, v if m == "text" else orth(v), "syn")
-    # b: same audio and pose (the move vector), orthogonal text/lead/follow -> 0.65 (the lead
-    # and follow embeddings weigh 0 by default: they find the same dancer, not the same move)
+    # b: same audio and pose (the move vector and its counts), orthogonal text/lead/follow ->
+    # 0.65 (the lead and follow embeddings weigh 0 by default: they find the same dancer, not
+    # the same move)
     for m, v in base.items():
-        store.embeddings.put("clip", b, m, v if m in ("audio", "interaction") else orth(v), "syn")
+        store.embeddings.put("clip", b, m, v if m in ("audio", "interaction", "counts") else orth(v), "syn")
     # c: only text (identical) and audio (orthogonal): renormalised over 0.7 -> 0.5
     store.embeddings.put("clip", c_, "text", base["text"], "syn")
     store.embeddings.put("clip", c_, "audio", orth(base["audio"]), "syn")
@@ -165,7 +166,8 @@ def test_fusion_weights_and_renormalisation(store) -> None:
     hits = similar(store, indexes, q, k=3, same_category_first=False)
     got = {h.clip.id: h.score for h in hits}
     assert got[a] == pytest.approx(FUSION_WEIGHTS["text"], abs=1e-3)
-    assert got[b] == pytest.approx(FUSION_WEIGHTS["audio"] + FUSION_WEIGHTS["interaction"], abs=1e-3)
+    assert got[b] == pytest.approx(FUSION_WEIGHTS["audio"] + FUSION_WEIGHTS["interaction"]
+                                   + FUSION_WEIGHTS["counts"], abs=1e-3)
     assert got[c_] == pytest.approx(0.35 / 0.70, abs=1e-3)
     assert [h.clip.id for h in hits] == [b, c_, a]
     assert set(hits[1].parts) == {"text", "audio"}
@@ -198,7 +200,7 @@ def test_similar_hits_carry_their_parts_and_flag_the_family_lift(store) -> None:
     first, second = similar(store, indexes, q, k=2)
     assert (first.clip.id, second.clip.id) == (kin, twin)
     assert first.same_family and first.lifted and not second.same_family and not second.lifted
-    assert set(first.parts) == {"text", "audio", "interaction"}  # pose = the move vector
+    assert set(first.parts) == {"text", "audio", "interaction", "counts"}  # pose: move vector, counts
     assert first.parts["text"] == pytest.approx(1.0, abs=1e-4)
     line = similar_parts(first)
     assert line.startswith("pose 0.") or line.startswith("pose -0.")

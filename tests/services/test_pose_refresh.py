@@ -45,7 +45,7 @@ def _with_keypoints(store, keypoints: Path, key: str):
     from bachata_desktop.core.clip import Clip
     from bachata_desktop.services.clip_analysis import keypoints_path
 
-    clip = store.clips.add(Clip(None, "spin", "spin", "spin", "spin/spin.mp4", key * 64))
+    clip = store.clips.add(Clip(None, f"spin-{key}", "spin", "spin", "spin/spin.mp4", key * 64))
     final = keypoints_path(store, clip)
     final.parent.mkdir(parents=True, exist_ok=True)
     shutil.copy(keypoints, final)
@@ -110,23 +110,27 @@ def test_the_analysis_queue_runs_the_refresh_and_the_library_job_starts_for_it(s
     assert outdated_pose_embeddings(store) == [] and not grids_outdated(store)
 
 
-def test_the_rebuilt_move_vector_is_on_the_stored_counts(store, spin_keypoints) -> None:
+def test_the_rebuild_adds_the_counts_vector_on_the_stored_grid(store, spin_keypoints) -> None:
     from bachata_desktop.analysis.audio.analyze import analyze_clip_audio
     from bachata_desktop.analysis.pose.analyze import load_keypoints
-    from bachata_desktop.analysis.pose.move_vector import grid_beats, move_embedding
+    from bachata_desktop.analysis.pose.move_vector import counts_vector, grid_beats
     from bachata_desktop.services.pose_refresh import refresh_pose_embeddings
     from bachata_desktop.store.indexes.hnsw import IndexSet
 
     clip, final = _with_keypoints(store, spin_keypoints, "d")
     grid = analyze_clip_audio(CLIP)[0].to_dict()
     store.analyses.put("clip", clip.id, "audio", grid)
-    data = load_keypoints(final)
-    _old_design(store, clip.id, np.random.default_rng(5))
+    bare, _ = _with_keypoints(store, spin_keypoints, "e")  # no grid: no counts vector
+    for c in (clip, bare):
+        _old_design(store, c.id, np.random.default_rng(5))
+    store.embeddings.put("clip", bare.id, "counts", np.eye(128, dtype=np.float32)[0], "x:emb3")
     indexes = IndexSet(store.paths.indexes, store.embeddings)
+    assert len(indexes.index("counts")) == 1
 
-    assert refresh_pose_embeddings(store, indexes) == 1
-    want = move_embedding(data, grid_beats(grid)[0])
-    assert np.allclose(store.embeddings.get("clip", clip.id, "interaction"), want, atol=1e-5)
-    assert float(want @ move_embedding(data)) < 0.99  # the counts are in it
-    hit = indexes.index("interaction").query(want, k=1)[0]
-    assert hit[0] == clip.id and hit[1] == pytest.approx(1.0, abs=1e-4)
+    assert refresh_pose_embeddings(store, indexes) == 2
+    want = counts_vector(load_keypoints(final), grid_beats(grid))
+    assert np.allclose(store.embeddings.get("clip", clip.id, "counts"), want, atol=1e-5)
+    assert store.embeddings.get("clip", bare.id, "counts") is None  # the stale one is gone ...
+    assert store.embeddings.get("clip", bare.id, "interaction") is not None
+    hits = indexes.index("counts").query(want, k=5)  # ... from the index too
+    assert [h[0] for h in hits] == [clip.id] and hits[0][1] == pytest.approx(1.0, abs=1e-4)

@@ -212,8 +212,9 @@ def measure(keypoints: np.ndarray, times: np.ndarray, beats: np.ndarray, beat_co
                        round(score, 4), note)
 
 
-def measure_file(keypoints_file: Any, grid: dict[str, Any], duration_s: float) -> DanceCounts | None:
-    """``measure`` from a stored keypoints file and a stored grid (``SongAnalysis.to_dict()``)."""
+def measure_file(keypoints: Any, grid: dict[str, Any], duration_s: float) -> DanceCounts | None:
+    """``measure`` from a stored keypoints file (or its contents, ``load_keypoints``) and a stored
+    grid (``SongAnalysis.to_dict()``)."""
     from bachata_desktop.analysis.pose.analyze import load_keypoints
 
     beats = grid.get("beats") or []
@@ -222,7 +223,7 @@ def measure_file(keypoints_file: Any, grid: dict[str, Any], duration_s: float) -
         bc = np.array([int(x["count"]) for x in beats])
     except (KeyError, TypeError, ValueError):
         return None
-    data = load_keypoints(keypoints_file)
+    data = keypoints if isinstance(keypoints, dict) else load_keypoints(keypoints)
     return measure(data["keypoints"], data["times"], bt, bc, duration_s)
 
 

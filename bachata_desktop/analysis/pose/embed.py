@@ -1,13 +1,14 @@
 """Clip embeddings (lead 512, follow 512, interaction 256), pose descriptors and motion energy.
 
-Version 4 (issue 15): the ``interaction`` embedding is the couple's move vector
-(``move_features`` + the count template of ``move_template`` + the shipped ``move_metric``),
-role-free and what "Similar moves" compares as pose; with a beat grid it is made by
-``move_vector`` (the clip analysis' dance step), without one by ``summarise`` here. Leave-one-out
-1-NN move label on the 80 shared clips, nested (``benchmarks/bench_pose_move.py``): 0.425 by clip
-/ 0.3125 by recording session (0.37 / 0.29 on average with every grid moved by 0.1-0.2 beat: which
-frames fall into which count is part luck at 10 fps), against version 3 (descriptors alone) 0.30 /
-0.25 and version 2's three embeddings 0.26 / 0.21.
+Version 4 (issue 15): what "Similar moves" compares as pose is the couple's move vector, the
+``interaction`` embedding (``move_features`` + the shipped ``move_metric``, role-free, made by
+``summarise`` here), and the ``counts`` embedding: the couple's pose on the clip's 8-count cycle
+(``move_template``; it needs the soundtrack's beat grid, so ``move_vector`` makes it in the clip
+analysis' dance step), weighed equally. Leave-one-out 1-NN move label on the 80 shared clips,
+nested (``benchmarks/bench_pose_move.py``): 0.425 by clip / 0.3125 by recording session (0.37 /
+0.29 on average with every grid moved by 0.1-0.2 beat: which frames fall into which count is part
+luck at 10 fps; the form and weight were chosen on the same clips), against version 3 (the
+interaction vector alone) 0.30 / 0.25 and version 2's three embeddings 0.26 / 0.21.
 The lead and follow embeddings below are unchanged (each finds the same dancer more than the
 same move: lead alone 0.15). The notes below are about version 2.
 
@@ -71,6 +72,7 @@ from bachata_desktop.analysis.pose.features import (
     DancerFeatures,
     InteractionFeatures,
 )
+from bachata_desktop.core.errors import InputError
 from bachata_desktop.core.pose import DESCRIPTOR_SIZE, l2_normalise
 
 RESAMPLE = 32
@@ -198,19 +200,30 @@ def _sign_changes(x: np.ndarray) -> float:
     return float(np.sum(s[1:] != s[:-1]) / max(len(x), 1)) * 10.0
 
 
-def interaction_embedding(i: InteractionFeatures, dim: int = 256, seed: int = 3,
-                          template: np.ndarray | None = None) -> np.ndarray:
-    """The couple's move vector (``move_metric``): what "Similar moves" compares as pose.
+def interaction_embedding(i: InteractionFeatures, dim: int = 256, seed: int = 3) -> np.ndarray:
+    """The couple's move vector (``move_metric``): what "Similar moves" compares as pose, with
+    the ``counts`` vector (``count_embedding``).
 
     Role-free (a lead / follow swap leaves it unchanged) and standardised by the shipped,
-    checksum-verified ``data/pose_move_metric.json``; ``template`` is the clip's count template
-    (``move_template``; None without a beat grid). All zeros when the couple was never seen.
+    checksum-verified ``data/pose_move_metric.json``; all zeros when the couple was never seen.
     """
     if not np.isfinite(i.proximity).any() or i.lead is None or i.follow is None:
         return np.zeros(dim, np.float32)
     from bachata_desktop.analysis.pose.move_metric import shipped_metric
 
-    return _finish([shipped_metric().vector(i.lead, i.follow, template)], dim, seed)
+    return _finish([shipped_metric().vector(i.lead, i.follow)], dim, seed)
+
+
+def count_embedding(template: np.ndarray | None, dim: int = 128, seed: int = 5) -> np.ndarray | None:
+    """The couple's pose on the 8-count cycle (``move_template``'s template standardised by the
+    shipped metric's count part): unit length, or None when the clip has no full cycle on a grid."""
+    from bachata_desktop.analysis.pose.move_metric import shipped_metric
+
+    counts = shipped_metric().counts
+    if counts is None:
+        raise InputError("pose similarity file has no count part; reinstall the app")
+    part = counts.vector(template)
+    return None if part is None else _finish([part], dim, seed)
 
 
 def pose_descriptor(lead: DancerFeatures, follow: DancerFeatures, inter: InteractionFeatures,
@@ -240,5 +253,5 @@ def motion_energy(lead: DancerFeatures, follow: DancerFeatures) -> float:
     return float(np.median(vals)) if vals.size else 0.0
 
 
-__all__ = ["EMBEDDING_VERSION", "dancer_embedding", "interaction_embedding", "motion_energy",
-           "pose_descriptor"]
+__all__ = ["EMBEDDING_VERSION", "count_embedding", "dancer_embedding", "interaction_embedding",
+           "motion_energy", "pose_descriptor"]

@@ -9,20 +9,21 @@ their labels; the weights are uniform, because per-descriptor weights fitted on 
 (diagonal NCA, feature selection) did not beat them under nested cross-validation
 (``benchmarks/bench_pose_move.py``). The file's sha256 is pinned here and checked on load, so a
 damaged or edited file is refused with one clear line instead of silently changing every
-similarity. ``python -m benchmarks.bench_pose_move --fit 1.0`` writes the file and prints its hash.
+similarity. ``python -m benchmarks.bench_pose_move --fit`` writes the file and prints its hash.
 
-The count part (``counts`` in the file, version 4): the clip's count template (``move_template``)
-standardised per signal (one median / scale over all counts), turned into its cycle spectrum and
-standardised again per value, both fitted without labels. The stored vector is the unit-length
-descriptor part followed by the unit-length count part times sqrt(``weight``) (1: equal shares of
-the cosine; 0.5 and 1.5 were worse on the shared clips, ``bench_pose_count_move``). A clip
-without a beat grid has zeros there: its cosine with others comes from the descriptors alone.
+The count part (``counts`` in the file, embedding version 4): the clip's count template
+(``move_template``) standardised per signal (one median / scale over all counts), turned into its
+cycle spectrum and standardised again per value, both fitted without labels. It is stored as a
+modality of its own (``counts``, ``analysis.pose.move_vector``), next to the descriptors'
+``interaction`` vector, and "Similar moves" weighs the two equally (``services.search``); a clip
+without a beat grid, or shorter than the cycle, has no ``counts`` vector and compares by the rest.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import warnings
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -35,35 +36,43 @@ from bachata_desktop.analysis.pose.move_template import cycle_spectrum, template
 from bachata_desktop.core.errors import InputError
 
 METRIC_FILE = "pose_move_metric.json"
-METRIC_SHA256 = "94e0c8ba51930d71659fad5aec1225762eb30af77a8666e6b4c9bc1d96f0b9bb"
+METRIC_SHA256 = "6dcc50fcc6ae5acc645fb1945150cbf325565798b7a19a3616b06d90b202f3ad"
 
 
 @dataclass(frozen=True)
 class CountScale:
-    """Standardisation of the count template (``move_template``): per cell, then per value of
-    its cycle spectrum; ``weight`` is its share of the cosine against the descriptors'."""
+    """Standardisation of the count template (``move_template``): one median / scale per signal
+    over all counts, then per value of its cycle spectrum."""
 
     names: tuple[str, ...]
     median: np.ndarray
     scale: np.ndarray
     cycle_median: np.ndarray
     cycle_scale: np.ndarray
-    weight: float
 
-    def vector(self, template: np.ndarray | None) -> np.ndarray:
-        """Unit-length standardised cycle spectrum times sqrt(weight); zeros without a template."""
-        out = np.zeros(self.cycle_median.size)
+    def vector(self, template: np.ndarray | None) -> np.ndarray | None:
+        """The unit-length standardised cycle spectrum of a (counts x signals) template; None
+        when there is none or a count has no frame (a clip shorter than the cycle: a spectrum of
+        a partly empty cycle would make such clips look alike). A signal missing from some
+        counts is filled from its other counts; one never seen adds nothing (zeros)."""
         if template is None:
-            return out
-        template = np.asarray(template, np.float64)
-        if template.size != len(self.names):
+            return None
+        t = np.asarray(template, np.float64)
+        if t.size != len(self.names) or t.ndim != 2:
             raise InputError(f"{METRIC_FILE} describes another count template than this version "
                              "of the app measures; reinstall the app")
-        z = np.nan_to_num(np.tanh((template.ravel() - self.median) / self.scale))
-        h = cycle_spectrum(z.reshape(1, *template.shape))[0]
-        h = np.nan_to_num(np.tanh((h - self.cycle_median) / self.cycle_scale))
+        if (~np.isfinite(t)).all(axis=1).any():
+            return None
+        z = np.tanh((t.ravel() - self.median) / self.scale).reshape(t.shape)
+        seen = np.isfinite(z).any(axis=0)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # never-seen signals: zeroed below
+            z = np.where(np.isfinite(z), z, np.nanmean(z, axis=0))
+        h = cycle_spectrum(np.nan_to_num(z)[None])[0].reshape(-1, t.shape[1])
+        h = np.tanh((h.ravel() - self.cycle_median) / self.cycle_scale).reshape(h.shape)
+        h = np.where(seen, h, 0.0).ravel()
         n = float(np.linalg.norm(h))
-        return out if n < 1e-12 else h / n * np.sqrt(self.weight)
+        return h / n if n > 1e-12 else None
 
 
 @dataclass(frozen=True)
@@ -75,24 +84,18 @@ class MoveMetric:
     version: int
     counts: CountScale | None = None
 
-    def vector(self, lead: DancerFeatures, follow: DancerFeatures,
-               template: np.ndarray | None = None) -> np.ndarray:
-        """The clip's move vector: the standardised descriptors (unit length), then the count
-        template's part (``CountScale``; zeros when the clip has no beat grid)."""
+    def vector(self, lead: DancerFeatures, follow: DancerFeatures) -> np.ndarray:
+        """The clip's move vector (one value per descriptor, 0 where unmeasured)."""
         x, names = describe(lead, follow)
         if tuple(names) != self.names:
             raise InputError(f"{METRIC_FILE} describes other descriptors than this version "
                              "of the app measures; reinstall the app")
-        return self.standardise(x, template)
+        return self.standardise(x)
 
-    def standardise(self, x: np.ndarray, template: np.ndarray | None = None) -> np.ndarray:
-        """``vector`` from the descriptors ``describe`` measured (``x``) and the count template."""
+    def standardise(self, x: np.ndarray) -> np.ndarray:
+        """``vector`` from the descriptors ``describe`` measured (``x``)."""
         z = np.tanh((np.asarray(x, np.float64) - self.median) / self.scale) * self.weights
-        z = np.nan_to_num(z, nan=0.0, posinf=0.0, neginf=0.0)
-        if self.counts is None:
-            return z
-        n = float(np.linalg.norm(z))
-        return np.concatenate([z / n if n > 1e-12 else z, self.counts.vector(template)])
+        return np.nan_to_num(z, nan=0.0, posinf=0.0, neginf=0.0)
 
 
 def default_path() -> Path:
@@ -130,14 +133,14 @@ def _count_scale(d: dict) -> CountScale:
     names = tuple(str(n) for n in d["names"])
     med, scale, cmed, cscale = (np.asarray(d[k], np.float64)
                                 for k in ("median", "scale", "cycle_median", "cycle_scale"))
-    weight = float(d["weight"])
-    counts = len({n.split("_", 1)[0] for n in names})
-    if any(a.shape != (len(names),) or not np.isfinite(a).all() for a in (med, scale)) \
-            or any(a.shape != ((counts // 2 + 1) * (len(names) // max(counts, 1)),)
-                   or not np.isfinite(a).all() for a in (cmed, cscale)) \
-            or (scale <= 0).any() or (cscale <= 0).any() or not 0 < weight < 100:
-        raise ValueError("bad count template sizes or values")
-    return CountScale(names, med, scale, cmed, cscale, weight)
+    k = len({n.split("_", 1)[0] for n in names})
+    if names != tuple(template_names(k)) \
+            or any(a.shape != (len(names),) or not np.isfinite(a).all() for a in (med, scale)) \
+            or any(a.shape != ((k // 2 + 1) * (len(names) // max(k, 1)),) or not np.isfinite(a).all()
+                   for a in (cmed, cscale)) \
+            or (scale <= 0).any() or (cscale <= 0).any():
+        raise ValueError("bad count template names, sizes or values")
+    return CountScale(names, med, scale, cmed, cscale)
 
 
 @lru_cache(maxsize=1)
@@ -167,7 +170,7 @@ def _robust(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return med, scale
 
 
-def fit_counts(templates: np.ndarray, weight: float) -> dict:
+def fit_counts(templates: np.ndarray) -> dict:
     """The count template's standardisation from clips' templates (clips x counts x signals),
     unsupervised: the ``counts`` part of the metric file."""
     n, k, m = templates.shape
@@ -177,7 +180,7 @@ def fit_counts(templates: np.ndarray, weight: float) -> dict:
     z = np.nan_to_num(np.tanh((templates.reshape(n, -1) - med) / scale)).reshape(templates.shape)
     cmed, cscale = _robust(cycle_spectrum(z))
     return {"names": template_names(k), "median": _rounded(med), "scale": _rounded(scale),
-            "cycle_median": _rounded(cmed), "cycle_scale": _rounded(cscale), "weight": float(weight)}
+            "cycle_median": _rounded(cmed), "cycle_scale": _rounded(cscale)}
 
 
 def _rounded(a: np.ndarray) -> list[float]:

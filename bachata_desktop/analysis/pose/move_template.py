@@ -2,9 +2,8 @@
 
 Bachata moves are told apart by what happens on which count (the turn on 5-6-7, the hand raised
 on 4, the dip on 1), which whole-clip statistics (``move_features``) average away. Here each
-frame's role-free pose signals are placed on the clip's beat grid, counted from the beat the
-dancers dance as their 1 (``dance_counts``), and averaged per count of the 8-count cycle: an
-8 x 24 template. Per count: each dancer's facing (shoulder width over its p90), highest and
+frame's role-free pose signals are placed on the clip's beat grid, counted from a given beat, and
+averaged per count of the 8-count cycle: an 8 x 24 template. Per count: each dancer's facing (shoulder width over its p90), highest and
 lowest wrist above the shoulders, torso length, |lean|, |hip offset from the shoulders|, |head
 offset|, rotation rate, ankle speed and body speed, as (larger, smaller) pairs over the two
 dancers (a lead / follow swap changes nothing), and the couple's hip distance, relative facing,
@@ -77,6 +76,7 @@ def count_template(lead: DancerFeatures, follow: DancerFeatures, times: np.ndarr
         warnings.simplefilter("ignore", RuntimeWarning)  # unseen joints and empty counts: NaN
         pa, pb, cp = dancer_signals(lead), dancer_signals(follow), couple_signals(lead, follow)
         t = np.asarray(times, np.float64)[:len(pa)]
+        pa, pb, cp = pa[:len(t)], pb[:len(t)], cp[:len(t)]  # a times array shorter than the frames
         b = np.asarray(beats, np.float64)
         pos = np.interp(t, b, np.arange(len(b)), left=np.nan, right=np.nan) - int(one_beat)
         cnt = np.where(np.isfinite(pos), np.floor(np.nan_to_num(pos)).astype(int) % k, -1)

@@ -212,7 +212,7 @@ class VectorIndex:
 
 
 class IndexSet:
-    """The five modality indexes of the library, created lazily."""
+    """One index per modality of the library (``MODALITY_DIMS``), created lazily."""
 
     MODALITIES = tuple(MODALITY_DIMS)
 
