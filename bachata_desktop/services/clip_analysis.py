@@ -416,8 +416,12 @@ def _add_to_indexes(indexes: Any, clip_id: int, results: list[StepResult]) -> se
         latest.update(r.embeddings)
     added: set[str] = set()
     for modality in _dropped(results):  # no removal in hnswlib here: rebuilt from SQLite on next use
-        indexes.invalidate(modality)
-        added.add(modality)
+        try:
+            if indexes.index(modality).vector(clip_id) is not None:
+                indexes.invalidate(modality)
+                added.add(modality)
+        except Exception as exc:  # the index is derived data: it is rebuilt from SQLite later
+            log.warning("could not drop clip %s from the %s index: %s", clip_id, modality, exc)
     for modality, (vec, model_id) in latest.items():
         try:
             indexes.index(modality).add([clip_id], vec.reshape(1, -1), model_id=model_id)
