@@ -68,7 +68,7 @@ def exported(store, shared_clips_dir: Path, tmp_path: Path) -> tuple[Path, dict,
     ids = _fill(store, shared_clips_dir)
     archive = tmp_path / "out" / "library backup é.zip"
     info = export_library(store, archive, RecordingContext())
-    assert info.counts["clips"] == 3 and info.counts["embeddings"] == 15
+    assert info.counts["clips"] == 3 and info.counts["embeddings"] == 3 * len(MODALITY_DIMS)
     assert archive.is_file() and not list(archive.parent.glob(".*partial"))
     return archive, _snapshot(store.paths), ids
 
