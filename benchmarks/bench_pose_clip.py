@@ -18,7 +18,8 @@ Rows:
   frames where an unseen dancer is placed by motion over a short gap (``CoupleTracks.bridged``).
 * ``pose_loo_nn_by_clip`` / ``pose_loo_nn_by_series``: leave-one-out 1-NN move label from the
   couple's move vector alone (the shipped standardisation saw every clip, without labels;
-  ``bench_pose_move`` gives the nested figures); "by series" also leaves out every clip of the query's recording session
+  ``bench_pose_move`` gives the nested figures of what "Similar moves" uses, the move vector and
+  the counts vector); "by series" also leaves out every clip of the query's recording session
   (``machete_completo3`` / ``machete_completo4`` are one session).
 
 Run: ``python -m benchmarks pose_clip``; ``python -m benchmarks.bench_pose_clip --fit`` prints
@@ -265,13 +266,13 @@ def run(quick: bool = False) -> list[dict]:
         rows.append(_row("both_dancers_bridged_closed_hold", float(bridged[closed_clips].mean()),
                          "fraction of frames", ">= 0.90 (report)",
                          "both seen or bridged over a short gap; closed-hold clips"))
-    # the move vector "Similar moves" compares as pose (interaction embedding, version 3)
+    # the move vector, one of the two pose parts "Similar moves" compares (interaction embedding)
     emb = np.stack([bp.embeddings_for(r["kp"])["interaction"] for r in recs])
     labels = [r["ann"]["move_label"] for r in recs]
     series = [r["series"] for r in recs]
     rows.append(_row("pose_loo_nn_by_clip", nn1(emb, labels), "accuracy", ">= 0.5",
-                     f"{len(labels)} clips, the move vector (interaction embedding), cosine; "
-                     "nested figures: bench_pose_move"))
+                     f"{len(labels)} clips, the move vector alone (interaction embedding), cosine; "
+                     "with the counts vector, and nested: bench_pose_move"))
     rows.append(_row("pose_loo_nn_by_series", nn1(emb, labels, series), "accuracy", ">= 0.5",
                      f"the query's recording session left out too ({len(set(series))} series)"))
     return rows
