@@ -5,9 +5,10 @@ Each stored pose embedding carries its design in its model id (``...:emb<EMBEDDI
 the couple's move vector that "Similar moves" compares), every analysed clip's three pose
 embeddings are recomputed from its keypoints file in ``poses/`` (``summarise`` of the saved
 tracks: seconds for a whole library, no video decoding; since version 4 also the ``counts`` vector
-on the stored grid) and the indexes are updated. A clip whose
-keypoints file is gone loses its old-design vectors and is queued for a full analysis instead
-(if that fails too, e.g. its video is gone as well, it simply has no pose vector: no retry loop). Run by ``clip_analysis.run_queue`` after the queue.
+on the stored grid) and the indexes are updated. A clip whose keypoints file is gone loses its
+old-design vectors and is queued for a full analysis instead (if that fails too, e.g. its video is
+gone as well, it simply has no pose vector: no retry loop). Run by ``clip_analysis.run_queue``
+after the queue.
 """
 
 from __future__ import annotations

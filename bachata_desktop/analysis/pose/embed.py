@@ -1,4 +1,5 @@
-"""Clip embeddings (lead 512, follow 512, interaction 256), pose descriptors and motion energy.
+"""Clip embeddings (lead 512, follow 512, interaction 256, counts 128), pose descriptors and
+motion energy.
 
 Version 4 (issue 15): what "Similar moves" compares as pose is the couple's move vector, the
 ``interaction`` embedding (``move_features`` + the shipped ``move_metric``, role-free, made by

@@ -187,5 +187,5 @@ def _rounded(a: np.ndarray) -> list[float]:
     return [round(float(v), 6) for v in a]
 
 
-__all__ = ["METRIC_FILE", "METRIC_SHA256", "CountScale", "MoveMetric", "default_path", "fit_counts", "fit_metric",
-           "read_metric", "shipped_metric"]
+__all__ = ["METRIC_FILE", "METRIC_SHA256", "CountScale", "MoveMetric", "default_path", "fit_counts",
+           "fit_metric", "read_metric", "shipped_metric"]

@@ -3,12 +3,12 @@
 Bachata moves are told apart by what happens on which count (the turn on 5-6-7, the hand raised
 on 4, the dip on 1), which whole-clip statistics (``move_features``) average away. Here each
 frame's role-free pose signals are placed on the clip's beat grid, counted from a given beat, and
-averaged per count of the 8-count cycle: an 8 x 24 template. Per count: each dancer's facing (shoulder width over its p90), highest and
-lowest wrist above the shoulders, torso length, |lean|, |hip offset from the shoulders|, |head
-offset|, rotation rate, ankle speed and body speed, as (larger, smaller) pairs over the two
-dancers (a lead / follow swap changes nothing), and the couple's hip distance, relative facing,
-nearest hands and |height difference|. Every lateral value enters as a magnitude, so a mirrored
-video gives the same template.
+averaged per count of the 8-count cycle: an 8 x 24 template. Per count: each dancer's facing
+(shoulder width over its p90), highest and lowest wrist above the shoulders, torso length, |lean|,
+|hip offset from the shoulders|, |head offset|, rotation rate, ankle speed and body speed, as
+(larger, smaller) pairs over the two dancers (a lead / follow swap changes nothing), and the
+couple's hip distance, relative facing, nearest hands and |height difference|. Every lateral value
+enters as a magnitude, so a mirrored video gives the same template.
 
 Whether a clip's 1 is the dancers' 1 or their 5 is the least sure part of the count (the two
 halves of the basic mirror each other), so the stored form does not depend on where the cycle
