@@ -43,8 +43,9 @@ def _clip_inputs(video_path: str) -> tuple[dict, dict, float]:
 
 
 def _beats(grid: dict) -> tuple[np.ndarray, np.ndarray]:
-    b = grid.get("beats") or []
-    return (np.array([float(x["time"]) for x in b]), np.array([int(x["count"]) for x in b]))
+    from bachata_desktop.analysis.pose.dance_counts import beat_arrays
+
+    return beat_arrays(grid) or (np.zeros(0), np.zeros(0, np.int64))
 
 
 def estimate_phase(held_out: set[str]) -> float:

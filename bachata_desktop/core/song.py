@@ -326,8 +326,8 @@ def one_here_shift(corrected: SongAnalysis, correction: GridCorrection, time: fl
 def unsure_spans(analysis: SongAnalysis, threshold: float = UNSURE_ONE
                  ) -> tuple[tuple[float, float, str], ...]:
     """Where the "1" is unsure, as ``(start, end, what)`` spans: the whole song when its own
-    confidence is low, its grid is a guess or the music is not in four, else the unsure sections (neighbours merged, ``what``
-    names their labels)."""
+    confidence is low, its grid is a guess or the music is not in four, else the unsure sections
+    (neighbours merged, ``what`` names their labels)."""
     if analysis.grid_guess or analysis.meter != 4 or analysis.one_confidence < threshold:
         return ((0.0, float(analysis.duration), "the whole song"),)
     spans: list[tuple[float, float, str]] = []

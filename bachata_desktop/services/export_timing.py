@@ -10,8 +10,8 @@ Retiming rule (DESIGN.md "Video export"): a slot plays its clip at a constant ra
 half- or double-time grid does not play a clip at 2x), starting at the dancers' first "1" as the clip
 analysis read it from the dance (``clip.extra["dance"]``, issue 15), else at the first "1" of the
 clip's own beat grid (t=0 when the clip has no grid): the song's 1 meets the dancers' 1, not only
-the soundtrack's. The song tempo is the slot's *local* beat period, so a
-song that drifts still lands each slot's first count on its "1". A move shorter than its slot (a
+the soundtrack's. The song tempo is the slot's *local* beat period, so a song that drifts still
+lands each slot's first count on its "1". A move shorter than its slot (a
 4-count move danced twice) loops over its own counts; a clip that ends early holds its last frame.
 """
 

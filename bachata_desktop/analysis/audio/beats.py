@@ -300,5 +300,4 @@ def tempo_from_beats(times: np.ndarray, fallback: float) -> float:
 
 
 __all__ = ["TempoConfig", "estimate_tempo", "on_the_bass", "pulse_envelope", "refine_to_onsets", "tempo_curve",
-           "tempo_from_beats",
-           "track_beats", "trim_beats"]
+           "tempo_from_beats", "track_beats", "trim_beats"]

@@ -12,8 +12,9 @@ cannot slip while the beats are steady):
    on a 1, so every structural cue that may exist votes: changes of loudness, timbre and band
    energies (instrument entries) between the eight beats before and after a downbeat and between
    the two beats before and after it (a fill ends on the 1), harmonic change at the phrase scale,
-   a rise of loudness after a break or fill, and the first downbeat where the band plays fully. None of them is required (the chords of the two bars may be the
-   same); each votes with its share of the evidence.
+   a rise of loudness after a break or fill, and the first downbeat where the band plays fully.
+   None of them is required (the chords of the two bars may be the same); each votes with its
+   share of the evidence.
 
 The margin of each decision (best vs second-best phase, in standard errors) gives a calibrated
 probability of being right; the confidence of the "1" is the product of the two. :func:`phrase_margins`
@@ -75,15 +76,20 @@ def beat_values(env: np.ndarray, frames: np.ndarray, before: int = 1, after: int
     return env[idx].max(axis=1)
 
 
+def span_means(x: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Mean of the rows of ``x`` (d, n_frames) over frames [a, b) per span -> (n_spans, d)."""
+    csum = np.concatenate([np.zeros((x.shape[0], 1)), np.cumsum(x, axis=1)], axis=1)
+    return ((csum[:, b] - csum[:, a]) / np.maximum(b - a, 1)).T
+
+
 def beat_sync(feat: np.ndarray, frames: np.ndarray, n_frames: int) -> np.ndarray:
     """Mean of frame features (d, n) over each inter-beat span -> (n_beats, d)."""
     edges = np.concatenate([np.round(frames).astype(np.int64), [n_frames]])
     edges = np.clip(edges, 0, n_frames)
-    csum = np.concatenate([np.zeros((feat.shape[0], 1)), np.cumsum(feat, axis=1)], axis=1)
     a, b = edges[:-1], np.maximum(edges[1:], edges[:-1] + 1)
     b = np.minimum(b, n_frames)
     a = np.minimum(a, b - 1)
-    return ((csum[:, b] - csum[:, a]) / np.maximum(b - a, 1)).T
+    return span_means(feat, a, b)
 
 
 def novelty(vectors: np.ndarray, half: int) -> np.ndarray:
@@ -228,9 +234,8 @@ BAR_CAL = (1.735, -0.647)   # cue support, intercept
 ONE_CAL = (0.703, 0.421)
 
 
-def _prob(z: float, cal: tuple[float, ...], agree: float = 1.0) -> float:
-    x = cal[0] * z + cal[1] + (cal[2] * (agree - 1.0) if len(cal) > 2 else 0.0)
-    return float(1.0 / (1.0 + np.exp(-x)))
+def _prob(z: float, cal: tuple[float, float]) -> float:
+    return float(1.0 / (1.0 + np.exp(-(cal[0] * z + cal[1]))))
 
 
 def cue_agreement(ev: dict[str, np.ndarray], phase: np.ndarray, chosen: int) -> float:
@@ -253,38 +258,42 @@ def cue_support(ev: dict[str, np.ndarray], phase: np.ndarray, chosen: int) -> fl
     return float(sum(np.clip(_margin(np.asarray(c, np.float64), phase, 4, chosen), -1.0, 6.0) for c in cues))
 
 
-def _margin(values: np.ndarray, phase: np.ndarray, period: int, chosen: int) -> float:
-    """Mean of ``values`` at phase ``chosen`` minus the best other phase's, in standard errors."""
+def _phase_stats(values: np.ndarray, phase: np.ndarray, period: int) -> tuple[np.ndarray, ...]:
+    """(mean, variance, count) of ``values`` per phase 0..period-1 (mean -inf where none)."""
     means, var, cnt = np.full(period, -np.inf), np.zeros(period), np.zeros(period)
     for r in range(period):
         v = values[phase == r]
         if v.size:
             means[r], var[r], cnt[r] = v.mean(), v.var(), v.size
+    return means, var, cnt
+
+
+def _t(means: np.ndarray, var: np.ndarray, cnt: np.ndarray, a: int, b: int) -> float:
+    """Phase ``a``'s mean minus phase ``b``'s in standard errors, the spread pooled over phases."""
+    pooled = float(np.sum(var * cnt) / max(np.sum(cnt) - np.count_nonzero(cnt), 1.0))
+    se = np.sqrt(max(pooled, 0.05) * (1.0 / cnt[a] + 1.0 / cnt[b]))
+    return float((means[a] - means[b]) / se)
+
+
+def _margin(values: np.ndarray, phase: np.ndarray, period: int, chosen: int) -> float:
+    """Mean of ``values`` at phase ``chosen`` minus the best other phase's, in standard errors."""
+    means, var, cnt = _phase_stats(values, phase, period)
     others = [r for r in range(period) if r != chosen and cnt[r] > 0]
     if cnt[chosen] == 0 or not others:
         return 0.0
-    best = max(others, key=lambda r: means[r])
-    pooled = float(np.sum(var * cnt) / max(np.sum(cnt) - np.count_nonzero(cnt), 1.0))
-    se = np.sqrt(max(pooled, 0.05) * (1.0 / cnt[chosen] + 1.0 / cnt[best]))
-    return float((means[chosen] - means[best]) / se)
+    return _t(means, var, cnt, chosen, max(others, key=lambda r: means[r]))
 
 
 def bar_z(values: np.ndarray, phase: np.ndarray, period: int) -> tuple[int, float]:
     """(best phase, its margin over the second best in standard errors) of ``values`` grouped by
     ``phase`` (0..period-1); the margin is a Welch-like t of the two phase means, the spread being
     the pooled spread inside the phases."""
-    means, var, cnt = np.full(period, -np.inf), np.zeros(period), np.zeros(period)
-    for r in range(period):
-        v = values[phase == r]
-        if v.size:
-            means[r], var[r], cnt[r] = v.mean(), v.var(), v.size
+    means, var, cnt = _phase_stats(values, phase, period)
     order = np.argsort(-means)
     best, second = int(order[0]), int(order[1]) if period > 1 else int(order[0])
     if not np.isfinite(means[second]) or cnt[best] == 0:
         return best, 0.0
-    pooled = float(np.sum(var * cnt) / max(np.sum(cnt) - np.count_nonzero(cnt), 1.0))
-    se = np.sqrt(max(pooled, 0.05) * (1.0 / cnt[best] + 1.0 / cnt[second]))
-    return best, float((means[best] - means[second]) / se)
+    return best, _t(means, var, cnt, best, second)
 
 
 def assign_counts(ev: dict[str, np.ndarray], times: np.ndarray,
@@ -355,4 +364,5 @@ def phrase_margins(result: GridResult, times: np.ndarray, starts: list[float] | 
 
 
 __all__ = ["GridConfig", "GridResult", "assign_counts", "bar_z", "beat_features", "beat_index", "beat_sync",
-           "beat_values", "downbeat_strength", "novelty", "phrase_margins", "phrase_start_votes"]
+           "beat_values", "downbeat_strength", "novelty", "phrase_margins", "phrase_start_votes",
+           "span_means"]

@@ -11,8 +11,8 @@ four); the music is in three when the three-lags clearly win.
 Measured (benchmarks/bench_meter.py): the thresholds were set on generated waltzes (seeds 0-23 of
 tests/analysis/gen_waltz.py, score 0.8-1.4) against the 82 shared real bachata soundtracks (at most
 0.35) and the bachata generators; with the final tracker the waltzes score 0.9-1.4 (held-out seeds
-1000-1011 included) and the real soundtracks at most 0.26. Where only the lag of 6 beats shows the bar (the lag of 3 does not), the tracked beats
-are twice the music's: the tempo is halved.
+1000-1011 included) and the real soundtracks at most 0.26. Where only the lag of 6 beats shows the
+bar (the lag of 3 does not), the tracked beats are twice the music's: the tempo is halved.
 """
 
 from __future__ import annotations

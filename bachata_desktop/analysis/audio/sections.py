@@ -25,7 +25,7 @@ from __future__ import annotations
 import numpy as np
 
 from bachata_desktop.analysis.audio.features import Features
-from bachata_desktop.analysis.audio.grid import beat_sync
+from bachata_desktop.analysis.audio.grid import beat_sync, span_means
 from bachata_desktop.core.song import Section, SectionLabel
 
 # Chosen on the generators' tuning seeds 0-11 (benchmarks/bench_grid.py; held-out seeds 1000-1011
@@ -79,12 +79,6 @@ def phrase_energy(feats: Features, phrases: tuple[float, ...] | list[float]) -> 
     return np.clip(0.15 + 0.7 * rel * (0.5 + 0.5 * absolute), 0.0, 1.0)
 
 
-def _span_means(x: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Mean of the rows of ``x`` (d, n_frames) over frames [a, b) per phrase -> (n_phrases, d)."""
-    csum = np.concatenate([np.zeros((x.shape[0], 1)), np.cumsum(x, axis=1)], axis=1)
-    return ((csum[:, b] - csum[:, a]) / np.maximum(b - a, 1)).T
-
-
 def _profile(env: np.ndarray, fr: np.ndarray, length: np.ndarray, slots: int) -> np.ndarray:
     """Per phrase: ``env`` over the first bar (half the phrase) in ``slots`` equal slots, as shares.
     Each slot is centred on its half-beat or beat, so an attack on it stays in it when the grid
@@ -109,9 +103,9 @@ def phrase_cues(feats: Features, phrases: tuple[float, ...] | list[float]) -> tu
     a = np.clip(fr, 0, nf - 1)
     b = np.clip(fr + np.maximum(np.round(HEAD * length).astype(np.int64), 1), a + 1, nf)
     bands = feats.mel_db.reshape(8, -1, feats.mel_db.shape[1]).mean(axis=1)
-    band_means = _span_means(bands, a, b)
-    cues = {"loud": _span_means(feats.rms_db[None, :], a, b),
-            "shape": _span_means(feats.spectral, a, b),
+    band_means = span_means(bands, a, b)
+    cues = {"loud": span_means(feats.rms_db[None, :], a, b),
+            "shape": span_means(feats.spectral, a, b),
             **{f"band{i}": band_means[:, i:i + 1] for i in range(8)}}
     ch = feats.chroma / np.maximum(np.linalg.norm(feats.chroma, axis=0, keepdims=True), 1e-9)
     change = np.r_[0.0, np.linalg.norm(np.diff(ch, axis=1), axis=0)]
@@ -122,7 +116,7 @@ def phrase_cues(feats: Features, phrases: tuple[float, ...] | list[float]) -> tu
                     np.log(feats.onset[None, :] + 1e-3)])
     e = np.clip(fr + np.round(length).astype(np.int64), b + 1, nf)
     a2 = np.clip(fr + np.round(0.75 * length).astype(np.int64), a, e - 1)
-    head, tail = _span_means(st, a, b), _span_means(st, a2, e)
+    head, tail = span_means(st, a, b), span_means(st, a2, e)
     ending = np.linalg.norm((tail - head) / (head.std(axis=0) + 1e-6), axis=1)
     return cues, ending
 

@@ -339,8 +339,7 @@ def build_couple(frames: list[FramePoses], hists: list[np.ndarray], size: tuple[
         kp[:, s] = _fill_gaps(kp[:, s], max_gap)
         boxes[:, s] = _fill_gaps(boxes[:, s], max_gap)
 
-    order, reason = _lead_first(kp, detected, fps, cfg)
-    unsure = "taller" in reason and abs(_stature(kp, detected)) < LEAD_SURE
+    order, reason, unsure = _lead_first(kp, detected, fps, cfg)
     if unsure:
         reason += "; unsure: the two stand about the same height"
     alone = float(((detected.sum(axis=1) == 1) & ~np.isfinite(boxes).all(axis=(1, 2))).mean())
@@ -402,18 +401,20 @@ def _stature(kp: np.ndarray, detected: np.ndarray, horizon_at: float = HORIZON_A
 
 
 def _lead_first(kp: np.ndarray, detected: np.ndarray, fps: float,
-                cfg: CoupleConfig) -> tuple[tuple[int, int], str]:
-    """Which slot is the lead: see the module docstring (turns, then depth-corrected length)."""
+                cfg: CoupleConfig) -> tuple[tuple[int, int], str, bool]:
+    """(which slot is the lead, why, whether the stature that decided it is within
+    ``LEAD_SURE``): see the module docstring (stature, else turns and depth-corrected length)."""
     import warnings  # noqa: PLC0415
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         if not detected[:, 1].any():
-            return (0, 1), "only one dancer seen"
+            return (0, 1), "only one dancer seen", False
         tall = _stature(kp, detected)
         if tall != 0.0:
             order = (0, 1) if tall > 0 else (1, 0)
-            return order, f"the lead stands {np.exp(abs(tall)):.2f}x taller at equal depth"
+            return (order, f"the lead stands {np.exp(abs(tall)):.2f}x taller at equal depth",
+                    abs(tall) < LEAD_SURE)
         turns = [_facing_flips_per_s(kp[:, s], fps) for s in range(2)]
         l0, l1 = (_body_length(kp[:, s], cfg.kp_conf) for s in range(2))
         f0, f1 = (np.nanmax(kp[:, s, 15:17, 1], axis=1) for s in range(2))
@@ -431,12 +432,12 @@ def _lead_first(kp: np.ndarray, detected: np.ndarray, fps: float,
                 size = float(np.median(y))
     score = (turns[1] - turns[0]) + 3.0 * size  # > 0: slot 0 is the lead
     if score == 0.0:
-        return (0, 1), "left dancer in the first frame (no turn or size cue)"
+        return (0, 1), "left dancer in the first frame (no turn or size cue)", False
     order = (0, 1) if score > 0 else (1, 0)
     ratio = float(np.exp(size if order == (0, 1) else -size))
     reason = (f"turns: follow {turns[order[1]]:.2f}, lead {turns[order[0]]:.2f} facing flips/s; "
               f"lead/follow body length at equal depth {ratio:.2f}")
-    return order, reason
+    return order, reason, False
 
 
 def torso_histogram(frame: np.ndarray, box: np.ndarray, kps: np.ndarray, kp_conf: float = 0.3,

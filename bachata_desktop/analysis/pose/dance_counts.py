@@ -217,15 +217,23 @@ def measure_file(keypoints: Any, grid: dict[str, Any], duration_s: float) -> Dan
     grid (``SongAnalysis.to_dict()``)."""
     from bachata_desktop.analysis.pose.analyze import load_keypoints
 
-    beats = grid.get("beats") or []
-    try:
-        bt = np.array([float(x["time"]) for x in beats])
-        bc = np.array([int(x["count"]) for x in beats])
-    except (KeyError, TypeError, ValueError):
+    beats = beat_arrays(grid)
+    if beats is None:
         return None
     data = keypoints if isinstance(keypoints, dict) else load_keypoints(keypoints)
-    return measure(data["keypoints"], data["times"], bt, bc, duration_s)
+    return measure(data["keypoints"], data["times"], *beats, duration_s)
 
 
-__all__ = ["ALLOWED_COUNTS", "BOB_PHASE", "DanceCounts", "SURE", "VERSION", "bob_score",
+def beat_arrays(grid: dict[str, Any] | None) -> tuple[np.ndarray, np.ndarray] | None:
+    """(beat times, counts 1..8) of a stored grid (``SongAnalysis.to_dict()``); None when
+    malformed."""
+    try:
+        beats = (grid or {}).get("beats") or []
+        return (np.array([float(x["time"]) for x in beats], np.float64),
+                np.array([int(x["count"]) for x in beats], np.int64))
+    except (AttributeError, KeyError, TypeError, ValueError):
+        return None
+
+
+__all__ = ["ALLOWED_COUNTS", "BOB_PHASE", "DanceCounts", "SURE", "VERSION", "beat_arrays", "bob_score",
            "bob_signal", "counts_in", "measure", "measure_file", "motion_span"]

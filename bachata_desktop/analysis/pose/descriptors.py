@@ -79,12 +79,16 @@ def _win(seconds: float, fps: float) -> int:
     return max(1, int(round(seconds * fps)) // 2 * 2 + 1)
 
 
+def _movavg(y: np.ndarray, k: int) -> np.ndarray:
+    """Moving average over an odd window of ``k`` (at most the series), edges held."""
+    k = max(1, min(k, (len(y) - 1) // 2 * 2 + 1))
+    return np.convolve(np.pad(y, (k // 2, k // 2), mode="edge"), np.ones(k) / k, mode="valid")
+
+
 def _smooth(x: np.ndarray, k: int = 3) -> np.ndarray:
     if len(x) < k or not np.isfinite(x).any():
         return x
-    y = _fill(x)
-    pad = np.pad(y, (k // 2, k // 2), mode="edge")
-    return np.convolve(pad, np.ones(k) / k, mode="valid")
+    return _movavg(_fill(x), k)
 
 
 def _flips(x: np.ndarray, thr: float) -> int:
@@ -106,9 +110,7 @@ def _osc_amp(x: np.ndarray, fps: float) -> float:
     y = _fill(x)
     if not np.isfinite(y).any() or len(y) < 5:
         return np.nan
-    k = min((len(y) - 1) // 2 * 2 + 1, _win(1.5, fps))
-    trend = np.convolve(np.pad(y, (k // 2, k // 2), mode="edge"), np.ones(k) / k, mode="valid")
-    r = y - trend
+    r = y - _movavg(y, _win(1.5, fps))
     return float(np.percentile(r, 90) - np.percentile(r, 10))
 
 

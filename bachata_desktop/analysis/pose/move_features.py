@@ -26,8 +26,9 @@ import warnings
 
 import numpy as np
 
-# the NaN-gap fill, odd window and hysteresis sign-flip count are the descriptors' own
-from bachata_desktop.analysis.pose.descriptors import _fill, _flips, _win
+# the NaN-gap fill, odd window, moving average, statistics over the seen frames and hysteresis
+# sign-flip count are the descriptors' own
+from bachata_desktop.analysis.pose.descriptors import _fill, _flips, _movavg, _nanstat, _win
 from bachata_desktop.analysis.pose.features import HAND_LINK, DancerFeatures
 
 NOSE, L_EYE, R_EYE, L_EAR, R_EAR = 0, 1, 2, 3, 4
@@ -35,21 +36,12 @@ L_SH, R_SH, L_EL, R_EL, L_WR, R_WR = 5, 6, 7, 8, 9, 10
 L_HIP, R_HIP, L_KN, R_KN, L_AN, R_AN = 11, 12, 13, 14, 15, 16
 
 
-def _movavg(y: np.ndarray, k: int) -> np.ndarray:
-    k = max(1, min(k, (len(y) - 1) // 2 * 2 + 1))
-    return np.convolve(np.pad(y, (k // 2, k // 2), mode="edge"), np.ones(k) / k, mode="valid")
-
-
 def _q(x: np.ndarray, p: float) -> float:
-    x = np.asarray(x, np.float64)
-    x = x[np.isfinite(x)]
-    return float(np.percentile(x, p)) if x.size else np.nan
+    return _nanstat(lambda v: np.percentile(v, p), x)
 
 
 def _mean(x: np.ndarray) -> float:
-    x = np.asarray(x, np.float64)
-    x = x[np.isfinite(x)]
-    return float(x.mean()) if x.size else np.nan
+    return _nanstat(np.mean, x)
 
 
 def _osc(x: np.ndarray, fps: float, slow_s: float = 1.5, fast_s: float = 0.0) -> float:

@@ -22,9 +22,9 @@ import warnings
 
 import numpy as np
 
-from bachata_desktop.analysis.pose.descriptors import _fill, _win
+from bachata_desktop.analysis.pose.descriptors import _fill, _movavg, _win
 from bachata_desktop.analysis.pose.features import DancerFeatures
-from bachata_desktop.analysis.pose.move_features import _movavg, pixels
+from bachata_desktop.analysis.pose.move_features import pixels
 
 COUNTS = 8
 L_SH, R_SH, L_WR, R_WR, L_HIP, R_HIP, NOSE, L_AN, R_AN = 5, 6, 9, 10, 11, 12, 0, 15, 16

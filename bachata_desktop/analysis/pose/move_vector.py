@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from bachata_desktop.analysis.pose.dance_counts import beat_arrays
 from bachata_desktop.analysis.pose.embed import count_embedding
 from bachata_desktop.analysis.pose.features import dancer_features
 from bachata_desktop.analysis.pose.move_template import COUNTS, count_template
@@ -25,10 +26,10 @@ _MIN_BEATS = COUNTS  # at least one whole cycle
 def grid_beats(grid: dict[str, Any] | None) -> np.ndarray | None:
     """Beat times of a stored grid (``SongAnalysis.to_dict()``); None when it has fewer beats
     than one cycle or is malformed."""
-    try:
-        bt = np.array([float(b["time"]) for b in (grid or {}).get("beats") or []], np.float64)
-    except (AttributeError, KeyError, TypeError, ValueError):
+    beats = beat_arrays(grid)
+    if beats is None:
         return None
+    bt = beats[0]
     if len(bt) < _MIN_BEATS or not np.all(np.isfinite(bt)) or np.any(np.diff(bt) <= 0):
         return None
     return bt

@@ -43,7 +43,7 @@ from bachata_desktop.core.errors import InputError
 from bachata_desktop.core.task import TaskContext
 from bachata_desktop.store import Store
 from bachata_desktop.ui.library.model import format_duration
-from bachata_desktop.ui.library.move_facts import hold_note, lead_note, length_note
+from bachata_desktop.ui.library.move_facts import hold_note, lead_note, length_note, measured_counts
 
 EDITABLE_FIELDS: tuple[str, ...] = (
     "name", "category", "level", "energy", "role_focus", "counts", "start_hold", "end_hold", "tags",
@@ -66,9 +66,7 @@ def save_edits(ctx: TaskContext, store: Store, clip: Clip) -> Clip:
         # the analysis only fills holds nobody chose: from now on they are the user's
         merged = merged.with_(extra={**merged.extra, "holds_source": "user"})
     if clip.extra.get("counts_source") == MEASURED:  # back to the length the analysis measured
-        dance = current.extra.get("dance")
-        counts = dance.get("counts") if isinstance(dance, dict) else None
-        merged = merged.with_(counts=counts if isinstance(counts, int) else merged.counts,
+        merged = merged.with_(counts=measured_counts(current) or merged.counts,
                               extra={**merged.extra, "counts_source": "auto"})
     elif merged.counts != current.counts:  # the analysis no longer replaces a length the user set
         merged = merged.with_(extra={**merged.extra, "counts_source": "user"})
@@ -301,11 +299,9 @@ class ClipDetail(QWidget):
 
     def _show_notes(self, clip: Clip) -> None:
         self.length_note.setText(length_note(clip))
-        dance = clip.extra.get("dance")
-        measured = dance.get("counts") if isinstance(dance, dict) else None
-        self.counts_reset.setVisible(clip.extra.get("counts_source") == "user"
-                                     and isinstance(measured, int))
-        if isinstance(measured, int):
+        measured = measured_counts(clip)
+        self.counts_reset.setVisible(clip.extra.get("counts_source") == "user" and measured is not None)
+        if measured is not None:
             self.counts_reset.setText(f"Use measured ({measured})")
         self.start_hold_note.setText(hold_note(clip, "start"))
         self.end_hold_note.setText(hold_note(clip, "end"))
@@ -353,15 +349,15 @@ class ClipDetail(QWidget):
 
     def use_measured_length(self) -> None:
         """Undo the user's length: the measured one comes back (saved by ``save_edits``)."""
-        dance = self._clip.extra.get("dance") if self._clip is not None else None
-        if self._clip is None or not isinstance(dance, dict) or not isinstance(dance.get("counts"), int):
+        measured = measured_counts(self._clip) if self._clip is not None else None
+        if self._clip is None or measured is None:
             return
         self._loading = True
         try:
-            self.counts_spin.setValue(int(dance["counts"]))
+            self.counts_spin.setValue(measured)
         finally:
             self._loading = False
-        edited = self._clip.with_(counts=int(dance["counts"]),
+        edited = self._clip.with_(counts=measured,
                                   extra={**self._clip.extra, "counts_source": MEASURED})
         self._clip = edited.with_(extra={**edited.extra, "counts_source": "auto"})
         self._show_notes(self._clip)

@@ -33,6 +33,12 @@ def _dance(clip: Clip) -> dict[str, object] | None:
     return d if isinstance(d, dict) and isinstance(d.get("counts"), int) else None
 
 
+def measured_counts(clip: Clip) -> int | None:
+    """The length in counts the analysis read from the dance (None when it did not)."""
+    dance = _dance(clip)
+    return int(dance["counts"]) if dance else None
+
+
 def length_note(clip: Clip) -> str:
     """Where the length in counts came from, and where the dancers' "1" is."""
     dance = _dance(clip)
@@ -58,4 +64,4 @@ def lead_note(clip: Clip) -> str:
     return "as the analysis decided; tick if it took the follow for the lead"
 
 
-__all__ = ["hold_note", "lead_note", "length_note"]
+__all__ = ["hold_note", "lead_note", "length_note", "measured_counts"]
