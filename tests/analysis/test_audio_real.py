@@ -13,15 +13,6 @@ from bachata_desktop.analysis.audio.analyze import analyze_clip_audio, analyze_s
 from bachata_desktop.core.song import SongAnalysis
 
 
-@pytest.fixture(scope="module")
-def real_songs(shared_songs_dir: Path) -> dict[str, SongAnalysis]:
-    folder = shared_songs_dir
-    files = sorted(folder.glob("*.ogg")) + sorted(folder.glob("*.mp3")) + sorted(folder.glob("*.m4a"))
-    if not files:
-        pytest.skip(f"no songs in {folder}")
-    return {f.name: analyze_song(f) for f in files}
-
-
 def test_real_songs_are_plausible(real_songs: dict[str, SongAnalysis]) -> None:
     for name, a in real_songs.items():
         # the range is a preference: a song whose pulse has no octave inside it keeps its pulse
@@ -91,7 +82,7 @@ def test_clip_soundtracks_match_annotated_tempo(shared_clips_dir: Path) -> None:
     # madmom's beats and downbeats for the same soundtracks (benchmarks/madmom_cache.json, made in its
     # own venv; madmom is never imported): the anchor the grid is compared with on real music
     cache_file = Path(__file__).resolve().parents[2] / "benchmarks" / "madmom_cache.json"
-    anchor = ({e["path"]: e for e in json.loads(cache_file.read_text()).values()} if cache_file.exists() else {})
+    anchor = {e["path"]: e for e in json.loads(cache_file.read_text()).values()}  # tracked in git
     vs_madmom = []
     for c in ann["clips"]:
         p = CLIPS / c["video_path"]
@@ -119,6 +110,8 @@ def test_clip_soundtracks_match_annotated_tempo(shared_clips_dir: Path) -> None:
             vs_madmom.append((f, bar, grid.one_confidence))
     if total == 0:
         pytest.skip(f"no annotated clips found in {CLIPS}")
+    # with the shared clips all there, the comparison must run (a changed cache key would skip it)
+    assert len(vs_madmom) >= 40 or total < 60, (len(vs_madmom), total)
     if len(vs_madmom) >= 40:
         # clips >= 8 s: beats agree with madmom's (0.92 measured), the bars where the beats agree
         # mostly sit on its downbeats (58/70), and the confidence of the "1" is higher where they do
@@ -151,4 +144,5 @@ def test_real_songs_never_slip_a_count(real_songs: dict[str, SongAnalysis]) -> N
     # (chords, loudness, bass) all mark it and it reads sure. (Samba Isobel is a samba: its bass level
     # peaks off the downbeat and its chords change little, so its "1" is called unsure, to be checked by ear.)
     vibe = [a for name, a in real_songs.items() if "Vibe_Ace" in name]
+    assert vibe, list(real_songs)
     assert all(a.one_confidence >= 0.5 for a in vibe), [a.one_confidence for a in vibe]

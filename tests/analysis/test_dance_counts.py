@@ -9,7 +9,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from shared_assets import CLIPS_DIR, MODELS_DIR, POSE_MODEL_DIR, need
 
 from bachata_desktop.analysis.pose.dance_counts import (
     ALLOWED_COUNTS,
@@ -29,21 +28,14 @@ def _labels() -> dict[str, dict]:
 
 
 @pytest.fixture(scope="module")
-def clips(tmp_path_factory) -> dict[str, tuple[Path, dict, float]]:
+def clips(real_pose, real_grid) -> dict[str, tuple[Path, dict, float]]:
     """(keypoints file, soundtrack grid, duration) of two shared clips, analysed for real."""
-    from bachata_desktop.analysis.audio.analyze import analyze_clip_audio
-    from bachata_desktop.analysis.pose.analyze import analyze_clip
-
-    need(POSE_MODEL_DIR)
-    tmp = tmp_path_factory.mktemp("dance")
     out = {}
     for rel in (BASIC, OFF):
-        video = need(CLIPS_DIR / rel)
-        kp = tmp / (Path(rel).stem + ".npz")
-        res = analyze_clip(video, keypoints_out=kp, search_path=[MODELS_DIR])
-        grid, _ = analyze_clip_audio(video)
+        res, kp = real_pose(rel)
+        grid = real_grid(rel)
         assert grid is not None
-        out[rel] = (kp, grid.to_dict(), float(res.duration_s))
+        out[rel] = (kp, grid, float(res.duration_s))
     return out
 
 

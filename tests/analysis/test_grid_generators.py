@@ -12,6 +12,7 @@ import gen_band
 import gen_chords
 import numpy as np
 import pytest
+from generated import analysed
 from songtruth import score_grid
 
 from bachata_desktop.analysis.audio.analyze import analyze_samples, tempo_hint_config
@@ -19,11 +20,7 @@ from bachata_desktop.core.song import COUNTS_PER_PHRASE
 
 
 def _scores(gen, seeds) -> list[dict[str, float]]:  # noqa: ANN001
-    out = []
-    for seed in seeds:
-        song = gen.generate(seed)
-        out.append(score_grid(song, analyze_samples(song.audio, song.sr)))
-    return out
+    return [score_grid(*analysed(gen, seed)) for seed in seeds]
 
 
 @pytest.mark.parametrize("gen", [gen_chords, gen_band, gen_arranger], ids=["chords", "band", "arranger"])
@@ -51,7 +48,7 @@ def test_same_chords_in_both_bars_still_finds_the_one(bass: str) -> None:
 
 @pytest.mark.parametrize("seed", [118, 184, 238])
 def test_a_fill_before_the_one_does_not_put_the_song_on_the_five(seed: int) -> None:
-    """gen_arranger songs (seeds from the second tuning set, 100-247) whose band plays from the first
+    """gen_arranger songs (seeds from the second tuning set, 100-347) whose band plays from the first
     "1" and whose sections end in a bongo fill on 7-8: the eight-beat novelty peaks on the 5 before
     each new section (the fill already sounds like it), and the whole song was counted from the 5.
     The texture change from the two beats before to the two after (the fill ends on the 1) finds it."""
@@ -63,7 +60,7 @@ def test_a_fill_before_the_one_does_not_put_the_song_on_the_five(seed: int) -> N
 
 @pytest.mark.parametrize("seed", [108, 137])
 def test_a_fast_song_is_not_read_at_two_thirds_of_its_tempo(seed: int) -> None:
-    """gen_chords songs at ~149 BPM (seeds from the second tuning set, 100-147) were read at ~99 BPM:
+    """gen_chords songs at ~149 BPM (seeds from the second tuning set, 100-347) were read at ~99 BPM:
     the widest pulse lay at 2/3 of the beat and its in-range octave was taken although it scored
     far below the beat itself."""
     song = gen_chords.generate(seed)
@@ -114,7 +111,7 @@ def test_confidence_separates_right_from_wrong_decisions() -> None:
 
 @pytest.mark.parametrize("gen", [gen_chords, gen_band, gen_arranger], ids=["chords", "band", "arranger"])
 def test_section_changes_found_on_each_generator(gen) -> None:  # noqa: ANN001
-    """Issue 14 item 3 (benchmarks/bench_grid.py runs 12 tuning and two sets of 12 held-out seeds):
+    """Issue 14 item 3 (benchmarks/bench_grid.py runs 12 tuning and three sets of 12 held-out seeds):
     the share of true section changes with a boundary within 0.6 beat, and the share of boundaries
     that are one. Before the per-cue change scores, the best-set choice and the merge of alike
     sections, these seeds gave chords 0.79, band 0.55, arranger 0.33 (boundaries right 0.79, 0.73,
@@ -134,8 +131,7 @@ def test_a_fade_out_is_one_section() -> None:
     boundary inside it in 1 (the phrase-to-phrase segmentation started one inside it in all 8)."""
     found, inside = 0, 0
     for seed in range(8):
-        song = gen_arranger.generate(seed)
-        res = analyze_samples(song.audio, song.sr)
+        song, res = analysed(gen_arranger, seed)
         last_true, beat = float(song.section_starts[-1]), 60.0 / song.bpm
         found += min(abs(s.start - last_true) for s in res.sections) <= 0.6 * beat
         inside += sum(s.start > last_true + beat for s in res.sections)
@@ -143,17 +139,14 @@ def test_a_fade_out_is_one_section() -> None:
     assert inside <= 1, inside
 
 
-def test_real_song_sections_are_few_and_on_phrase_starts(shared_songs_dir) -> None:  # noqa: ANN001
+def test_real_song_sections_are_few_and_on_phrase_starts(real_songs) -> None:  # noqa: ANN001
     """The shared Samba track (250 s, 48 phrases): a number of sections an instructor can use (the
     phrase-to-phrase segmentation gave 20, two phrases each), each starting on a phrase start and
     at least two phrases long, none spanning a third of the song, and boundaries where its high
     register comes in (~43 s) and drops out (~164 s), the song's clearest energy breaks."""
-    from bachata_desktop.analysis.audio.analyze import analyze_song
-
-    path = shared_songs_dir / "Kevin_MacLeod-Samba_Isobel.ogg"
-    if not path.exists():
-        pytest.skip(f"{path} is missing")
-    res = analyze_song(path)
+    res = real_songs.get("Kevin_MacLeod-Samba_Isobel.ogg")
+    if res is None:
+        pytest.skip("Kevin_MacLeod-Samba_Isobel.ogg is missing from the shared songs")
     phrases = np.asarray(res.phrases)
     starts = [s.start for s in res.sections]
     assert 4 <= len(res.sections) <= 14, starts

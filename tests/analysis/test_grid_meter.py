@@ -13,6 +13,7 @@ import gen_band
 import gen_chords
 import gen_waltz
 import pytest
+from generated import analysed
 from songtruth import _f_measure
 
 from bachata_desktop.analysis.audio.analyze import analyze_samples
@@ -42,5 +43,4 @@ def test_a_waltz_with_no_accent_on_the_one_is_still_in_three() -> None:
 @pytest.mark.parametrize("gen", [gen_chords, gen_band, gen_arranger], ids=["chords", "band", "arranger"])
 def test_bachata_stays_in_four(gen) -> None:  # noqa: ANN001
     for seed in (0, 1):
-        song = gen.generate(seed)
-        assert analyze_samples(song.audio, song.sr).meter == 4
+        assert analysed(gen, seed)[1].meter == 4

@@ -1,9 +1,10 @@
 """Pose similarity that finds the same move (issue 15), on real clips with the real pose model.
 
-The couple's move vector (the ``interaction`` embedding, version 3) comes from role-free
-descriptors standardised by the shipped ``data/pose_move_metric.json``, whose sha256 is pinned in
-``analysis/pose/move_metric.py``. Accuracy over all 80 clips is a benchmark
-(``benchmarks/bench_pose_move.py``), not a test; these tests check what must always hold.
+What "Similar moves" compares as pose: the couple's move vector (the ``interaction`` embedding)
+from role-free descriptors, and since embedding version 4 the ``counts`` embedding, the couple's
+pose on the clip's 8-count cycle; both standardised by the shipped ``data/pose_move_metric.json``,
+whose sha256 is pinned in ``analysis/pose/move_metric.py``. Accuracy over all 80 clips is a
+benchmark (``benchmarks/bench_pose_move.py``), not a test; these tests check what must always hold.
 """
 
 from __future__ import annotations
@@ -14,52 +15,48 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from shared_assets import CLIPS_DIR, POSE_MODEL_DIR
 
 from bachata_desktop.core.errors import InputError
-from bachata_desktop.core.task import RecordingContext
 
-SHARED = Path(__file__).resolve().parents[2].parent / "shared"
-MODELS = SHARED / "models"
-CLIPS = SHARED / "data" / "clips"
-MODEL_DIR = MODELS / "yolov8n-pose_int8_openvino_model"
 SPIN = "spin/spin.mp4"
 TURNING = ("spin/double_spin2.mp4",)
 CLOSED_HOLD = ("basic/slow_basic.mp4", "bodywaves/triple_bodywave.mp4", "golpes/golpes_cambre.mp4")
+# a mirrored video: the model's left and right joints swap
+MIRROR = [0, 2, 1, 4, 3, 6, 5, 8, 7, 10, 9, 12, 11, 14, 13, 16, 15]
 
 needs_clips = [
     pytest.mark.slow,
-    pytest.mark.skipif(not MODEL_DIR.is_dir(), reason=f"pose model missing: {MODEL_DIR}"),
-    pytest.mark.skipif(not CLIPS.is_dir(), reason=f"shared clips missing: {CLIPS}"),
+    pytest.mark.skipif(not POSE_MODEL_DIR.is_dir(), reason=f"pose model missing: {POSE_MODEL_DIR}"),
+    pytest.mark.skipif(not CLIPS_DIR.is_dir(), reason=f"shared clips missing: {CLIPS_DIR}"),
 ]
 
 
 @pytest.fixture(scope="module")
-def analysed(tmp_path_factory):
+def analysed(real_pose):
     """Each clip's analysis and keypoints file (the real model, default setting)."""
-    from bachata_desktop.analysis.pose.analyze import analyze_clip
+    return {rel: real_pose(rel) for rel in (SPIN, *TURNING, *CLOSED_HOLD)}
 
-    tmp = tmp_path_factory.mktemp("poses")
-    out = {}
-    for rel in (SPIN, *TURNING, *CLOSED_HOLD):
-        kp = tmp / (Path(rel).stem + ".npz")
-        out[rel] = (analyze_clip(CLIPS / rel, RecordingContext(), keypoints_out=kp,
-                                 search_path=[MODELS]), kp)
-    return out
+
+def _keypoints(kp_file: Path, swap: bool = False, mirror: bool = False) -> dict:
+    """The keypoints file's contents, as filmed mirrored (x flips, left / right swap) and / or
+    with the dancers' slots exchanged."""
+    from bachata_desktop.analysis.pose.analyze import load_keypoints
+
+    data = dict(load_keypoints(kp_file))
+    kp = data["keypoints"].astype(np.float64)
+    if mirror:
+        kp[..., 0] = float(data["size"][0]) - kp[..., 0]
+        kp = kp[:, :, MIRROR]
+    data["keypoints"] = kp[:, ::-1] if swap else kp
+    return data
 
 
 def _features(kp_file: Path, swap: bool = False, mirror: bool = False):
-    from bachata_desktop.analysis.pose.analyze import load_keypoints
     from bachata_desktop.analysis.pose.features import dancer_features, interaction_features
 
-    data = load_keypoints(kp_file)
-    kp = data["keypoints"].astype(np.float64)
-    if mirror:  # the same dance filmed mirrored: x flips and the model's left / right swap
-        kp[..., 0] = float(data["size"][0]) - kp[..., 0]
-        pairs = [0, 2, 1, 4, 3, 6, 5, 8, 7, 10, 9, 12, 11, 14, 13, 16, 15]
-        kp = kp[:, :, pairs]
-    if swap:
-        kp = kp[:, ::-1]
-    fps = float(data["fps"])
+    data = _keypoints(kp_file, swap, mirror)
+    kp, fps = data["keypoints"], float(data["fps"])
     lead, follow = dancer_features(kp[:, 0], fps), dancer_features(kp[:, 1], fps)
     return lead, follow, interaction_features(kp[:, 0], kp[:, 1], lead, follow, fps)
 
@@ -148,29 +145,13 @@ class TestRealClips:
 
 
 @pytest.fixture(scope="module")
-def grids(analysed):
+def grids(analysed, real_grid):
     """Each analysed clip's soundtrack beat times."""
-    from bachata_desktop.analysis.audio.analyze import analyze_clip_audio
     from bachata_desktop.analysis.pose.move_vector import grid_beats
 
-    out = {}
-    for rel in analysed:
-        grid, _ = analyze_clip_audio(CLIPS / rel)
-        out[rel] = grid_beats(grid.to_dict())
-        assert out[rel] is not None, rel
+    out = {rel: grid_beats(real_grid(rel)) for rel in analysed}
+    assert all(bt is not None for bt in out.values()), out
     return out
-
-
-def _keypoints(kp_file: Path, swap: bool = False, mirror: bool = False) -> dict:
-    from bachata_desktop.analysis.pose.analyze import load_keypoints
-
-    data = dict(load_keypoints(kp_file))
-    kp = data["keypoints"].astype(np.float64)
-    if mirror:
-        kp[..., 0] = float(data["size"][0]) - kp[..., 0]
-        kp = kp[:, :, [0, 2, 1, 4, 3, 6, 5, 8, 7, 10, 9, 12, 11, 14, 13, 16, 15]]
-    data["keypoints"] = kp[:, ::-1] if swap else kp
-    return data
 
 
 class TestOnTheCounts:
@@ -185,21 +166,21 @@ class TestOnTheCounts:
 
         counts = shipped_metric().counts
         for rel, (_, kp) in analysed.items():
-            bt = grids[rel]
-            base = counts_vector(_keypoints(kp), bt)
+            bt, data = grids[rel], _keypoints(kp)
+            base = counts_vector(data, bt)
             assert base.shape == (128,) and abs(float(np.linalg.norm(base)) - 1) < 1e-5
             assert np.allclose(counts_vector(_keypoints(kp, swap=True), bt), base, atol=1e-5)
             assert float(counts_vector(_keypoints(kp, mirror=True), bt) @ base) > 0.999, rel
             # counted from the dancers' 5, or any other beat, instead of the first: the same
             lead, follow, _ = _features(kp)
-            times = _keypoints(kp)["times"]
+            times = data["times"]
             first = counts.vector(count_template(lead, follow, times, bt, 0))
             for other in (1, 4, 5):
                 again = counts.vector(count_template(lead, follow, times, bt, other))
                 assert np.allclose(again, first, atol=1e-9), (rel, other)
             # ... but the beats do count: on a grid half a beat off it is another vector
             half = float(np.median(np.diff(bt))) / 2
-            assert float(counts_vector(_keypoints(kp), bt + half) @ base) < 0.999, rel
+            assert float(counts_vector(data, bt + half) @ base) < 0.999, rel
 
     def test_no_vector_without_a_whole_cycle_on_a_grid(self, analysed, grids) -> None:
         from bachata_desktop.analysis.pose.move_metric import shipped_metric
@@ -207,17 +188,16 @@ class TestOnTheCounts:
         from bachata_desktop.analysis.pose.move_vector import counts_vector, grid_beats
 
         rel, (_, kp) = next(iter(analysed.items()))
-        bt = grids[rel]
-        assert counts_vector(_keypoints(kp), None) is None
+        bt, data = grids[rel], _keypoints(kp)
+        assert counts_vector(data, None) is None
         assert grid_beats({"beats": [{"time": float(t), "count": 1} for t in bt[:7]]}) is None
         assert grid_beats({"beats": [{"time": "soon"}]}) is None and grid_beats(None) is None
         # the grid covers only the clip's first beats: counts 6-8 have no frame -> no vector
         lead, follow, _ = _features(kp)
-        t = _keypoints(kp)["times"]
-        early = count_template(lead, follow, t, np.r_[bt[:5], bt[4] + 100 + np.arange(3)], 0)
+        early = count_template(lead, follow, data["times"], np.r_[bt[:5], bt[4] + 100 + np.arange(3)], 0)
         assert np.isnan(early[5:]).all() and shipped_metric().counts.vector(early) is None
         # nobody seen at all
-        blind = {**_keypoints(kp), "keypoints": np.full_like(_keypoints(kp)["keypoints"], np.nan)}
+        blind = {**data, "keypoints": np.full_like(data["keypoints"], np.nan)}
         assert counts_vector(blind, bt) is None
 
     def test_a_signal_never_seen_adds_nothing(self, analysed, grids) -> None:

@@ -8,36 +8,25 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from shared_assets import CLIPS_DIR, MODELS_DIR, POSE_MODEL_DIR
 
 from bachata_desktop.core.errors import Cancelled, InputError
 from bachata_desktop.core.pose import EMBEDDING_DIMS, PoseAnalysis
 from bachata_desktop.core.task import RecordingContext
 
-SHARED = Path(__file__).resolve().parents[2].parent / "shared"
-MODELS = SHARED / "models"
-CLIPS = SHARED / "data" / "clips"
-MODEL_DIR = MODELS / "yolov8n-pose_int8_openvino_model"
 # Open-hold clips (danced apart, hands joined): both dancers should be visible.
 OPEN_HOLD = ["spin/spin.mp4", "ladyturn/ladyturn_left.mp4", "cross_body_lead/cross_body_lead.mp4"]
 
 pytestmark = [
     pytest.mark.slow,
-    pytest.mark.skipif(not MODEL_DIR.is_dir(), reason=f"pose model missing: {MODEL_DIR}"),
-    pytest.mark.skipif(not CLIPS.is_dir(), reason=f"shared clips missing: {CLIPS}"),
+    pytest.mark.skipif(not POSE_MODEL_DIR.is_dir(), reason=f"pose model missing: {POSE_MODEL_DIR}"),
+    pytest.mark.skipif(not CLIPS_DIR.is_dir(), reason=f"shared clips missing: {CLIPS_DIR}"),
 ]
 
 
 @pytest.fixture(scope="module")
-def analysed(tmp_path_factory) -> dict[str, tuple[PoseAnalysis, Path]]:
-    from bachata_desktop.analysis.pose.analyze import analyze_clip
-
-    out = {}
-    tmp = tmp_path_factory.mktemp("poses")
-    for rel in OPEN_HOLD:
-        kp = tmp / (Path(rel).stem + ".npz")
-        out[rel] = (analyze_clip(CLIPS / rel, RecordingContext(), keypoints_out=kp,
-                                 search_path=[MODELS]), kp)
-    return out
+def analysed(real_pose) -> dict[str, tuple[PoseAnalysis, Path]]:
+    return {rel: real_pose(rel) for rel in OPEN_HOLD}
 
 
 def test_both_dancers_found_in_open_hold_clips(analysed):
@@ -111,7 +100,7 @@ def test_flip_exchanges_lead_and_follow(analysed):
     from bachata_desktop.analysis.pose.analyze import analyze_clip
 
     res, _ = analysed[OPEN_HOLD[0]]
-    flipped = analyze_clip(CLIPS / OPEN_HOLD[0], flipped=True, search_path=[MODELS])
+    flipped = analyze_clip(CLIPS_DIR / OPEN_HOLD[0], flipped=True, search_path=[MODELS_DIR])
     assert flipped.flipped
     assert np.allclose(flipped.lead_embedding, res.follow_embedding, atol=1e-5)
     assert np.allclose(flipped.follow_embedding, res.lead_embedding, atol=1e-5)
@@ -133,7 +122,7 @@ def test_progress_and_cancel():
 
     ctx = RecordingContext(cancel_after_reports=3)
     with pytest.raises(Cancelled):
-        analyze_clip(CLIPS / OPEN_HOLD[0], ctx, search_path=[MODELS])
+        analyze_clip(CLIPS_DIR / OPEN_HOLD[0], ctx, search_path=[MODELS_DIR])
     assert len(ctx.reports) >= 3
     assert all(0.0 <= f <= 1.0 for f, _ in ctx.reports)
 
@@ -146,7 +135,7 @@ def test_corrupt_file_gets_a_clear_error(tmp_path, content):
     bad = tmp_path / "broken clip.mp4"
     bad.write_bytes(content)
     with pytest.raises(InputError) as err:
-        analyze_clip(bad, search_path=[MODELS])
+        analyze_clip(bad, search_path=[MODELS_DIR])
     msg = str(err.value)
     assert "broken clip.mp4" in msg and "\n" not in msg
 
@@ -155,7 +144,7 @@ def test_missing_file_gets_a_clear_error(tmp_path):
     from bachata_desktop.analysis.pose.analyze import analyze_clip
 
     with pytest.raises(InputError, match="not found"):
-        analyze_clip(tmp_path / "nope.mp4", search_path=[MODELS])
+        analyze_clip(tmp_path / "nope.mp4", search_path=[MODELS_DIR])
 
 
 def _write_empty_video(path: Path, seconds: float = 3.0, fps: int = 25) -> None:
@@ -178,7 +167,7 @@ def test_video_with_nobody_says_so(tmp_path):
     video = tmp_path / "empty room.mp4"
     _write_empty_video(video)
     kp = tmp_path / "empty.npz"
-    res = analyze_clip(video, keypoints_out=kp, search_path=[MODELS])
+    res = analyze_clip(video, keypoints_out=kp, search_path=[MODELS_DIR])
     assert res.frames_analyzed >= 20
     assert not res.people_found and not res.has_embeddings
     assert res.both_dancers_ratio == 0.0 and res.any_dancer_ratio == 0.0
@@ -193,8 +182,8 @@ def test_cli_analyze_clip_json(capsys, monkeypatch):
 
     parser = argparse.ArgumentParser()
     cli.add_arguments(parser)
-    monkeypatch.setenv("BACHATA_MODELS", str(MODELS))
-    code = cli.run(parser.parse_args([str(CLIPS / OPEN_HOLD[0]), "--json", "--quiet"]))
+    monkeypatch.setenv("BACHATA_MODELS", str(MODELS_DIR))
+    code = cli.run(parser.parse_args([str(CLIPS_DIR / OPEN_HOLD[0]), "--json", "--quiet"]))
     assert code == 0
     out = json.loads(capsys.readouterr().out)
     assert out["frames_analyzed"] > 50 and out["both_dancers_ratio"] >= 0.85
@@ -206,7 +195,7 @@ def test_cli_analyze_clip_json(capsys, monkeypatch):
 def test_cli_bad_file_exits_non_zero(tmp_path, capsys, monkeypatch):
     from bachata_desktop.cli import clip as cli
 
-    monkeypatch.setenv("BACHATA_MODELS", str(MODELS))
+    monkeypatch.setenv("BACHATA_MODELS", str(MODELS_DIR))
     parser = argparse.ArgumentParser()
     cli.add_arguments(parser)
     bad = tmp_path / "x.mp4"

@@ -226,7 +226,7 @@ def test_a_clip_whose_grid_goes_loses_its_counts_vector(store, shared_clips_dir:
 
     (cid,) = _import(store, shared_clips_dir, FAST[:1])
     indexes = IndexSet(store.paths.indexes, store.embeddings)
-    run_queue(store, indexes, RecordingContext())
+    run_queue(store, indexes, RecordingContext(), steps=("pose", "audio"))
     counts = store.embeddings.get("clip", cid, "counts")
     assert counts is not None and indexes.index("counts").query(counts, k=1)[0][0] == cid
     media = store.media_file(store.clips.get(cid).media_path)

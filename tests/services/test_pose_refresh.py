@@ -8,28 +8,22 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from shared_assets import CLIPS_DIR, POSE_MODEL_DIR
 
 from bachata_desktop.core.task import RecordingContext
 
-SHARED = Path(__file__).resolve().parents[2].parent / "shared"
-MODELS = SHARED / "models"
-CLIP = SHARED / "data" / "clips" / "spin" / "spin.mp4"
+SPIN = "spin/spin.mp4"
 
 pytestmark = [
     pytest.mark.slow,
-    pytest.mark.skipif(not (MODELS / "yolov8n-pose_int8_openvino_model").is_dir(),
-                       reason="pose model missing"),
-    pytest.mark.skipif(not CLIP.is_file(), reason=f"shared clip missing: {CLIP}"),
+    pytest.mark.skipif(not POSE_MODEL_DIR.is_dir(), reason=f"pose model missing: {POSE_MODEL_DIR}"),
+    pytest.mark.skipif(not (CLIPS_DIR / SPIN).is_file(), reason=f"shared clip missing: {CLIPS_DIR / SPIN}"),
 ]
 
 
 @pytest.fixture(scope="module")
-def spin_keypoints(tmp_path_factory) -> Path:
-    from bachata_desktop.analysis.pose.analyze import analyze_clip
-
-    kp = tmp_path_factory.mktemp("kp") / "spin.npz"
-    analyze_clip(CLIP, RecordingContext(), keypoints_out=kp, search_path=[MODELS])
-    return kp
+def spin_keypoints(real_pose) -> Path:
+    return real_pose(SPIN)[1]
 
 
 def _old_design(store, clip_id: int, rng) -> None:
@@ -110,15 +104,14 @@ def test_the_analysis_queue_runs_the_refresh_and_the_library_job_starts_for_it(s
     assert outdated_pose_embeddings(store) == [] and not grids_outdated(store)
 
 
-def test_the_rebuild_adds_the_counts_vector_on_the_stored_grid(store, spin_keypoints) -> None:
-    from bachata_desktop.analysis.audio.analyze import analyze_clip_audio
+def test_the_rebuild_adds_the_counts_vector_on_the_stored_grid(store, spin_keypoints, real_grid) -> None:
     from bachata_desktop.analysis.pose.analyze import load_keypoints
     from bachata_desktop.analysis.pose.move_vector import counts_vector, grid_beats
     from bachata_desktop.services.pose_refresh import refresh_pose_embeddings
     from bachata_desktop.store.indexes.hnsw import IndexSet
 
     clip, final = _with_keypoints(store, spin_keypoints, "d")
-    grid = analyze_clip_audio(CLIP)[0].to_dict()
+    grid = real_grid(SPIN)
     store.analyses.put("clip", clip.id, "audio", grid)
     bare, _ = _with_keypoints(store, spin_keypoints, "e")  # no grid: no counts vector
     for c in (clip, bare):
