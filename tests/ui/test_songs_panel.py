@@ -48,7 +48,7 @@ def song_file(tmp_path_factory) -> tuple[Path, object]:
 def _load(qtbot, panel, song_file):
     path, _ = song_file
     with qtbot.waitSignal(panel.import_finished, timeout=120_000) as blocker:
-        drop_files(panel, [path], at=(10, 10))
+        drop_files(panel, [path])
     qtbot.waitUntil(lambda: panel.waveform.peaks is not None, timeout=30_000)
     return blocker.args[0]
 
@@ -127,10 +127,10 @@ def test_tap_tempo_from_taps() -> None:
 def test_bad_file_drop_says_why(qtbot, panel, tmp_path) -> None:
     fake = tmp_path / "lesson notes.mp3"
     fake.write_text("not a song\n" * 100)
-    drop_files(panel, [fake], at=(10, 10))
+    drop_files(panel, [fake])
     qtbot.waitUntil(lambda: "not a readable audio file" in panel.status.text(), timeout=30_000)
     assert panel.model.rowCount() == 0
-    drop_files(panel, [tmp_path / "plan.txt"], at=(10, 10))
+    drop_files(panel, [tmp_path / "plan.txt"])
     assert "Not an audio file" in panel.status.text()
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from drop_files import drop_files
 from PySide6.QtCore import Qt
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "analysis"))
@@ -245,21 +246,14 @@ def test_bad_song_file_is_reported(qtbot, ctx, tmp_path):
 
 
 def test_dropped_song_and_cancelled_generation(qtbot, ctx, song_file):
-    from PySide6.QtCore import QMimeData, QPointF, QUrl
-    from PySide6.QtGui import QDropEvent
-
     from bachata_desktop.ui.wizard.panel import GeneratorPanel
 
     fill_from_shared_clips(ctx.store)
     panel = GeneratorPanel(ctx)
     qtbot.addWidget(panel)
     panel.show()
-    mime = QMimeData()
-    mime.setUrls([QUrl.fromLocalFile(str(song_file))])
-    drop = QDropEvent(QPointF(5, 5), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
-                      Qt.KeyboardModifier.NoModifier)
     with qtbot.waitSignal(panel.song_ready, timeout=180_000):
-        panel.song_step.dropEvent(drop)
+        drop_files(panel.song_step, [song_file])
     job = panel.generate()
     assert panel.prefs.cancel_btn.isVisibleTo(panel.prefs)
     with qtbot.waitSignal(panel.failed, timeout=120_000) as err:
