@@ -59,12 +59,9 @@ def run(quick: bool = False) -> list[dict]:
         bar_agrees = bool(np.mean(_near(down, mm_d)) >= 0.5)
         _, kp = bp.cached_analysis(bp.CLIPS / rel, PoseConfig())
         data = load_keypoints(kp)
-        grid = res.to_dict()
-        bt = np.array([float(b["time"]) for b in grid["beats"]])
-        bc = np.array([int(b["count"]) for b in grid["beats"]])
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
-            got = dc.measure(data["keypoints"], data["times"], bt, bc, float(data["times"][-1]))
+            got = dc.measure_file(data, res.to_dict(), float(data["times"][-1]))
         name = p.stem
         if got is None or got.one_source != "dance":
             tally["agree" if bar_agrees else "disagree"]["unsure"].append(name)

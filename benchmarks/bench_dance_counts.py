@@ -14,6 +14,7 @@ in the code). Run: ``python -m benchmarks dance_counts``.
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 from pathlib import Path
@@ -32,13 +33,19 @@ def _row(name: str, value: float, unit: str, baseline: float | None, goal: str, 
             "goal": goal, "note": note}
 
 
+@functools.cache
 def _clip_inputs(video_path: str) -> tuple[dict, dict, float]:
+    """(keypoints file contents, soundtrack grid, duration) of a shared clip; cached for the
+    process (this module and ``bench_pose_move`` / ``bench_pose_count_move`` read the same clips),
+    so callers must not change what it returns (the arrays are read-only)."""
     from bachata_desktop.analysis.audio.analyze import analyze_clip_audio
     from bachata_desktop.analysis.pose.analyze import PoseConfig, load_keypoints
 
     _, kp = bp.cached_analysis(bp.CLIPS / video_path, PoseConfig())
     grid, _ = analyze_clip_audio(bp.CLIPS / video_path)
     data = load_keypoints(kp)
+    for v in data.values():
+        v.setflags(write=False)
     return data, (grid.to_dict() if grid is not None else {}), float(data["times"][-1])
 
 
@@ -82,8 +89,8 @@ def run(quick: bool = False) -> list[dict]:
     res: dict[str, dict[str, list[bool]]] = {}
     for lab in labels:
         data, grid, duration = _clip_inputs(lab["video_path"])
-        bt, bc = _beats(grid)
-        got = dc.measure(data["keypoints"], data["times"], bt, bc, duration)
+        bt, _ = _beats(grid)
+        got = dc.measure_file(data, grid, duration)
         part = res.setdefault(lab["part"], {"len": [], "len_before": [], "par": [], "par_st": []})
         part["len"].append(got is not None and got.counts == lab["length_counts"])
         part["len_before"].append(counts_from_beats(len(bt)) == lab["length_counts"])
@@ -106,8 +113,7 @@ def run(quick: bool = False) -> list[dict]:
         shared = bp.annotations()
         for c in shared:
             data, grid, duration = _clip_inputs(c["video_path"])
-            bt, bc = _beats(grid)
-            got = dc.measure(data["keypoints"], data["times"], bt, bc, duration)
+            got = dc.measure_file(data, grid, duration)
             key = ("soundtrack (dance unsure)" if got is None or got.one_source != "dance" else
                    "dance overrules" if got.soundtrack_offset else "dance agrees")
             sources[key] += 1

@@ -19,16 +19,10 @@ from pathlib import Path
 
 import numpy as np
 
+from benchmarks.bench_grid import GENERATORS, _setup
+
 HERE = Path(__file__).resolve().parent
-REPO = HERE.parent
 MADMOM_WALTZ = HERE / "madmom_waltz.json"
-BACHATA = ("gen_chords", "gen_band", "gen_arranger")
-
-
-def _setup() -> None:
-    for p in (str(REPO), str(REPO / "tests" / "analysis")):
-        if p not in sys.path:
-            sys.path.insert(0, p)
 
 
 def _waltzes(seeds: range, verbose: bool) -> dict:
@@ -87,7 +81,7 @@ def run(quick: bool = False, verbose: bool = False) -> list[dict]:
                     "note": (f"tempo within 2%: ours {r['tempo']:.0%}, librosa {r['lb_tempo']:.0%}; "
                              f"flagged not in 4/4: {r['three']:.0%}{mm}; baseline = librosa.beat.beat_track")})
     flagged = total = 0
-    for gen in BACHATA:
+    for gen in GENERATORS:
         mod = importlib.import_module(gen)
         for seed in range(1000, 1002 if quick else 1012):
             song = mod.generate(seed)

@@ -160,22 +160,23 @@ def lead_side_right(r: dict) -> bool:
 HORIZON_GRID = tuple(round(0.3 + 0.05 * i, 2) for i in range(15))  # 0.3 .. 1.0
 
 
-def lead_loso(recs: list[dict]) -> tuple[float, str]:
+def lead_loso(recs: list[dict], lead_right: list[bool] | None = None) -> tuple[float, str]:
     """Lead/follow right with ``HORIZON_AT`` chosen without the clip's series (each series held
     out in turn; the value right on the most other clips is used, the lower one on ties).
+    ``lead_right``: ``lead_side_right`` of each record, when the caller has it.
 
     A clip's lead under another value: the stored order (lead first) is kept where the stature
     at that value agrees with it or is not measurable, and exchanged where it disagrees."""
     from bachata_desktop.analysis.pose.couple import _stature
 
-    base = np.array([lead_side_right(r) for r in recs])
+    base = np.array(lead_right if lead_right is not None else [lead_side_right(r) for r in recs])
     right = np.zeros((len(recs), len(HORIZON_GRID)), bool)
-    for j, c in enumerate(HORIZON_GRID):
-        for i, r in enumerate(recs):
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", RuntimeWarning)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        for j, c in enumerate(HORIZON_GRID):
+            for i, r in enumerate(recs):
                 tall = _stature(r["tracks"].keypoints, r["tracks"].detected, c)
-            right[i, j] = base[i] if tall >= 0 else not base[i]
+                right[i, j] = base[i] if tall >= 0 else not base[i]
     groups = np.array([r["series"] for r in recs])
     held = np.zeros(len(recs), bool)
     picked = set()
@@ -185,6 +186,19 @@ def lead_loso(recs: list[dict]) -> tuple[float, str]:
         picked.add(HORIZON_GRID[j])
         held[test] = right[test, j]
     return float(held.mean()), ", ".join(str(c) for c in sorted(picked))
+
+
+def move_vector(r: dict) -> np.ndarray:
+    """The clip's interaction embedding as ``analyze.summarise`` makes it (zeros when nobody was
+    found), from the record's own features instead of summarising the clip again."""
+    from bachata_desktop.analysis.pose.analyze import PoseConfig
+    from bachata_desktop.analysis.pose.embed import interaction_embedding
+    from bachata_desktop.core.pose import INTERACTION_DIM
+
+    tracks = r["tracks"]
+    if len(tracks.detected) == 0 or tracks.any_ratio < PoseConfig().min_dancer_ratio:
+        return np.zeros(INTERACTION_DIM, np.float32)
+    return interaction_embedding(r["inter"], INTERACTION_DIM, seed=3)
 
 
 def nn1(vectors: np.ndarray, labels: list[str], groups: list[str] | None = None) -> float:
@@ -242,7 +256,7 @@ def run(quick: bool = False) -> list[dict]:
                      + f"; called unsure: {sum(unsure)}, right among them "
                        f"{sum(ok for ok, u in zip(lf, unsure, strict=True) if u)}"))
     if len(np.unique(groups)) > 3:
-        held, picked = lead_loso(recs)
+        held, picked = lead_loso(recs, lf)
         rows.append(_row("lead_follow_right_loso", held, "fraction of clips", ">= 0.95",
                          "leave-one-series-out: each series judged with the HORIZON_AT that is "
                          f"best on the other series (picked: {picked}); held-out figure"))
@@ -267,7 +281,7 @@ def run(quick: bool = False) -> list[dict]:
                          "fraction of frames", ">= 0.90 (report)",
                          "both seen or bridged over a short gap; closed-hold clips"))
     # the move vector, one of the two pose parts "Similar moves" compares (interaction embedding)
-    emb = np.stack([bp.embeddings_for(r["kp"])["interaction"] for r in recs])
+    emb = np.stack([move_vector(r) for r in recs])
     labels = [r["ann"]["move_label"] for r in recs]
     series = [r["series"] for r in recs]
     rows.append(_row("pose_loo_nn_by_clip", nn1(emb, labels), "accuracy", ">= 0.5",

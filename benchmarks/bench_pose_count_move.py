@@ -50,43 +50,34 @@ import warnings
 import numpy as np
 
 from benchmarks import bench_pose as bp
-from benchmarks.bench_pose_move import per_class
-
-
-def template(fa, fb, times: np.ndarray, beats: np.ndarray, one_beat: int, k: int = 8) -> np.ndarray:
-    """(k, 24) per-count means counted from grid beat ``one_beat`` (``move_template``, the app's)."""
-    from bachata_desktop.analysis.pose.move_template import count_template
-
-    return count_template(fa, fb, times, beats, one_beat, k)
+from benchmarks.bench_pose_move import clip_features, per_class
 
 
 def clip_data(quick: bool) -> tuple[np.ndarray, list[str], dict[int, np.ndarray], list[str], list[str]]:
-    """(move descriptors, names, {k: templates}, labels, series) of the shared clips."""
+    """(move descriptors, names, {k: templates}, labels, series) of the shared clips; templates are
+    (k, 24) per-count means counted from the dancers' 1 (``move_template.count_template``, the app's)."""
     from bachata_desktop.analysis.pose import dance_counts as dc
-    from bachata_desktop.analysis.pose.features import dancer_features
     from bachata_desktop.analysis.pose.move_features import describe
-    from benchmarks.bench_dance_counts import _beats, _clip_inputs
+    from bachata_desktop.analysis.pose.move_template import count_template
+    from benchmarks.bench_dance_counts import _beats
     from benchmarks.bench_pose_clip import series_of
 
     xs, labels, series, names = [], [], [], []
     temps: dict[int, list[np.ndarray]] = {8: [], 1: []}
-    clips = bp.annotations()
-    for c in clips[::4] if quick else clips:
-        data, grid, duration = _clip_inputs(c["video_path"])
-        fps, t = float(data["fps"]), np.asarray(data["times"], np.float64)
-        fa, fb = dancer_features(data["keypoints"][:, 0], fps), dancer_features(data["keypoints"][:, 1], fps)
+    for c, data, grid, duration, fa, fb in clip_features(quick):
+        t = np.asarray(data["times"], np.float64)
         x, names = describe(fa, fb)
         xs.append(x)
         labels.append(c["move_label"])
         series.append(series_of(c["clip_id"]))
         bt, bc = _beats(grid)
-        got = dc.measure(data["keypoints"], t, bt, bc, duration) if len(bt) >= 4 else None
+        got = dc.measure_file(data, grid, duration) if len(bt) >= 4 else None
         for k in temps:
             if len(bt) < 4:
                 temps[k].append(np.full((k, 24), np.nan))
                 continue
             one = got.one_beat if got is not None else int(np.flatnonzero(bc == 1)[0]) if (bc == 1).any() else 0
-            temps[k].append(template(fa, fb, t, bt, one, k))
+            temps[k].append(count_template(fa, fb, t, bt, one, k))
     return np.stack(xs), names, {k: np.stack(v) for k, v in temps.items()}, labels, series
 
 
@@ -144,12 +135,12 @@ def run(quick: bool = False) -> list[dict]:
         x, names, temps, labels, series = clip_data(quick)
         rows = []
         for proto, groups in (("by_clip", None), ("by_series", series)):
-            base, _ = nested_nn(x, names, temps, labels, groups, 0.0, "mean")
+            base, base_pred = nested_nn(x, names, temps, labels, groups, 0.0, "mean")
             for name, w, form in (("vector alone", 0.0, "mean"),
                                   ("vector + 8-count template, best half-cycle shift, w1", 1.0, "shift"),
                                   ("vector + 8-count template as one vector (sym), w0.5", 0.5, "sym"),
                                   ("control: vector + the same signals' clip means, w1", 1.0, "mean")):
-                acc, pred = nested_nn(x, names, temps, labels, groups, w, form)
+                acc, pred = (base, base_pred) if not w else nested_nn(x, names, temps, labels, groups, w, form)
                 rows.append({"benchmark": f"{name} ({proto})", "value": round(acc, 4),
                              "unit": "accuracy", "baseline": round(base, 4),
                              "ratio": round(acc / base, 3) if base else None, "goal": ">= 0.5",

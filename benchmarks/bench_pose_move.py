@@ -67,43 +67,41 @@ V2_RESULTS = {"by_clip": 0.2625, "by_series": 0.2125}  # version-2 embeddings, s
 JITTER = (-0.2, -0.1, 0.1, 0.2)  # beats: frames at 10 fps fall into counts by chance at the edges
 
 
-def descriptors(quick: bool = False) -> tuple[np.ndarray, list[str], list[str], list[str]]:
-    """(clips x descriptors, descriptor names, move labels, series) from the cached keypoints."""
-    d = clip_data(quick, counts=False)
-    return d["x"], d["names"], d["labels"], d["series"]
-
-
-def clip_data(quick: bool = False, counts: bool = True) -> dict:
-    """The shared clips' descriptors and (``counts``) count templates on each clip's soundtrack
-    grid, exactly as the clip analysis makes them (``move_vector``); a clip without a grid has
-    template None."""
-    from bachata_desktop.analysis.pose.analyze import PoseConfig, load_keypoints
+def clip_features(quick: bool = False):
+    """Per shared clip (every fourth when ``quick``): (annotation, keypoints file contents, soundtrack
+    grid, duration, lead features, follow features), the features as the clip analysis makes them."""
     from bachata_desktop.analysis.pose.features import dancer_features
-    from bachata_desktop.analysis.pose.move_features import describe
-    from bachata_desktop.analysis.pose.move_template import count_template
-    from bachata_desktop.analysis.pose.move_vector import grid_beats
     from benchmarks.bench_dance_counts import _clip_inputs
-    from benchmarks.bench_pose_clip import series_of
 
-    out: dict = {"x": [], "templates": [], "labels": [], "series": [], "names": []}
     clips = bp.annotations()
     for c in clips[::4] if quick else clips:
-        if counts:
-            data, grid, _ = _clip_inputs(c["video_path"])
-        else:
-            data, grid = load_keypoints(bp.cached_analysis(bp.CLIPS / c["video_path"], PoseConfig())[1]), {}
+        data, grid, duration = _clip_inputs(c["video_path"])
         fps = float(data["fps"])
         kp = data["keypoints"].astype(np.float64)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
             lead, follow = dancer_features(kp[:, 0], fps), dancer_features(kp[:, 1], fps)
+        yield c, data, grid, duration, lead, follow
+
+
+def clip_data(quick: bool = False, jitter: bool = False) -> dict:
+    """The shared clips' descriptors and count templates on each clip's soundtrack grid, exactly as
+    the clip analysis makes them (``move_vector``); a clip without a grid has template None. With
+    ``jitter``, also the templates on the grid moved by each of ``JITTER`` (keyed by the shift)."""
+    from bachata_desktop.analysis.pose.move_features import describe
+    from bachata_desktop.analysis.pose.move_template import count_template
+    from bachata_desktop.analysis.pose.move_vector import grid_beats
+    from benchmarks.bench_pose_clip import series_of
+
+    out: dict = {"x": [], "templates": [], "labels": [], "series": [], "names": []}
+    for c, data, grid, _, lead, follow in clip_features(quick):
         x, out["names"] = describe(lead, follow)
         out["x"].append(x)
         out["labels"].append(c["move_label"])
         out["series"].append(series_of(c["clip_id"]))
         bt = grid_beats(grid)
         out["templates"].append(None if bt is None else count_template(lead, follow, data["times"], bt, 0))
-        for shift in JITTER:  # the same grid moved by a fraction of a beat: how lucky the figure is
+        for shift in JITTER if jitter else ():  # the same grid moved by a fraction of a beat: how lucky the figure is
             moved = None if bt is None else bt + shift * float(np.median(np.diff(bt)))
             out.setdefault(shift, []).append(
                 None if moved is None else count_template(lead, follow, data["times"], moved, 0))
@@ -176,11 +174,11 @@ def run(quick: bool = False) -> list[dict]:
     from bachata_desktop.services.search import FUSION_WEIGHTS
 
     weight = FUSION_WEIGHTS["counts"] / FUSION_WEIGHTS["interaction"]
-    d = clip_data(quick)
+    d = clip_data(quick, jitter=not quick)
     labels, series = d["labels"], d["series"]
     rows = []
     for proto, groups in (("by_clip", None), ("by_series", series)):
-        base, _ = nested_nn(d, groups, 0.0)
+        base = None if quick else nested_nn(d, groups, 0.0)[0]  # the baseline is shown in full runs only
         acc, pred = nested_nn(d, groups, weight)
         rows.append(_row(f"pose_move_loo_nn_{proto}", acc, ">= 0.5",
                          f"{len(labels)} clips ({sum(t is not None for t in d['templates'])} with "
@@ -189,7 +187,7 @@ def run(quick: bool = False) -> list[dict]:
                          f"{' and its session' if groups else ''}); what Similar moves uses as pose "
                          f"(version 4: move vector + counts vector at {weight:g}:1); baseline = "
                          f"version 3 (the move vector alone), same run; per class: "
-                         f"{per_class(labels, pred)}", None if quick else round(base, 4)))
+                         f"{per_class(labels, pred)}", None if base is None else round(base, 4)))
         if not quick:
             moved = [nested_nn({**d, "templates": d[j]}, groups, weight)[0] for j in JITTER]
             rows.append(_row(f"pose_move_grid_moved_{proto}", float(np.mean(moved)), "",

@@ -2,10 +2,10 @@
 
 Material: excerpts of the generated songs (6, 9, 14 and 24 s from a seeded offset, and the whole
 song) of the three generators; short excerpts are where the bar and the "1" go wrong, so they give
-the wrong decisions a calibration needs. Per excerpt: the z-scores of the bar and 1-vs-5 margins
-(``GridResult.bar_z``/``one_z``) and whether the bar and the "1" are right on the beats that match
-the truth (90 % of them). ``--fit`` fits ``grid.BAR_CAL`` (on the bar cues' support,
-``GridResult.bar_support``)/``ONE_CAL`` (logistic regression) on the
+the wrong decisions a calibration needs. Per excerpt: the bar cues' support (``GridResult.bar_support``,
+the sum of the agreeing cues' own margins), the z-score of the 1-vs-5 margin (``one_z``) and whether
+the bar and the "1" are right on the beats that match the truth (90 % of them). ``--fit`` fits
+``grid.BAR_CAL`` (on the cue support) / ``ONE_CAL`` (on ``one_z``) by logistic regression on the
 tuning seeds; every run reports the AUC of the confidences on tuning and held-out seeds.
 
     PYTHONPATH=. python -m benchmarks.calib_confidence [--fit] [--quick]
@@ -65,7 +65,7 @@ def excerpt_rows(gen: str, seeds) -> list[dict]:
             d = (grid.counts[ok] - song.counts[j[ok]]) % 8
             bar = matched >= 0.5 and ok.any() and float(np.mean(d % 4 == 0)) >= 0.9
             one = matched >= 0.5 and ok.any() and float(np.mean(d == 0)) >= 0.9
-            rows.append({"gen": gen, "seed": seed, "len": length or song.duration, "bar_z": getattr(grid, "bar_z", 0.0),
+            rows.append({"gen": gen, "seed": seed, "len": length or song.duration,
                          "one_z": getattr(grid, "one_z", 0.0),
                          "agree": getattr(grid, "bar_agree", 1.0), "support": getattr(grid, "bar_support", 0.0),
                          "bar": bool(bar), "one": bool(one),
@@ -73,11 +73,11 @@ def excerpt_rows(gen: str, seeds) -> list[dict]:
     return rows
 
 
-def fit_logistic(z, y, agree=None, iters: int = 200) -> tuple[float, ...]:
-    """(a, b[, c]) of P = 1 / (1 + exp(-(a z + b + c (agree - 1))))."""
+def fit_logistic(z, y, iters: int = 200) -> tuple[float, ...]:
+    """(a, b) of P = 1 / (1 + exp(-(a z + b))): z is the cue support (``BAR_CAL``) or ``one_z``
+    (``ONE_CAL``)."""
     z, y = np.asarray(z, float), np.asarray(y, float)
-    cols = [z, np.ones_like(z)] + ([np.asarray(agree, float) - 1.0] if agree is not None else [])
-    x = np.stack(cols, axis=1)
+    x = np.stack([z, np.ones_like(z)], axis=1)
     w = np.zeros(x.shape[1])
     for _ in range(iters):  # Newton steps with a ridge: few wrong bars, nearly separable data
         p = 1 / (1 + np.exp(-x @ w))
