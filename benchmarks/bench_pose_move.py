@@ -44,6 +44,22 @@ clearly better: supervised or family weights, PCA removal/whitening, rank transf
 0.24-0.33); per-cycle template matching and "what is not basic" (at most 0.41 / 0.35); a kernel
 mean over 8-count windows' move vectors (0.45 / 0.375 nested, but as a stored vector it holds only
 for clips the fit saw: 0.28 / 0.15 outside it); richer per-count signals (at most 0.40 / 0.31).
+The sixth session's round (two research threads, ~180 configurations, on a reimplementation at
+0.4125 / 0.3375): path signatures of circular and ordered motion (Levy areas of head, hip, wrist,
+turn and body-wave streams per 8-count window, and as a count template) alone 0.16-0.25 / 0.11-0.20
+and added at any weight 0.375-0.40 / 0.30-0.325 (the body-wave area is the one real cue, AUC 0.97
+for bodywaves); re-ranking over the library (k-reciprocal 0.24-0.35 / 0.16-0.30, query expansion
+at most 0.425 / 0.325, diffusion, reciprocal rank fusion of the two parts 0.31-0.35 / 0.24-0.25);
+a nearest-class-mean term 0.31-0.39 / 0.24-0.30; the count spectrum as cycle shape only, or of
+per-clip standardised signals, 0.34-0.36 / 0.25-0.275. Weights fitted while seeing every label,
+the query's included, reach 0.5-0.6 by series, but the same search reaches 0.54-0.60 on random
+features: a figure that says nothing about the pose.
+
+Why 0.5 is out of reach on these labels (``pose_move_label_structure`` rows): 29 of the 80 clip
+names name two or more moves (``hammerlock_hiproll``, ``energetic_golpes_spin``,
+``machete_bodywave_doublespin``...) and carry one of them as the label; 13 clips carry a label that
+is not a pose pattern (intros, outro, style); one video carries two labels. Those rows count a miss
+as explained when the clip's own name names the predicted move, or the label is one of those three.
 
 Run: ``python -m benchmarks pose_move`` (about a minute; ``python -m benchmarks.bench_pose_move
 --fit`` writes ``data/pose_move_metric.json`` from all 80 clips and prints the sha256 to pin in
@@ -53,6 +69,7 @@ Run: ``python -m benchmarks pose_move`` (about a minute; ``python -m benchmarks.
 from __future__ import annotations
 
 import json
+import re
 import sys
 import warnings
 from collections import Counter, defaultdict
@@ -64,6 +81,18 @@ from benchmarks import bench_pose as bp
 
 OUT = Path(__file__).resolve().parent.parent / "data" / "pose_move_metric.json"
 V2_RESULTS = {"by_clip": 0.2625, "by_series": 0.2125}  # version-2 embeddings, same clips and cache
+# The moves a clip's file name names (name split on "_" and ".", trailing digits dropped), fixed before
+# any prediction was looked at; and the labels that name a place in the song or a flourish, not a
+# pose pattern. Only for the label-structure diagnostic, never for a figure the goal is judged on.
+NAME_MOVES = {"spin": "spin", "spins": "spin", "doublespin": "spin", "ladyturn": "ladyturn",
+              "lady": "ladyturn", "turn": "ladyturn", "hiproll": "hiprolls", "headroll": "headrolls",
+              "caricia": "headrolls", "bodywave": "bodywaves", "bodywaves": "bodywaves",
+              "shadow": "shadow", "shadown": "shadow", "hammerlock": "hammerlock", "golpes": "golpes",
+              "completo": "bolero", "paseala": "arm_styling bolero", "arm": "arm_styling",
+              "brush": "arm_styling", "madrid": "footwork", "ochos": "footwork", "basic": "basic",
+              "intro": "intros", "outro": "outro", "styled": "style", "sidedip": "style",
+              "dip": "style", "cross": "cross_body_lead"}
+NOT_POSE = {"intros", "outro", "style"}
 JITTER = (-0.2, -0.1, 0.1, 0.2)  # beats: frames at 10 fps fall into counts by chance at the edges
 
 
@@ -93,10 +122,11 @@ def clip_data(quick: bool = False, jitter: bool = False) -> dict:
     from bachata_desktop.analysis.pose.move_vector import grid_beats
     from benchmarks.bench_pose_clip import series_of
 
-    out: dict = {"x": [], "templates": [], "labels": [], "series": [], "names": []}
+    out: dict = {"x": [], "templates": [], "labels": [], "series": [], "names": [], "ids": []}
     for c, data, grid, _, lead, follow in clip_features(quick):
         x, out["names"] = describe(lead, follow)
         out["x"].append(x)
+        out["ids"].append(c["clip_id"])
         out["labels"].append(c["move_label"])
         out["series"].append(series_of(c["clip_id"]))
         bt = grid_beats(grid)
@@ -161,6 +191,25 @@ def per_class(labels: list[str], pred: list[str]) -> str:
     return "; ".join(bits)
 
 
+def named_moves(clip_id: str) -> set[str]:
+    """The move labels a clip's file name names (``NAME_MOVES``)."""
+    words = (re.sub(r"\d+$", "", w) for w in re.split(r"[_.]", clip_id.lower()))
+    return {m for w in words for m in NAME_MOVES.get(w, "").split()}
+
+
+def label_structure(ids: list[str], labels: list[str], pred: list[str]) -> tuple[float, str]:
+    """Accuracy counting as explained a miss whose predicted move the clip's own name names, or
+    whose label is not a pose pattern; and the list of the misses so explained."""
+    named = [i for i, (c, t, p) in enumerate(zip(ids, labels, pred, strict=True))
+             if p != t and p in named_moves(c)]
+    other = [i for i, (t, p) in enumerate(zip(labels, pred, strict=True))
+             if p != t and t in NOT_POSE and i not in named]
+    hits = sum(p == t for t, p in zip(labels, pred, strict=True)) + len(named) + len(other)
+    return hits / len(labels), (f"{len(named)} misses whose predicted move the clip's name names ("
+                                + ", ".join(f"{ids[i]} -> {pred[i]}" for i in named)
+                                + f"), {len(other)} misses on a label that is not a pose pattern")
+
+
 def _row(name: str, value: float, goal: str, note: str, baseline: float | None) -> dict:
     return {"benchmark": name, "value": round(value, 4), "unit": "accuracy",
             "baseline": baseline, "ratio": round(value / baseline, 3) if baseline else None,
@@ -188,6 +237,11 @@ def run(quick: bool = False) -> list[dict]:
                          f"(version 4: move vector + counts vector at {weight:g}:1); baseline = "
                          f"version 3 (the move vector alone), same run; per class: "
                          f"{per_class(labels, pred)}", None if base is None else round(base, 4)))
+        lenient, why = label_structure(d["ids"], labels, pred)
+        rows.append(_row(f"pose_move_label_structure_{proto}", lenient, "",
+                         "diagnostic, not the goal: the shipped figure with these misses counted as "
+                         f"explained by the labels: {why}; baseline = the shipped figure",
+                         round(acc, 4)))
         if not quick:
             moved = [nested_nn({**d, "templates": d[j]}, groups, weight)[0] for j in JITTER]
             rows.append(_row(f"pose_move_grid_moved_{proto}", float(np.mean(moved)), "",

@@ -238,3 +238,21 @@ def test_a_malformed_count_part_of_the_metric_file_gives_one_clear_line(tmp_path
         with pytest.raises(InputError) as e:
             read_metric(bad, sha256=hashlib.sha256(bad.read_bytes()).hexdigest())
         assert "malformed" in str(e.value) and "\n" not in str(e.value)
+
+
+def test_the_label_structure_diagnostic_counts_only_what_the_names_explain() -> None:
+    """The benchmark's diagnostic row: a miss is explained only when the clip's own name names the
+    predicted move, or its label is not a pose pattern; every other miss stays a miss."""
+    from benchmarks.bench_pose_move import label_structure, named_moves
+
+    assert named_moves("hammerlock_hiproll3") == {"hammerlock", "hiprolls"}
+    assert named_moves("styled_caricia_headroll.2") == {"style", "headrolls"}
+    assert named_moves("machete_completo4") == {"bolero"}
+    assert named_moves("slow_basic3") == {"basic"}
+    ids = ["hammerlock_hiproll", "slow_basic3", "intro4", "spin2", "golpes_cambre"]
+    labels = ["hammerlock", "basic", "intros", "spin", "golpes"]
+    pred = ["hiprolls", "bolero", "basic", "spin", "spin"]
+    acc, why = label_structure(ids, labels, pred)
+    assert acc == pytest.approx(3 / 5)  # spin2 right, hiproll named, intro not a pose pattern
+    assert why.startswith("1 misses whose predicted move the clip's name names (hammerlock_hiproll -> hiprolls)")
+    assert why.endswith("1 misses on a label that is not a pose pattern")
