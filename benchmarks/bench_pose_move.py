@@ -55,11 +55,12 @@ per-clip standardised signals, 0.34-0.36 / 0.25-0.275. Weights fitted while seei
 the query's included, reach 0.5-0.6 by series, but the same search reaches 0.54-0.60 on random
 features: a figure that says nothing about the pose.
 
-Why 0.5 is out of reach on these labels (``pose_move_label_structure`` rows): 29 of the 80 clip
+Why 0.5 is out of reach on these labels (``pose_move_label_structure`` rows): 26 of the 80 clip
 names name two or more moves (``hammerlock_hiproll``, ``energetic_golpes_spin``,
 ``machete_bodywave_doublespin``...) and carry one of them as the label; 13 clips carry a label that
-is not a pose pattern (intros, outro, style); one video carries two labels. Those rows count a miss
-as explained when the clip's own name names the predicted move, or the label is one of those three.
+is not a pose pattern (intros, outro, style); the name paseala is filed under two labels. Those rows
+count a miss as explained when the clip's own name names the predicted move, or the label is one of
+those three.
 
 Run: ``python -m benchmarks pose_move`` (about a minute; ``python -m benchmarks.bench_pose_move
 --fit`` writes ``data/pose_move_metric.json`` from all 80 clips and prints the sha256 to pin in
