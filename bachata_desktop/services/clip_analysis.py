@@ -196,7 +196,7 @@ def _stored_keypoints(store: Any, clip_id: int) -> Path | None:
     name = pose.get("keypoints_file")
     if not isinstance(name, str) or not name:
         return None
-    path = Path(store.paths.poses) / name
+    path = Path(store.paths.poses) / Path(name).name  # a bare name inside poses/, never a path
     return path if path.is_file() else None
 
 

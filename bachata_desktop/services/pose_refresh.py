@@ -14,7 +14,6 @@ after the queue.
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -24,8 +23,8 @@ from bachata_desktop.services.library_import import ANALYSIS_KIND
 
 log = logging.getLogger(__name__)
 
-_DELETE = ("DELETE FROM embeddings WHERE owner_kind='clip' AND owner_id=? AND "
-           "modality IN ('lead','follow','interaction','counts')")
+_POSE_VECTORS = ("lead", "follow", "interaction", "counts")  # what the keypoints make
+
 
 def _version_tag() -> str:
     from bachata_desktop.analysis.pose.embed import EMBEDDING_VERSION
@@ -60,45 +59,46 @@ def refresh_pose_embeddings(store: Any, indexes: Any, ctx: TaskContext | None = 
         summarise,
         tracks_from_keypoints,
     )
+    from bachata_desktop.services.clip_analysis import _pose_model_id, _stored_keypoints
 
     ctx = ctx or NullContext()
     ids = outdated_pose_embeddings(store)
     tag = _version_tag()
     done: dict[str, tuple[list[int], list[np.ndarray], str]] = {}
-    stale = False  # a vector was deleted: the indexes are rebuilt from SQLite (hnswlib keeps it)
+    stale: set[str] = set()  # vectors deleted: those indexes are rebuilt from SQLite (hnswlib keeps them)
+
+    def delete(clip_id: int, modalities: tuple[str, ...]) -> None:
+        for modality in modalities:
+            store.embeddings.delete("clip", clip_id, modality)
+        stale.update(modalities)
+
     for k, clip_id in enumerate(ids):
         check_cancelled(ctx)
         ctx.report(k / max(len(ids), 1), f"pose similarity {k + 1}/{len(ids)}")
-        pose = store.analyses.get("clip", clip_id, "pose") or {}
-        name = str(pose.get("keypoints_file") or "")
-        path = Path(store.paths.poses) / Path(name).name if name else None
+        path = _stored_keypoints(store, clip_id)
         try:
-            if path is None or not path.is_file():
+            if path is None:
                 raise FileNotFoundError("keypoints file missing")
             data = load_keypoints(path)
             res = summarise(tracks_from_keypoints(data), float(data["fps"]))
         except Exception as exc:  # gone or unreadable: analyse the clip again from its video
             log.warning("clip %s: %s; queued for a new analysis", clip_id, exc)
-            with store.db.write() as c:  # no old-design vector meanwhile (and no retry loop)
-                c.execute(_DELETE, (clip_id,))
+            with store.db.write():  # no old-design vector meanwhile (and no retry loop)
+                delete(clip_id, _POSE_VECTORS)
             store.queue.enqueue(clip_id, ANALYSIS_KIND)
-            stale = True
             continue
-        row = store.db.query_one("SELECT model_id FROM embeddings WHERE owner_kind='clip' AND "
-                                 "owner_id=? AND modality='interaction'", (clip_id,))
-        model_id = (str(row[0]) if row else "pose").rsplit(":emb", 1)[0] + tag
+        model_id = (_pose_model_id(store, clip_id) or "pose").rsplit(":emb", 1)[0] + tag
         vecs = dict(res.embeddings) if res.has_embeddings else {}
         counts = _counts(store, clip_id, data) if vecs else None
         if counts is not None:
             vecs["counts"] = counts
-        with store.db.write() as c:
+        with store.db.write():
             if store.clips.get(clip_id) is None:
                 continue
             if not vecs:  # nobody found under the current rules: no vectors rather than old ones
-                c.execute(_DELETE, (clip_id,))
+                delete(clip_id, _POSE_VECTORS)
             elif "counts" not in vecs:  # no grid or no full cycle: none rather than an old one
-                store.embeddings.delete("clip", clip_id, "counts")
-            stale |= "counts" not in vecs
+                delete(clip_id, ("counts",))
             for modality, vec in vecs.items():
                 store.embeddings.put("clip", clip_id, modality, vec, model_id)
         for modality, vec in vecs.items():
@@ -106,10 +106,11 @@ def refresh_pose_embeddings(store: Any, indexes: Any, ctx: TaskContext | None = 
             got[0].append(clip_id)
             got[1].append(np.asarray(vec, np.float32))
     if indexes is not None:
-        if stale:
-            for modality in ("lead", "follow", "interaction", "counts"):
-                indexes.invalidate(modality)
+        for modality in stale:
+            indexes.invalidate(modality)
         for modality, (cids, vecs, model_id) in done.items():
+            if modality in stale:
+                continue  # rebuilt from SQLite on next use, these vectors included
             try:
                 index = indexes.index(modality)
                 index.add(cids, np.stack(vecs), model_id=model_id)
