@@ -98,8 +98,7 @@ def phrase_cues(feats: Features, phrases: tuple[float, ...] | list[float]) -> tu
     length = np.diff(fr).astype(np.float64)
     med = float(np.median(length)) if length.size else 8 * feats.frame_rate * 0.5
     length = np.r_[length, med]
-    # from two frames before the phrase start: the attack on the 1 is inside whether the grid's frame
-    # rounds early or late
+    # from the phrase start's own frame (the grid's 1 rounded to the nearest frame)
     a = np.clip(fr, 0, nf - 1)
     b = np.clip(fr + np.maximum(np.round(HEAD * length).astype(np.int64), 1), a + 1, nf)
     bands = feats.mel_db.reshape(8, -1, feats.mel_db.shape[1]).mean(axis=1)
@@ -127,7 +126,7 @@ def _standardize(x: np.ndarray, floor: float) -> np.ndarray:
     return (x - x.mean(axis=0)) / np.maximum(x.std(axis=0), floor)
 
 
-def _robust_z(x: np.ndarray) -> np.ndarray:
+def _ending_z(x: np.ndarray) -> np.ndarray:
     """Robust z of how much each phrase's ending stands out; the spread is floored at a tenth of the
     median so that in a looped track (every ending the same) a trace of difference is no fill."""
     med = float(np.median(x))
@@ -240,7 +239,7 @@ def segment(feats: Features, phrases: tuple[float, ...] | list[float]) -> list[i
         return [0]
     cues, ending = {k: v[:n] for k, v in cues.items()}, ending[:n]
     score, z, typical = _change_scores(cues)
-    tz = _robust_z(ending)
+    tz = _ending_z(ending)
     bonus = np.r_[0.0, TAIL_BONUS * np.clip(tz[:-1] - TAIL_Z, 0.0, 3.0)]
     bounds = [0] + _best_bounds(score - MIN_SCORE + bonus, MIN_LEN, n - MIN_LEN)
     keep = np.r_[False, tz[:-1] >= KEEP_TAIL_Z] | (score >= KEEP_SCORE)

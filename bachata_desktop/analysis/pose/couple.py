@@ -137,10 +137,12 @@ def _candidates(fp: FramePoses, hists: np.ndarray, size: tuple[int, int],
     rank = fp.scores * np.sqrt(np.maximum(bw * bh, 1.0)) * (0.5 + central)
     idx: list[int] = []
     for i in np.argsort(-rank):
+        if len(idx) == cfg.max_candidates:
+            break
         if ok[i] and not any(_same_body(fp.keypoints[i], fp.keypoints[j], bh[j], cfg.kp_conf)
                              for j in idx):
             idx.append(int(i))
-    return idx[: cfg.max_candidates]
+    return idx
 
 
 def _same_body(a: np.ndarray, b: np.ndarray, height: float, kp_conf: float) -> bool:

@@ -33,6 +33,8 @@ from typing import Any
 
 import numpy as np
 
+from bachata_desktop.analysis.pose.descriptors import _fill
+
 VERSION = 1
 ALLOWED_COUNTS = (4, 8, 16, 32)
 # Phase (radians) of the two-beat hip/shoulder bob against the soundtrack's counts (0 at its first
@@ -83,11 +85,8 @@ def counts_in(n_beats: float) -> int:
 
 
 def _filled(v: np.ndarray) -> np.ndarray | None:
-    ok = np.isfinite(v)
-    if ok.sum() < 5:
-        return None
-    idx = np.arange(len(v))
-    return np.interp(idx, idx[ok], v[ok])
+    """Gaps interpolated (``descriptors._fill``); None with fewer than 5 frames seen."""
+    return None if np.isfinite(v).sum() < 5 else _fill(v)
 
 
 def _body_height(xy: np.ndarray) -> np.ndarray:
@@ -136,8 +135,8 @@ def motion_span(keypoints: np.ndarray, times: np.ndarray) -> tuple[float, float]
     t = np.asarray(times, dtype=np.float64)
     if len(t) < 3:
         return (float(t[0]) if len(t) else 0.0, float(t[-1]) if len(t) else 0.0)
-    h = np.nanmax(np.where(np.isfinite(_body_height(xy)), _body_height(xy), np.nan)) \
-        if np.isfinite(_body_height(xy)).any() else 1.0
+    bh = _body_height(xy)
+    h = np.nanmax(bh) if np.isfinite(bh).any() else 1.0
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         speed = np.nansum(np.linalg.norm(np.diff(xy, axis=0), axis=-1), axis=(1, 2)) / h
