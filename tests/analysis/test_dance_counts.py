@@ -13,6 +13,7 @@ import pytest
 from bachata_desktop.analysis.pose.dance_counts import (
     ALLOWED_COUNTS,
     DanceCounts,
+    beat_arrays,
     counts_in,
     measure,
     measure_file,
@@ -108,8 +109,7 @@ def test_a_still_start_moves_the_move_start(clips) -> None:
     still = data["keypoints"].copy()
     frozen = int(np.searchsorted(data["times"], 3.0))
     still[:frozen] = still[0]  # the couple stands still for the first 3 s
-    beats = np.array([b["time"] for b in grid["beats"]])
-    counts = np.array([b["count"] for b in grid["beats"]])
+    beats, counts = beat_arrays(grid)
     moving = measure(data["keypoints"], data["times"], beats, counts, duration)
     standing = measure(still, data["times"], beats, counts, duration)
     assert moving is not None and standing is not None
@@ -136,8 +136,7 @@ def test_the_move_starts_on_the_dancers_5_when_the_1_leaves_too_little(clips) ->
 
     kp, grid, duration = clips[BASIC]
     data = load_keypoints(kp)
-    beats = np.array([b["time"] for b in grid["beats"]])
-    counts = np.array([b["count"] for b in grid["beats"]])
+    beats, counts = beat_arrays(grid)
     swapped = (counts + 3) % 8 + 1  # the soundtrack's 1s and 5s exchanged
     for variant in (counts, swapped):
         got = measure(data["keypoints"], data["times"], beats, variant, duration)
