@@ -35,9 +35,9 @@ def run(quick: bool = False) -> list[dict]:
     if not CACHE.exists():
         return [_row("bar vs dance (skipped)", 0, f"no madmom cache at {CACHE}")]
     bp._setup()
-    from bachata_desktop.analysis.audio.analyze import analyze_clip_audio
     from bachata_desktop.analysis.pose import dance_counts as dc
-    from bachata_desktop.analysis.pose.analyze import PoseConfig, load_keypoints
+    from bachata_desktop.core.song import SongAnalysis
+    from benchmarks.bench_dance_counts import _clip_inputs
 
     clips = {c["video_path"] for c in bp.annotations()}
     tally = {"agree": {"with": [], "against": [], "unsure": []},
@@ -49,19 +49,18 @@ def run(quick: bool = False) -> list[dict]:
         rel = f"{p.parent.name}/{p.name}"
         if rel not in clips:
             continue
-        res, _ = analyze_clip_audio(p)
-        if res is None or len(e["beats"]) < 4 or not len(e["bar"]):
+        data, grid, duration = _clip_inputs(rel)  # analysed once per run for every benchmark
+        if not grid or len(e["beats"]) < 4 or not len(e["bar"]):
             continue
+        res = SongAnalysis.from_dict(grid)
         mm_b, mm_d = np.array(e["beats"]), np.array(e["downbeats"])
         down = np.array(res.downbeats)
         if _f(mm_b, res.beat_times) < 0.8 or not down.size:
             continue
         bar_agrees = bool(np.mean(_near(down, mm_d)) >= 0.5)
-        _, kp = bp.cached_analysis(bp.CLIPS / rel, PoseConfig())
-        data = load_keypoints(kp)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
-            got = dc.measure_file(data, res.to_dict(), float(data["times"][-1]))
+            got = dc.measure_file(data, grid, duration)
         name = p.stem
         if got is None or got.one_source != "dance":
             tally["agree" if bar_agrees else "disagree"]["unsure"].append(name)
