@@ -155,29 +155,32 @@ def _metric(d: dict, train: np.ndarray):
                       0, _count_scale(fit_counts(np.stack(have))))
 
 
-def nested_nn(d: dict, series: list[str] | None, counts_weight: float) -> tuple[float, list[str]]:
+def nested_nn(d: dict, series: list[str] | None,
+              counts_weights: tuple[float, ...]) -> dict[float, tuple[float, list[str]]]:
     """Leave-one-out (``series``: leave-one-series-out) 1-NN accuracy of the pose similarity
-    "Similar moves" uses: the move vectors' cosine and, at ``counts_weight`` (0: not at all), the
-    counts vectors' where both clips have one, renormalised like ``services.search.similar``; the
-    metric refitted without the query. Returns (accuracy, predictions)."""
+    "Similar moves" uses: the move vectors' cosine and, at each of ``counts_weights`` (0: not at
+    all), the counts vectors' where both clips have one, renormalised like
+    ``services.search.similar``; the metric refitted without the query, once for all the weights.
+    Returns weight -> (accuracy, predictions)."""
     lab = np.asarray(d["labels"])
     grp = np.asarray(series if series is not None else range(len(lab)))
-    pred = []
+    pred: dict[float, list[str]] = {w: [] for w in counts_weights}
     for q in range(len(lab)):
         train = grp != grp[q]
         metric = _metric(d, train)
         v = np.stack([metric.standardise(x) for x in d["x"]])
         v /= np.maximum(np.linalg.norm(v, axis=1, keepdims=True), 1e-12)
-        sim = v @ v[q]
-        if counts_weight:
-            c = [metric.counts.vector(t) for t in d["templates"]]
-            if c[q] is not None:
+        move = v @ v[q]
+        c = [metric.counts.vector(t) for t in d["templates"]] if any(counts_weights) else [None]
+        for w in counts_weights:
+            sim = move
+            if w and c[q] is not None:
                 both = np.array([x is not None for x in c])
                 cq = np.array([float(x @ c[q]) if x is not None else 0.0 for x in c])
-                sim = np.where(both, (sim + counts_weight * cq) / (1 + counts_weight), sim)
-        sim[~train] = -np.inf
-        pred.append(str(lab[int(np.argmax(sim))]))
-    return float(np.mean(np.asarray(pred) == lab)), pred
+                sim = np.where(both, (move + w * cq) / (1 + w), move)
+            sim = np.where(train, sim, -np.inf)
+            pred[w].append(str(lab[int(np.argmax(sim))]))
+    return {w: (float(np.mean(np.asarray(p) == lab)), p) for w, p in pred.items()}
 
 
 def per_class(labels: list[str], pred: list[str]) -> str:
@@ -228,8 +231,10 @@ def run(quick: bool = False) -> list[dict]:
     labels, series = d["labels"], d["series"]
     rows = []
     for proto, groups in (("by_clip", None), ("by_series", series)):
-        base = None if quick else nested_nn(d, groups, 0.0)[0]  # the baseline is shown in full runs only
-        acc, pred = nested_nn(d, groups, weight)
+        others = () if quick else (0.0, weight / 2, weight * 1.5)  # baseline and weight: full runs
+        got = nested_nn(d, groups, (weight, *others))
+        base = None if quick else got[0.0][0]
+        acc, pred = got[weight]
         rows.append(_row(f"pose_move_loo_nn_{proto}", acc, ">= 0.5",
                          f"{len(labels)} clips ({sum(t is not None for t in d['templates'])} with "
                          f"a counts vector), {len(set(labels))} labels, {len(set(series))} series; "
@@ -244,13 +249,13 @@ def run(quick: bool = False) -> list[dict]:
                          f"explained by the labels: {why}; baseline = the shipped figure",
                          round(acc, 4)))
         if not quick:
-            moved = [nested_nn({**d, "templates": d[j]}, groups, weight)[0] for j in JITTER]
+            moved = [nested_nn({**d, "templates": d[j]}, groups, (weight,))[weight][0] for j in JITTER]
             rows.append(_row(f"pose_move_grid_moved_{proto}", float(np.mean(moved)), "",
                              "mean of the same nested figure with every clip's beat grid moved "
                              f"by {', '.join(f'{j:+g}' for j in JITTER)} beat: "
                              f"{', '.join(f'{m:.4f}' for m in moved)}", round(base, 4)))
             for w in (weight / 2, weight * 1.5):  # how sharp the choice of the weight is
-                other, _ = nested_nn(d, groups, w)
+                other = got[w][0]
                 rows.append(_row(f"pose_move_counts_weight_{w:g}_{proto}", other, "",
                                  f"the counts vector at {w:g}:1 instead of {weight:g}:1",
                                  round(base, 4)))
