@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import bisect
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from enum import Enum
 from typing import Any
@@ -232,6 +233,17 @@ class Song:
 # ----------------------------------------------------------------------------------------------
 # Building a grid from beat times and counts (shared by the analysis and the corrections)
 # ----------------------------------------------------------------------------------------------
+def beat_arrays(grid: Mapping[str, Any] | None) -> tuple[np.ndarray, np.ndarray] | None:
+    """(beat times, counts 1..8) of a stored grid (``SongAnalysis.to_dict()``); None when
+    malformed. The one parser of the stored form for pose analysis and export."""
+    try:
+        beats = (grid or {}).get("beats") or []
+        return (np.array([float(x["time"]) for x in beats], np.float64),
+                np.array([int(x["count"]) for x in beats], np.int64))
+    except (AttributeError, KeyError, TypeError, ValueError):
+        return None
+
+
 def build_grid(times: np.ndarray | list[float], counts: np.ndarray | list[int]
                ) -> tuple[tuple[Beat, ...], tuple[float, ...], tuple[float, ...]]:
     """Beats, bar downbeats (counts 1 and 5) and phrase starts (count 1) from times and counts."""
@@ -361,5 +373,5 @@ def _snap_sections(sections: tuple[Section, ...], phrases: tuple[float, ...],
 
 
 __all__ = ["ANALYSIS_VERSION", "GRID_RULES", "Beat", "COUNTS_PER_PHRASE", "EMBEDDING_DIM", "GridCorrection", "Section",
-           "SectionLabel", "Song", "SongAnalysis", "UNSURE_ONE", "apply_correction", "build_grid",
+           "SectionLabel", "Song", "SongAnalysis", "UNSURE_ONE", "apply_correction", "beat_arrays", "build_grid",
            "one_here_shift", "phrase_values", "unsure_spans"]

@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 
 from bachata_desktop.core.choreography import Choreography, Slot
+from bachata_desktop.core.song import beat_arrays
 
 MIN_RATE, MAX_RATE = 0.7, 1.4
 
@@ -94,15 +95,10 @@ def fold_rate(rate: float) -> float:
 
 def song_grid_from_analysis(d: Mapping[str, Any]) -> SongGrid | None:
     """Beats of a stored ``SongAnalysis`` dict (``{"beats": [{"time", "count"}, ...]}``)."""
-    beats = d.get("beats") or []
-    try:
-        times = np.array([float(b["time"]) for b in beats], dtype=np.float64)
-        counts = np.array([int(b["count"]) for b in beats], dtype=np.int64)
-    except (KeyError, TypeError, ValueError):
+    beats = beat_arrays(d)
+    if beats is None or beats[0].size < 2 or np.any(np.diff(beats[0]) <= 0):
         return None
-    if times.size < 2 or np.any(np.diff(times) <= 0):
-        return None
-    return SongGrid(times, counts)
+    return SongGrid(*beats)
 
 
 def song_grid_from_choreography(choreo: Choreography) -> SongGrid:

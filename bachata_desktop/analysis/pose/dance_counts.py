@@ -34,6 +34,7 @@ from typing import Any
 import numpy as np
 
 from bachata_desktop.analysis.pose.descriptors import _fill
+from bachata_desktop.core.song import beat_arrays
 
 VERSION = 1
 ALLOWED_COUNTS = (4, 8, 16, 32)
@@ -221,17 +222,6 @@ def measure_file(keypoints: Any, grid: dict[str, Any], duration_s: float) -> Dan
         return None
     data = keypoints if isinstance(keypoints, dict) else load_keypoints(keypoints)
     return measure(data["keypoints"], data["times"], *beats, duration_s)
-
-
-def beat_arrays(grid: dict[str, Any] | None) -> tuple[np.ndarray, np.ndarray] | None:
-    """(beat times, counts 1..8) of a stored grid (``SongAnalysis.to_dict()``); None when
-    malformed."""
-    try:
-        beats = (grid or {}).get("beats") or []
-        return (np.array([float(x["time"]) for x in beats], np.float64),
-                np.array([int(x["count"]) for x in beats], np.int64))
-    except (AttributeError, KeyError, TypeError, ValueError):
-        return None
 
 
 __all__ = ["ALLOWED_COUNTS", "BOB_PHASE", "DanceCounts", "SURE", "VERSION", "beat_arrays", "bob_score",
