@@ -55,10 +55,28 @@ def _osc(x: np.ndarray, fps: float, slow_s: float = 1.5, fast_s: float = 0.0) ->
     return float(np.percentile(r, 90) - np.percentile(r, 10))
 
 
+def body_scale(f: DancerFeatures) -> float:
+    """The dancer's torso length in pixels (1 when never measured)."""
+    return f.scale if np.isfinite(f.scale) and f.scale > 1 else 1.0
+
+
 def pixels(f: DancerFeatures) -> np.ndarray:
     """(T, 17, 2) keypoints in pixels rebuilt from a dancer's features (NaN = unseen)."""
-    s = f.scale if np.isfinite(f.scale) and f.scale > 1 else 1.0
-    return f.norm * s + f.centre[:, None, :]
+    return f.norm * body_scale(f) + f.centre[:, None, :]
+
+
+def couple_geometry(a_f: DancerFeatures, b_f: DancerFeatures) -> tuple[np.ndarray, ...]:
+    """Both dancers' keypoints in their mean torso length, the hips' offset (b - a), each one's
+    facing (shoulder width over 0.8 torso, clipped to +-1) and the four wrist-to-wrist distances
+    (T, 2, 2); the same whichever dancer is a."""
+    scales = [x for x in (a_f.scale, b_f.scale) if np.isfinite(x) and x > 1]
+    s = float(np.mean(scales)) if scales else 1.0
+    a, b = pixels(a_f) / s, pixels(b_f) / s
+    rel = b[:, [L_HIP, R_HIP]].mean(axis=1) - a[:, [L_HIP, R_HIP]].mean(axis=1)
+    face_a = np.clip((a[:, L_SH, 0] - a[:, R_SH, 0]) / 0.8, -1, 1)
+    face_b = np.clip((b[:, L_SH, 0] - b[:, R_SH, 0]) / 0.8, -1, 1)
+    pair = np.linalg.norm(a[:, [L_WR, R_WR]][:, :, None] - b[:, [L_WR, R_WR]][:, None], axis=-1)
+    return a, b, rel, face_a, face_b, pair
 
 
 def dancer_values(f: DancerFeatures) -> dict[str, float]:
@@ -92,7 +110,7 @@ def dancer_values(f: DancerFeatures) -> dict[str, float]:
     ank = xy[:, [L_AN, R_AN]]
     ank_speed = np.linalg.norm(np.diff(ank, axis=0), axis=-1) * fps
     body_speed = np.linalg.norm(f.centre_velocity, axis=-1)
-    cen = _fill(f.centre[:, 0]) / (f.scale if np.isfinite(f.scale) and f.scale > 1 else 1.0)
+    cen = _fill(f.centre[:, 0]) / body_scale(f)
     face = np.isfinite(xy[:, NOSE, 0]) & np.isfinite(xy[:, L_EYE, 0]) & np.isfinite(xy[:, R_EYE, 0])
     seen = np.isfinite(xy[:, L_SH, 0]) & np.isfinite(xy[:, R_SH, 0])
     knee = f.angles[:, 6:8]
@@ -118,7 +136,7 @@ def dancer_values(f: DancerFeatures) -> dict[str, float]:
         "head_y_p10": _q(head[:, 1], 10),
         "hip_osc": _osc(hip_sway, fps), "hip_std": float(np.nanstd(hip_sway)) if np.isfinite(hip_sway).any() else np.nan,
         "torso_osc": _osc(torso, fps),
-        "bounce": _osc(f.centre[:, 1] / (f.scale if np.isfinite(f.scale) and f.scale > 1 else 1.0), fps),
+        "bounce": _osc(f.centre[:, 1] / body_scale(f), fps),
         "ankle_speed": _q(ank_speed, 50), "ankle_speed_p90": _q(ank_speed, 90),
         "feet_vs_body": _q(ank_speed, 50) / max(_q(body_speed, 50), 0.05)
         if np.isfinite(_q(body_speed, 50)) else np.nan,
@@ -142,21 +160,14 @@ def couple_values(lead: DancerFeatures, follow: DancerFeatures) -> dict[str, flo
     if n == 0:
         return dict.fromkeys(COUPLE_KEYS, np.nan)
     dur = max(n / fps, 1e-6)
-    scales = [x for x in (lead.scale, follow.scale) if np.isfinite(x) and x > 1]
-    s = float(np.mean(scales)) if scales else 1.0
-    a, b = pixels(lead) / s, pixels(follow) / s
-    rel = b[:, [L_HIP, R_HIP]].mean(axis=1) - a[:, [L_HIP, R_HIP]].mean(axis=1)
+    a, b, rel, fa, fb, pair = couple_geometry(lead, follow)
     dist = np.linalg.norm(rel, axis=-1)
     # horizontal overlap of the two bodies' keypoint extents (closed hold / shadow: one in front)
     ax0, ax1 = np.nanmin(a[..., 0], axis=1), np.nanmax(a[..., 0], axis=1)
     bx0, bx1 = np.nanmin(b[..., 0], axis=1), np.nanmax(b[..., 0], axis=1)
     inter = np.clip(np.minimum(ax1, bx1) - np.maximum(ax0, bx0), 0, None)
     overlap = inter / np.maximum(np.minimum(ax1 - ax0, bx1 - bx0), 1e-3)
-    fa = np.clip((a[:, L_SH, 0] - a[:, R_SH, 0]) / 0.8, -1, 1)
-    fb = np.clip((b[:, L_SH, 0] - b[:, R_SH, 0]) / 0.8, -1, 1)
     same = fa * fb
-    wa, wb = a[:, [L_WR, R_WR]], b[:, [L_WR, R_WR]]
-    pair = np.linalg.norm(wa[:, :, None] - wb[:, None], axis=-1)
     near = np.where(np.isfinite(pair), pair < HAND_LINK, False)
     links = np.minimum(near.any(axis=2).sum(axis=1), near.any(axis=1).sum(axis=1)).astype(float)
     links[~np.isfinite(pair).any(axis=(1, 2))] = np.nan

@@ -24,7 +24,7 @@ import numpy as np
 
 from bachata_desktop.analysis.pose.descriptors import _fill, _movavg, _win
 from bachata_desktop.analysis.pose.features import DancerFeatures
-from bachata_desktop.analysis.pose.move_features import pixels
+from bachata_desktop.analysis.pose.move_features import body_scale, couple_geometry
 
 COUNTS = 8
 L_SH, R_SH, L_WR, R_WR, L_HIP, R_HIP, NOSE, L_AN, R_AN = 5, 6, 9, 10, 11, 12, 0, 15, 16
@@ -50,7 +50,7 @@ def dancer_signals(f: DancerFeatures) -> np.ndarray:
         rot = np.abs(np.gradient(_movavg(_fill(w), _win(0.3, fps)))) * fps
     ank = xy[:, [L_AN, R_AN]]
     ank_speed = np.r_[np.nan, np.nanmean(np.linalg.norm(np.diff(ank, axis=0), axis=-1), axis=1) * fps]
-    s = f.scale if np.isfinite(f.scale) and f.scale > 1 else 1.0
+    s = body_scale(f)
     return np.stack([facing, np.nanmax(wr_up, 1), np.nanmin(wr_up, 1), np.linalg.norm(sh - hp, axis=-1),
                      np.abs(f.angles[:, 8]), np.abs(hp[:, 0] - sh[:, 0]), np.abs(xy[:, NOSE, 0] - sh[:, 0]),
                      rot, ank_speed, np.linalg.norm(f.centre_velocity, axis=-1) / s], 1)
@@ -58,12 +58,7 @@ def dancer_signals(f: DancerFeatures) -> np.ndarray:
 
 def couple_signals(a_f: DancerFeatures, b_f: DancerFeatures) -> np.ndarray:
     """(T, 4): hip distance, relative facing, nearest hands, |height difference| (torso lengths)."""
-    s = float(np.mean([x for x in (a_f.scale, b_f.scale) if np.isfinite(x) and x > 1] or [1.0]))
-    a, b = pixels(a_f) / s, pixels(b_f) / s
-    rel = b[:, [L_HIP, R_HIP]].mean(1) - a[:, [L_HIP, R_HIP]].mean(1)
-    face_a = np.clip((a[:, L_SH, 0] - a[:, R_SH, 0]) / 0.8, -1, 1)
-    face_b = np.clip((b[:, L_SH, 0] - b[:, R_SH, 0]) / 0.8, -1, 1)
-    pair = np.linalg.norm(a[:, [L_WR, R_WR]][:, :, None] - b[:, [L_WR, R_WR]][:, None], axis=-1)
+    a, _, rel, face_a, face_b, pair = couple_geometry(a_f, b_f)
     return np.stack([np.linalg.norm(rel, axis=-1), face_a * face_b,
                      np.nanmin(pair.reshape(len(a), -1), axis=1), np.abs(rel[:, 1])], 1)
 
