@@ -191,14 +191,12 @@ def lead_loso(recs: list[dict], lead_right: list[bool] | None = None) -> tuple[f
 def move_vector(r: dict) -> np.ndarray:
     """The clip's interaction embedding as ``analyze.summarise`` makes it (zeros when nobody was
     found), from the record's own features instead of summarising the clip again."""
-    from bachata_desktop.analysis.pose.analyze import PoseConfig
-    from bachata_desktop.analysis.pose.embed import interaction_embedding
+    from bachata_desktop.analysis.pose.analyze import PoseConfig, move_embedding, people_found
     from bachata_desktop.core.pose import INTERACTION_DIM
 
-    tracks = r["tracks"]
-    if len(tracks.detected) == 0 or tracks.any_ratio < PoseConfig().min_dancer_ratio:
+    if not people_found(r["tracks"], PoseConfig()):
         return np.zeros(INTERACTION_DIM, np.float32)
-    return interaction_embedding(r["inter"], INTERACTION_DIM, seed=3)
+    return move_embedding(r["inter"])
 
 
 def nn1(vectors: np.ndarray, labels: list[str], groups: list[str] | None = None) -> float:

@@ -34,7 +34,11 @@ from bachata_desktop.analysis.pose.embed import (
     motion_energy,
     pose_descriptor,
 )
-from bachata_desktop.analysis.pose.features import dancer_features, interaction_features
+from bachata_desktop.analysis.pose.features import (
+    InteractionFeatures,
+    dancer_features,
+    interaction_features,
+)
 from bachata_desktop.analysis.pose.holds import HOLD_WINDOW_S, classify_hold, hold_features
 from bachata_desktop.analysis.pose.model import find_pose_model, model_load_error
 from bachata_desktop.analysis.pose.sampling import SamplePlan, decode_packets
@@ -280,6 +284,16 @@ def _to_source(fp: FramePoses, g: Geometry) -> FramePoses:
     return FramePoses(boxes, fp.scores, kp)
 
 
+def people_found(tracks: CoupleTracks, config: PoseConfig) -> bool:
+    """Whether the clip has dancers enough to describe (else it gets no pose vectors)."""
+    return len(tracks.detected) > 0 and tracks.any_ratio >= config.min_dancer_ratio
+
+
+def move_embedding(inter: InteractionFeatures) -> np.ndarray:
+    """The couple's move vector (the ``interaction`` embedding "Similar moves" compares)."""
+    return interaction_embedding(inter, INTERACTION_DIM, seed=3)
+
+
 def summarise(tracks: CoupleTracks, fps: float, config: PoseConfig | None = None) -> PoseAnalysis:
     """Features, embeddings and descriptors from tracked keypoints (no video needed)."""
     config = config or PoseConfig()
@@ -288,11 +302,11 @@ def summarise(tracks: CoupleTracks, fps: float, config: PoseConfig | None = None
     follow = dancer_features(follow_kp, fps)
     inter = interaction_features(lead_kp, follow_kp, lead, follow, fps)
     n = len(tracks.detected)
-    found = n > 0 and tracks.any_ratio >= config.min_dancer_ratio
+    found = people_found(tracks, config)
     edge = max(1, int(round(config.edge_s * fps)))
     if found:
         emb = (dancer_embedding(lead, LEAD_DIM, seed=1), dancer_embedding(follow, FOLLOW_DIM, seed=1),
-               interaction_embedding(inter, INTERACTION_DIM, seed=3))
+               move_embedding(inter))
         start = pose_descriptor(lead, follow, inter, tracks.detected, slice(0, edge))
         end = pose_descriptor(lead, follow, inter, tracks.detected, slice(max(0, n - edge), n))
         hw = max(1, int(round(HOLD_WINDOW_S * fps)))
