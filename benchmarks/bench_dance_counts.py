@@ -27,10 +27,15 @@ LABELS = bp.REPO / "tests" / "data" / "clip_counts_i15.json"
 
 
 def _row(name: str, value: float, unit: str, baseline: float | None, goal: str, note: str) -> dict:
-    return {"benchmark": name, "value": round(float(value), 4), "unit": unit,
-            "baseline": None if baseline is None else round(float(baseline), 4),
-            "ratio": None if not baseline else round(float(value) / float(baseline), 3),
-            "goal": goal, "note": note}
+    return bp._row(name, value, unit, goal, note, baseline=baseline)
+
+
+@functools.cache
+def _measured(video_path: str):  # noqa: ANN202 - DanceCounts | None
+    """``measure_file`` of a shared clip, once per run (the labelled clips are measured twice)."""
+    from bachata_desktop.analysis.pose import dance_counts as dc
+
+    return dc.measure_file(*_clip_inputs(video_path))
 
 
 @functools.cache
@@ -88,9 +93,8 @@ def run(quick: bool = False) -> list[dict]:
         labels = labels[::3]
     res: dict[str, dict[str, list[bool]]] = {}
     for lab in labels:
-        data, grid, duration = _clip_inputs(lab["video_path"])
-        bt, _ = _beats(grid)
-        got = dc.measure_file(data, grid, duration)
+        bt, _ = _beats(_clip_inputs(lab["video_path"])[1])
+        got = _measured(lab["video_path"])
         part = res.setdefault(lab["part"], {"len": [], "len_before": [], "par": [], "par_st": []})
         part["len"].append(got is not None and got.counts == lab["length_counts"])
         part["len_before"].append(counts_from_beats(len(bt)) == lab["length_counts"])
@@ -112,8 +116,7 @@ def run(quick: bool = False) -> list[dict]:
         sources = {"dance agrees": 0, "dance overrules": 0, "soundtrack (dance unsure)": 0}
         shared = bp.annotations()
         for c in shared:
-            data, grid, duration = _clip_inputs(c["video_path"])
-            got = dc.measure_file(data, grid, duration)
+            got = _measured(c["video_path"])
             key = ("soundtrack (dance unsure)" if got is None or got.one_source != "dance" else
                    "dance overrules" if got.soundtrack_offset else "dance agrees")
             sources[key] += 1
