@@ -55,8 +55,8 @@ def analyse_queue(ctx: TaskContext, store: Store, indexes: Any) -> Any:
 
 def grids_outdated(store: Store) -> bool:
     """Whether some clip's beat grid was made under older rules, its pose embeddings by an older
-    design, or its move was not read from its stored keypoints yet (one indexed query each): the
-    analysis job then redoes those after the queue."""
+    design, or its move was not read from its stored keypoints yet (three small SQLite queries,
+    stopping at the first that finds one): the analysis job then redoes those after the queue."""
     from bachata_desktop.services.clip_analysis import outdated_dance, outdated_grids
     from bachata_desktop.services.pose_refresh import outdated_pose_embeddings
 
